@@ -1,0 +1,285 @@
+//! Reading a corpus: folders of `.txt`/`.md` files, JSON Lines files, and stdin.
+//!
+//! Every record read ends up either as a [`Document`] or as a [`Skip`] with a reason and
+//! the file and line it came from, so `records_read == documents + skipped` always holds
+//! and nothing is lost silently. Only problems with the inputs themselves (a path that
+//! does not exist, a read error part-way) stop the run with an [`Error`].
+//!
+//! Inputs are read in the order given, folders in sorted path order, so document order —
+//! and with it every later tie-break — is the same on every machine.
+
+mod date;
+mod document;
+mod folder;
+mod jsonl;
+
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use ahash::AHashMap;
+
+pub use date::parse_date;
+pub use document::{Document, Origin, Skip, SkipReason, Warning};
+
+use crate::error::{Error, Result};
+
+/// The JSON field names to read; each can be overridden from the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldNames {
+    /// Unique document id (string or integer). Required.
+    pub id: String,
+    /// Article text. Required.
+    pub text: String,
+    /// Publishing outlet. Optional.
+    pub source: String,
+    /// ISO 8601 date or date-time. Optional.
+    pub date: String,
+    /// Headline. Optional.
+    pub title: String,
+    /// Address. Optional.
+    pub url: String,
+}
+
+impl Default for FieldNames {
+    fn default() -> Self {
+        FieldNames {
+            id: "id".into(),
+            text: "text".into(),
+            source: "source".into(),
+            date: "date".into(),
+            title: "title".into(),
+            url: "url".into(),
+        }
+    }
+}
+
+/// How to read a file named directly as an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InputFormat {
+    /// `.jsonl`, `.ndjson` and `.json` files are JSON Lines, anything else is one plain-text
+    /// document; stdin is JSON Lines.
+    #[default]
+    Auto,
+    /// One JSON object per line.
+    Jsonl,
+    /// The whole file (or stdin) is one document.
+    Text,
+}
+
+/// Options for [`read_inputs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// JSON field names.
+    pub fields: FieldNames,
+    /// Format of directly named files and stdin.
+    pub format: InputFormat,
+    /// Records larger than this many bytes are skipped (and reported).
+    pub max_doc_bytes: usize,
+}
+
+/// Default for [`ReadOptions::max_doc_bytes`]: 64 MiB, far above any real article.
+pub const DEFAULT_MAX_DOC_BYTES: usize = 64 << 20;
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            fields: FieldNames::default(),
+            format: InputFormat::Auto,
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
+        }
+    }
+}
+
+/// One input: a path (file or folder) or standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A file or folder.
+    Path(PathBuf),
+    /// Standard input (written `-` on the command line).
+    Stdin,
+}
+
+impl From<&str> for Input {
+    fn from(s: &str) -> Self {
+        if s == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(s))
+        }
+    }
+}
+
+/// The documents read, and an account of everything that was not used.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    /// Documents in input order.
+    pub documents: Vec<Document>,
+    /// Records that were read but skipped, in input order.
+    pub skipped: Vec<Skip>,
+    /// Kept documents with something odd about them.
+    pub warnings: Vec<Warning>,
+    /// Files under input folders that are not a known format (not records, listed for the record).
+    pub ignored_files: Vec<String>,
+}
+
+impl Corpus {
+    /// Records read in all: documents kept plus records skipped.
+    pub fn records_read(&self) -> usize {
+        self.documents.len() + self.skipped.len()
+    }
+}
+
+/// Reads all inputs, in order, into one corpus.
+///
+/// Fails only when an input cannot be opened or a read breaks off; bad records are skipped
+/// and listed in [`Corpus::skipped`].
+pub fn read_inputs(inputs: &[Input], opts: &ReadOptions) -> Result<Corpus> {
+    let mut builder = CorpusBuilder::new(opts);
+    for input in inputs {
+        match input {
+            Input::Stdin => {
+                let stdin = io::stdin();
+                let lock = stdin.lock();
+                match opts.format {
+                    InputFormat::Text => {
+                        let mut bytes = Vec::new();
+                        lock.take(opts.max_doc_bytes as u64 + 1)
+                            .read_to_end(&mut bytes)
+                            .map_err(|source| Error::Read {
+                                path: "<stdin>".into(),
+                                line: 1,
+                                source,
+                            })?;
+                        builder.text_file("-", Origin::file("<stdin>"), bytes);
+                    }
+                    InputFormat::Auto | InputFormat::Jsonl => {
+                        jsonl::read(lock, "<stdin>", &mut builder)?;
+                    }
+                }
+            }
+            Input::Path(path) => read_path(path, opts, &mut builder)?,
+        }
+    }
+    Ok(builder.finish())
+}
+
+fn read_path(path: &Path, opts: &ReadOptions, builder: &mut CorpusBuilder) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|source| Error::Input {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.is_dir() {
+        return folder::read(path, builder);
+    }
+    let shown = path.display().to_string();
+    let is_jsonl = match opts.format {
+        InputFormat::Jsonl => true,
+        InputFormat::Text => false,
+        InputFormat::Auto => is_jsonl_path(path),
+    };
+    if is_jsonl {
+        let file = std::fs::File::open(path).map_err(|source| Error::Input {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        jsonl::read(file, &shown, builder)
+    } else {
+        let bytes = std::fs::read(path).map_err(|source| Error::Input {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        builder.text_file(&shown, Origin::file(shown.clone()), bytes);
+        Ok(())
+    }
+}
+
+fn is_jsonl_path(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("jsonl" | "ndjson" | "json")
+    )
+}
+
+/// Collects documents and skips while enforcing the corpus-wide rules (unique ids, size cap).
+pub(crate) struct CorpusBuilder<'o> {
+    opts: &'o ReadOptions,
+    corpus: Corpus,
+    first_seen: AHashMap<String, Origin>,
+}
+
+impl<'o> CorpusBuilder<'o> {
+    fn new(opts: &'o ReadOptions) -> Self {
+        CorpusBuilder {
+            opts,
+            corpus: Corpus::default(),
+            first_seen: AHashMap::new(),
+        }
+    }
+
+    fn finish(self) -> Corpus {
+        self.corpus
+    }
+
+    pub(crate) fn options(&self) -> &ReadOptions {
+        self.opts
+    }
+
+    pub(crate) fn skip(&mut self, origin: Origin, id: Option<String>, reason: SkipReason) {
+        self.corpus.skipped.push(Skip { origin, id, reason });
+    }
+
+    pub(crate) fn warn(&mut self, origin: Origin, message: String) {
+        self.corpus.warnings.push(Warning { origin, message });
+    }
+
+    pub(crate) fn ignore_file(&mut self, path: String) {
+        self.corpus.ignored_files.push(path);
+    }
+
+    /// A whole file as one document, with `id` as its id.
+    pub(crate) fn text_file(&mut self, id: &str, origin: Origin, bytes: Vec<u8>) {
+        if bytes.len() > self.opts.max_doc_bytes {
+            let reason = SkipReason::TooLarge {
+                bytes: bytes.len(),
+                limit: self.opts.max_doc_bytes,
+            };
+            return self.skip(origin, Some(id.to_string()), reason);
+        }
+        match String::from_utf8(bytes) {
+            Ok(mut text) => {
+                if text.starts_with('\u{feff}') {
+                    text.drain(..'\u{feff}'.len_utf8());
+                }
+                let mut doc = Document::new(id, text);
+                doc.origin = origin;
+                self.push(doc);
+            }
+            Err(e) => {
+                let bytes = e.as_bytes();
+                let at = e.utf8_error().valid_up_to();
+                let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+                let reason = SkipReason::InvalidUtf8 { line, byte: at };
+                self.skip(origin, Some(id.to_string()), reason);
+            }
+        }
+    }
+
+    /// Adds a parsed document unless it is empty or its id is taken.
+    pub(crate) fn push(&mut self, doc: Document) {
+        if doc.text.trim().is_empty() {
+            return self.skip(doc.origin, Some(doc.id), SkipReason::Empty);
+        }
+        if let Some(first) = self.first_seen.get(&doc.id) {
+            let reason = SkipReason::DuplicateId {
+                id: doc.id.clone(),
+                first: first.clone(),
+            };
+            return self.skip(doc.origin, Some(doc.id), reason);
+        }
+        self.first_seen.insert(doc.id.clone(), doc.origin.clone());
+        self.corpus.documents.push(doc);
+    }
+}

@@ -1,0 +1,46 @@
+//! The library's one error type.
+//!
+//! Errors stop a run: an input named on the command line that cannot be opened, an option
+//! that makes no sense, an output that cannot be written. Problems with *one document*
+//! (bad UTF-8, a malformed JSON line, a duplicate id) are not errors: they become a
+//! [`Skip`](crate::corpus::Skip) that is counted and reported, and the run goes on.
+
+use std::io;
+use std::path::PathBuf;
+
+/// Everything that can stop a wiretrace run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input path given by the user cannot be opened or listed.
+    #[error("cannot read input '{}': {source}", path.display())]
+    Input {
+        /// The path as given.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// Reading an input failed part-way (a disk or pipe error, not bad content).
+    #[error("error while reading '{path}' at line {line}: {source}")]
+    Read {
+        /// The file, or `<stdin>`.
+        path: String,
+        /// 1-based line where the read failed.
+        line: usize,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// An output file cannot be written.
+    #[error("cannot write '{}': {source}", path.display())]
+    Output {
+        /// The output path.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// A parameter is out of range or inconsistent with another.
+    #[error("invalid parameter: {0}")]
+    Config(String),
+}
+
+/// Result alias for the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,43 @@
+//! # wiretrace
+//!
+//! Finds near-duplicate and republished text in a corpus of articles.
+//!
+//! The pipeline, one module per stage, each a pure function over a batch of documents:
+//! [`corpus`] reads folders, JSON Lines and stdin into [`Document`]s, accounting for every
+//! record it skips; [`normalize`] turns text into tokens that keep their byte offsets;
+//! [`shingle`] makes word k-gram (or character n-gram) hashes; [`minhash`] signs each
+//! shingle set; [`lsh`] bands the signatures into candidate pairs; [`verify`] keeps the
+//! candidates whose exact Jaccard passes the threshold; [`cluster`] groups verified pairs
+//! into families. [`dups`] runs the stages in order and [`export`] writes the results.
+//! All hashes are stable across platforms and releases (XXH3, SplitMix64), and results
+//! do not depend on the number of threads.
+//!
+//! ```
+//! use wiretrace::{Document, DupsConfig, find_duplicates};
+//!
+//! let wire = "BEIJING, June 5 (Xinhua) -- The National Development and Reform Commission \
+//!             held a seminar Tuesday to solicit advice from industry experts.";
+//! let docs = vec![
+//!     Document::new("xinhua/1", wire).with_date("2019-06-05"),
+//!     Document::new("portal/7", format!("Economy | {wire}")).with_date("2019-06-06"),
+//! ];
+//! let report = find_duplicates(&docs, &DupsConfig::default())?;
+//! assert_eq!(report.pairs.len(), 1);
+//! assert_eq!(report.families[0].representative, 0); // the earlier copy
+//! # Ok::<(), wiretrace::Error>(())
+//! ```
+
+pub mod cluster;
+pub mod corpus;
+pub mod dups;
+pub mod error;
+pub mod export;
+pub mod lsh;
+pub mod minhash;
+pub mod normalize;
+pub mod shingle;
+pub mod verify;
+
+pub use corpus::{Corpus, Document, Input, ReadOptions, read_inputs};
+pub use dups::{DupsConfig, DupsReport, find_duplicates};
+pub use error::{Error, Result};

@@ -1,0 +1,300 @@
+//! The `wiretrace` command line: parses arguments, calls the library, prints.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use wiretrace::Error;
+use wiretrace::corpus::{Corpus, FieldNames, Input, InputFormat, ReadOptions, read_inputs};
+use wiretrace::dups::{DupsConfig, find_duplicates};
+use wiretrace::export::{self, DupsView};
+use wiretrace::lsh::LshParams;
+use wiretrace::shingle::ShingleScheme;
+
+/// Exit status: the run failed (an input could not be read, an output not written).
+const EXIT_FAILURE: u8 = 1;
+/// Exit status: bad usage or an invalid parameter.
+const EXIT_USAGE: u8 = 2;
+/// Exit status: `--strict` and at least one record was skipped.
+const EXIT_SKIPPED: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "wiretrace",
+    version,
+    about = "Find near-duplicate and republished text across a corpus of articles",
+    long_about = "Find near-duplicate and republished text across a corpus of articles.\n\n\
+        Inputs are folders (every .txt and .md file below them is one document, its id the \
+        relative path; .jsonl files inside are read as JSON Lines), JSON Lines files (one \
+        object per line with id and text, and optional source, date, title, url), plain text \
+        files, or - for standard input (JSON Lines unless --input-format text).\n\n\
+        Exit status: 0 success (skipped records are reported on stderr), 1 an input could not \
+        be read or an output not written, 2 bad usage or parameter, 3 records were skipped and \
+        --strict was given."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Report near-duplicate document pairs and group them into families.
+    Dups(DupsArgs),
+}
+
+#[derive(Args)]
+struct InputArgs {
+    /// Folders, JSON Lines files, text files, or - for stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<String>,
+
+    /// How to read files named directly and stdin: auto decides by extension
+    /// (.jsonl/.ndjson/.json are JSON Lines, anything else is one text document).
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    input_format: FormatArg,
+
+    /// JSON field holding the document id (string or integer).
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    id_field: String,
+    /// JSON field holding the text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    text_field: String,
+    /// JSON field holding the publishing outlet.
+    #[arg(long, default_value = "source", value_name = "NAME")]
+    source_field: String,
+    /// JSON field holding the ISO 8601 date or date-time.
+    #[arg(long, default_value = "date", value_name = "NAME")]
+    date_field: String,
+    /// JSON field holding the headline.
+    #[arg(long, default_value = "title", value_name = "NAME")]
+    title_field: String,
+    /// JSON field holding the address.
+    #[arg(long, default_value = "url", value_name = "NAME")]
+    url_field: String,
+
+    /// Skip (and report) records larger than this many bytes.
+    #[arg(long, default_value_t = wiretrace::corpus::DEFAULT_MAX_DOC_BYTES, value_name = "BYTES")]
+    max_doc_bytes: usize,
+
+    /// Exit with status 3 if any record was skipped.
+    #[arg(long)]
+    strict: bool,
+
+    /// Print nothing on stderr but errors.
+    #[arg(short, long)]
+    quiet: bool,
+
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Auto,
+    Jsonl,
+    Text,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    /// Aligned text for people.
+    Table,
+    /// One JSON object (schema in README.md).
+    Json,
+    /// One JSON record per line, each with a "type".
+    Jsonl,
+}
+
+#[derive(Args)]
+struct DupsArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Least exact Jaccard similarity of shingle sets for a pair to be reported (0 < T ≤ 1).
+    #[arg(long, default_value_t = 0.8, value_name = "T")]
+    threshold: f64,
+
+    /// Shingles: words:K (word K-grams; one CJK character counts as a word) or chars:N
+    /// (character N-grams of the normalised text).
+    #[arg(long, default_value = "words:5", value_name = "KIND:SIZE")]
+    shingle: ShingleScheme,
+
+    /// MinHash permutations (signature length).
+    #[arg(long, default_value_t = 128, value_name = "N")]
+    num_perm: usize,
+
+    /// Seed of the MinHash permutations: the same seed gives the same output.
+    #[arg(long, default_value_t = wiretrace::dups::DEFAULT_SEED)]
+    seed: u64,
+
+    /// LSH bands (default: chosen from --threshold so that a pair at the threshold is a
+    /// candidate with probability ≥ 0.99). Give with --rows.
+    #[arg(long, requires = "rows")]
+    bands: Option<usize>,
+
+    /// LSH rows per band. Give with --bands.
+    #[arg(long, requires = "bands")]
+    rows: Option<usize>,
+
+    /// Buckets with more documents than this give star pairs only, keeping candidate
+    /// generation linear for templates repeated thousands of times.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    max_bucket: usize,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Dups(args) => run_dups(args),
+    }
+}
+
+fn fail(e: &Error) -> ExitCode {
+    eprintln!("wiretrace: error: {e}");
+    ExitCode::from(match e {
+        Error::Config(_) => EXIT_USAGE,
+        _ => EXIT_FAILURE,
+    })
+}
+
+fn read_corpus(args: &InputArgs) -> Result<Corpus, Error> {
+    if let Some(n) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .map_err(|e| Error::Config(format!("cannot set --threads: {e}")))?;
+    }
+    let opts = ReadOptions {
+        fields: FieldNames {
+            id: args.id_field.clone(),
+            text: args.text_field.clone(),
+            source: args.source_field.clone(),
+            date: args.date_field.clone(),
+            title: args.title_field.clone(),
+            url: args.url_field.clone(),
+        },
+        format: match args.input_format {
+            FormatArg::Auto => InputFormat::Auto,
+            FormatArg::Jsonl => InputFormat::Jsonl,
+            FormatArg::Text => InputFormat::Text,
+        },
+        max_doc_bytes: args.max_doc_bytes,
+    };
+    let inputs: Vec<Input> = args
+        .inputs
+        .iter()
+        .map(|s| Input::from(s.as_str()))
+        .collect();
+    read_inputs(&inputs, &opts)
+}
+
+/// How many skip and warning lines to print before summarising the rest.
+const SHOWN_ON_STDERR: usize = 10;
+
+fn report_account(view: &DupsView, quiet: bool) {
+    if quiet {
+        return;
+    }
+    let corpus = view.corpus;
+    eprintln!(
+        "wiretrace: read {} records: {} documents used, {} skipped, {} warnings",
+        corpus.records_read(),
+        view.report.documents,
+        view.skipped_count(),
+        corpus.warnings.len()
+    );
+    if view.skipped_count() > 0 {
+        let by_kind: Vec<String> = view
+            .skipped_by_kind()
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        eprintln!("wiretrace: skipped by reason: {}", by_kind.join(", "));
+        for s in view.skipped().take(SHOWN_ON_STDERR) {
+            eprintln!("  skipped {s}");
+        }
+        if view.skipped_count() > SHOWN_ON_STDERR {
+            eprintln!(
+                "  … and {} more (all are listed in --format json or jsonl output)",
+                view.skipped_count() - SHOWN_ON_STDERR
+            );
+        }
+    }
+    for w in corpus.warnings.iter().take(SHOWN_ON_STDERR) {
+        eprintln!("  warning {w}");
+    }
+    if corpus.warnings.len() > SHOWN_ON_STDERR {
+        eprintln!(
+            "  … and {} more warnings",
+            corpus.warnings.len() - SHOWN_ON_STDERR
+        );
+    }
+    if !corpus.ignored_files.is_empty() {
+        eprintln!(
+            "wiretrace: ignored {} files that are not .txt, .md or .jsonl (first: {})",
+            corpus.ignored_files.len(),
+            corpus.ignored_files[0]
+        );
+    }
+    if view.report.oversized_buckets > 0 {
+        eprintln!(
+            "wiretrace: {} LSH buckets held more than {} documents (largest {}); their pairs \
+             are reported as stars from one member (families are complete)",
+            view.report.oversized_buckets, view.config.max_bucket, view.report.largest_bucket
+        );
+    }
+}
+
+fn run_dups(args: DupsArgs) -> ExitCode {
+    let config = DupsConfig {
+        scheme: args.shingle,
+        num_perm: args.num_perm,
+        seed: args.seed,
+        threshold: args.threshold,
+        lsh: args
+            .bands
+            .zip(args.rows)
+            .map(|(bands, rows)| LshParams { bands, rows }),
+        max_bucket: args.max_bucket,
+    };
+    if let Err(e) = config.resolve_lsh() {
+        return fail(&e);
+    }
+    let corpus = match read_corpus(&args.input) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let report = match find_duplicates(&corpus.documents, &config) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let view = DupsView {
+        corpus: &corpus,
+        config: &config,
+        report: &report,
+    };
+    let written = export::write_output(args.output.as_deref(), |out| match args.format {
+        OutputFormat::Table => export::table::write_table(&view, out),
+        OutputFormat::Json => export::json::write_json(&view, out),
+        OutputFormat::Jsonl => export::json::write_jsonl(&view, out),
+    });
+    if let Err(e) = written {
+        return fail(&e);
+    }
+    report_account(&view, args.input.quiet);
+    if args.input.strict && view.skipped_count() > 0 {
+        return ExitCode::from(EXIT_SKIPPED);
+    }
+    ExitCode::SUCCESS
+}

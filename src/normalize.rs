@@ -1,0 +1,214 @@
+//! Text → tokens, keeping each token's place in the original text.
+//!
+//! Near-duplicate detection must not care about case, punctuation or spacing, yet every
+//! span we report must point into the text the user gave us. So normalisation never builds
+//! a new string: it walks the original once and emits [`Token`]s, each a hash of the
+//! normalised form plus the byte range it came from.
+//!
+//! The rules:
+//! - letters and digits (Unicode `Alphabetic`/`Numeric`) form words, lowercased with full
+//!   Unicode case mapping; full-width ASCII (`Ａ`, `１`) is folded to ASCII first;
+//! - an apostrophe between two letters is dropped and the word goes on (`China’s` → `chinas`),
+//!   so curly and straight quotes agree;
+//! - scripts written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) give
+//!   one token per character, so word k-grams become character k-grams there;
+//! - everything else (punctuation, symbols, emoji, white space) only separates tokens.
+//!
+//! Token hashes are XXH3-64 of the normalised UTF-8 — a hash with a published, frozen
+//! specification, so they are the same on every platform and release.
+//!
+//! Cost: one pass over the text, no allocation per token.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// One normalised token and where it stands in the original text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset of the token's first character in the original text.
+    pub start: usize,
+    /// Byte offset just past the token's last character.
+    pub end: usize,
+    /// Stable 64-bit hash of the normalised token.
+    pub hash: u64,
+}
+
+/// Is `c` from a script written without spaces between words?
+pub fn is_unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // Hiragana, Katakana
+        | 0x31F0..=0x31FF    // Katakana phonetic extensions
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0xFF66..=0xFF9F    // half-width Katakana
+        | 0x20000..=0x3134F  // CJK extensions B–G
+        | 0x0E00..=0x0EFF    // Thai, Lao
+        | 0x1000..=0x109F    // Myanmar
+        | 0x1780..=0x17FF    // Khmer
+    )
+}
+
+/// Folds full-width ASCII variants (U+FF01–U+FF5E) to ASCII.
+fn fold_width(c: char) -> char {
+    match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
+}
+
+/// Calls `f(start, end, normalised)` for every token of `text`, in order.
+///
+/// `start..end` is the token's byte range in `text`; `normalised` is its lowercased form.
+pub fn for_each_token(text: &str, mut f: impl FnMut(usize, usize, &str)) {
+    let mut word = String::new();
+    let mut word_start = 0;
+    let mut word_end = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, raw)) = chars.next() {
+        let c = fold_width(raw);
+        let next_end = i + raw.len_utf8();
+        if is_unspaced_script(c) {
+            if !word.is_empty() {
+                f(word_start, word_end, &word);
+                word.clear();
+            }
+            let mut buf = [0u8; 4];
+            f(i, next_end, c.encode_utf8(&mut buf));
+        } else if c.is_alphanumeric() {
+            if word.is_empty() {
+                word_start = i;
+            }
+            word.extend(c.to_lowercase());
+            word_end = next_end;
+        } else if is_apostrophe(c)
+            && !word.is_empty()
+            && chars
+                .peek()
+                .is_some_and(|&(_, n)| fold_width(n).is_alphanumeric() && !is_unspaced_script(n))
+        {
+            // Inside a word: `China’s` stays one token.
+        } else if !word.is_empty() {
+            f(word_start, word_end, &word);
+            word.clear();
+        }
+    }
+    if !word.is_empty() {
+        f(word_start, word_end, &word);
+    }
+}
+
+/// The tokens of `text` with their stable hashes.
+///
+/// ```
+/// use wiretrace::normalize::tokenize;
+/// let text = "Rare-earth EXPORTS, China’s";
+/// let spans: Vec<&str> = tokenize(text).iter().map(|t| &text[t.start..t.end]).collect();
+/// assert_eq!(spans, ["Rare", "earth", "EXPORTS", "China’s"]);
+/// ```
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::with_capacity(text.len() / 6);
+    for_each_token(text, |start, end, norm| {
+        tokens.push(Token {
+            start,
+            end,
+            hash: token_hash(norm),
+        });
+    });
+    tokens
+}
+
+/// Stable hash of one normalised token.
+pub fn token_hash(normalised: &str) -> u64 {
+    xxh3_64(normalised.as_bytes())
+}
+
+/// The normalised text as one string: tokens joined by a single space, except that
+/// characters of unspaced scripts are joined to their neighbours without one.
+/// This is what character n-grams are taken over.
+///
+/// ```
+/// use wiretrace::normalize::normalized_text;
+/// assert_eq!(normalized_text("  Hello,   WORLD!! "), "hello world");
+/// assert_eq!(normalized_text("新华社 北京电：稀土"), "新华社北京电稀土");
+/// ```
+pub fn normalized_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut prev_spaced = false;
+    for_each_token(text, |_, _, norm| {
+        let spaced = norm.chars().next().is_some_and(|c| !is_unspaced_script(c));
+        if prev_spaced && spaced {
+            out.push(' ');
+        }
+        out.push_str(norm);
+        prev_spaced = spaced;
+    });
+    out
+}
+
+/// Converts a byte offset into `text` to a character (Unicode scalar value) offset, the unit
+/// reported in outputs so that Python and JavaScript users can slice with it directly.
+pub fn char_offset(text: &str, byte: usize) -> usize {
+    text.get(..byte).map_or_else(
+        || text.char_indices().take_while(|&(i, _)| i < byte).count(),
+        |prefix| prefix.chars().count(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for_each_token(text, |_, _, w| out.push(w.to_string()));
+        out
+    }
+
+    #[test]
+    fn folds_case_punctuation_and_space() {
+        assert_eq!(
+            words("The  NDRC's   seminar—held Tuesday (June 5)."),
+            ["the", "ndrcs", "seminar", "held", "tuesday", "june", "5"]
+        );
+        assert_eq!(words("ÉTAT état"), ["état", "état"]);
+        assert_eq!(words("Straße STRASSE"), ["straße", "strasse"]);
+    }
+
+    #[test]
+    fn offsets_point_into_the_original() {
+        let text = "  Ünïcode «quoted» 稀土!";
+        let tokens = tokenize(text);
+        let spans: Vec<&str> = tokens.iter().map(|t| &text[t.start..t.end]).collect();
+        assert_eq!(spans, ["Ünïcode", "quoted", "稀", "土"]);
+        assert_eq!(char_offset(text, tokens[1].start), 11);
+    }
+
+    #[test]
+    fn cjk_gives_one_token_per_character() {
+        assert_eq!(
+            words("新华社北京6月5日电"),
+            ["新", "华", "社", "北", "京", "6", "月", "5", "日", "电"]
+        );
+        assert_eq!(words("ニュースです"), ["ニ", "ュ", "ー", "ス", "で", "す"]);
+        assert_eq!(words("ＮＤＲＣ２０１９"), ["ndrc2019"]);
+    }
+
+    #[test]
+    fn only_symbols_gives_no_tokens() {
+        assert!(tokenize("!!! ... 🎉🎉 — ***").is_empty());
+        assert!(tokenize("").is_empty());
+    }
+
+    #[test]
+    fn same_word_same_hash_whatever_the_case() {
+        let a = tokenize("Xinhua");
+        let b = tokenize("XINHUA");
+        assert_eq!(a[0].hash, b[0].hash);
+        // Frozen value: a change here breaks every stored signature and index.
+        assert_eq!(token_hash("xinhua"), xxh3_64(b"xinhua"));
+    }
+}

@@ -1,0 +1,127 @@
+//! Candidate pairs → verified pairs, by exact set similarity.
+//!
+//! LSH proposes; this stage decides. Each candidate's two shingle sets (sorted `u64`s) are
+//! intersected by a linear merge, giving exact Jaccard `|A∩B| / |A∪B|` and containment
+//! `|A∩B| / min(|A|, |B|)` — the share of the shorter document found in the longer one,
+//! which stays high for a truncated copy whose Jaccard has dropped. Only pairs with exact
+//! Jaccard at or above the threshold are kept, so no reported pair is a hash accident.
+//!
+//! Cost: O(|A| + |B|) per candidate, in parallel over candidates.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::minhash::{Signature, estimate_jaccard};
+
+/// Exact overlap of two shingle sets.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Similarity {
+    /// Shingles in both.
+    pub intersection: usize,
+    /// Shingles in either.
+    pub union: usize,
+    /// `intersection / union`.
+    pub jaccard: f64,
+    /// `intersection / min(|A|, |B|)`.
+    pub containment: f64,
+}
+
+/// Exact similarity of two sorted, repeat-free shingle sets.
+///
+/// ```
+/// use wiretrace::verify::exact_similarity;
+/// let s = exact_similarity(&[1, 2, 3, 4], &[2, 3, 4, 5, 6, 7]);
+/// assert_eq!((s.intersection, s.union), (3, 7));
+/// assert_eq!(s.containment, 0.75);
+/// ```
+pub fn exact_similarity(a: &[u64], b: &[u64]) -> Similarity {
+    let (mut i, mut j, mut both) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - both;
+    let smaller = a.len().min(b.len());
+    Similarity {
+        intersection: both,
+        union,
+        jaccard: if union == 0 {
+            0.0
+        } else {
+            both as f64 / union as f64
+        },
+        containment: if smaller == 0 {
+            0.0
+        } else {
+            both as f64 / smaller as f64
+        },
+    }
+}
+
+/// A near-duplicate pair that passed exact verification.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VerifiedPair {
+    /// Index of the first document (the smaller index).
+    pub a: u32,
+    /// Index of the second document.
+    pub b: u32,
+    /// MinHash estimate of Jaccard.
+    pub estimated: f64,
+    /// Exact similarity.
+    pub similarity: Similarity,
+}
+
+/// Keeps the candidates whose exact Jaccard is at least `threshold`, in candidate order.
+pub fn verify(
+    candidates: &[(u32, u32)],
+    sets: &[Vec<u64>],
+    signatures: &[Signature],
+    threshold: f64,
+) -> Vec<VerifiedPair> {
+    candidates
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let (ia, ib) = (a as usize, b as usize);
+            let similarity = exact_similarity(&sets[ia], &sets[ib]);
+            (similarity.jaccard >= threshold).then(|| VerifiedPair {
+                a,
+                b,
+                estimated: estimate_jaccard(&signatures[ia], &signatures[ib]),
+                similarity,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_similarity_edge_cases() {
+        let s = exact_similarity(&[], &[]);
+        assert_eq!((s.jaccard, s.containment), (0.0, 0.0));
+        let s = exact_similarity(&[1, 2], &[1, 2]);
+        assert_eq!((s.jaccard, s.containment), (1.0, 1.0));
+        let s = exact_similarity(&[1, 2], &[3, 4]);
+        assert_eq!((s.jaccard, s.union), (0.0, 4));
+    }
+
+    #[test]
+    fn verify_drops_pairs_below_threshold() {
+        let sets = vec![vec![1, 2, 3, 4, 5], vec![1, 2, 3, 4, 6], vec![7, 8, 9]];
+        let sigs = vec![vec![0u32; 4], vec![0u32; 4], vec![1u32; 4]];
+        let kept = verify(&[(0, 1), (0, 2), (1, 2)], &sets, &sigs, 0.6);
+        assert_eq!(kept.len(), 1);
+        assert_eq!((kept[0].a, kept[0].b), (0, 1));
+        assert!((kept[0].similarity.jaccard - 4.0 / 6.0).abs() < 1e-12);
+        assert_eq!(kept[0].estimated, 1.0);
+    }
+}

@@ -112,8 +112,13 @@ mod tests {
     fn same_seed_same_permutations() {
         assert_eq!(MinHasher::new(128, 1), MinHasher::new(128, 1));
         assert_ne!(MinHasher::new(128, 1), MinHasher::new(128, 2));
-        // Frozen: the first SplitMix64 output for seed 0 (from the reference implementation).
+        // Frozen: the first SplitMix64 output for seed 0 (from the reference implementation),
+        // and a signature — stored signatures depend on both.
         assert_eq!(splitmix64(&mut 0), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(
+            MinHasher::new(4, 42).signature(&[1, 2, 3]),
+            [1_651_866_022, 773_068_804, 3_892_349_524, 81_763_594]
+        );
     }
 
     #[test]

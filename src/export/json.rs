@@ -117,11 +117,14 @@ pub fn write_json(view: &DupsView, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-fn typed(kind: &str, mut value: Value) -> Value {
-    if let Value::Object(map) = &mut value {
-        map.insert("type".into(), Value::String(kind.into()));
+/// `value` with `"type": kind` as its first field.
+fn typed(kind: &str, value: Value) -> Value {
+    let mut map = serde_json::Map::new();
+    map.insert("type".into(), Value::String(kind.into()));
+    if let Value::Object(fields) = value {
+        map.extend(fields);
     }
-    value
+    Value::Object(map)
 }
 
 /// Writes one typed record per line.

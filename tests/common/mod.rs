@@ -1,0 +1,71 @@
+//! Helpers shared by the integration tests: a seeded word generator and corpus builders.
+#![allow(dead_code)]
+
+use wiretrace::minhash::splitmix64;
+
+/// A small deterministic random source (SplitMix64), so generated corpora are identical on
+/// every run and machine.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        splitmix64(&mut self.0)
+    }
+
+    /// Uniform in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
+        lo + self.below(hi - lo + 1)
+    }
+
+    /// A pseudo-word from a vocabulary of `vocab` distinct words.
+    pub fn word(&mut self, vocab: usize) -> String {
+        let mut n = self.below(vocab);
+        let mut w = String::new();
+        const SYLLABLES: [&str; 16] = [
+            "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "be", "da", "fu", "go", "ha", "ji",
+            "po", "ze",
+        ];
+        loop {
+            w.push_str(SYLLABLES[n % 16]);
+            n /= 16;
+            if n == 0 {
+                break;
+            }
+        }
+        w
+    }
+
+    /// `len` random words joined by spaces.
+    pub fn words(&mut self, len: usize, vocab: usize) -> Vec<String> {
+        (0..len).map(|_| self.word(vocab)).collect()
+    }
+}
+
+/// Path to the repository's bundled samples.
+pub fn sample(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(path)
+}
+
+/// Path to a corpus in `../shared/corpora`, which CI places beside the checkout.
+pub fn shared_corpus(name: &str) -> std::path::PathBuf {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpora")
+        .join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: the tests expect ../shared beside the checkout",
+        path.display()
+    );
+    path
+}

@@ -27,15 +27,19 @@
 //! # Ok::<(), wiretrace::Error>(())
 //! ```
 
+pub mod boilerplate;
 pub mod cluster;
 pub mod corpus;
 pub mod dups;
 pub mod error;
 pub mod export;
+pub mod lineage;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
+pub mod passage;
 pub mod shingle;
+pub mod trace;
 pub mod verify;
 
 pub use corpus::{Corpus, Document, Input, ReadOptions, read_inputs};

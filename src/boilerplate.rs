@@ -1,0 +1,287 @@
+//! Boilerplate: text a site repeats around its articles, told apart from real reuse.
+//!
+//! Newsletter sign-ups, "You May Also Like" blocks, share bars and site headers are copied
+//! verbatim between documents, yet they say nothing about who copied whom. They are found
+//! line by line (a line is the text between two line breaks, compared by its normalised
+//! tokens) and masked out before passages are aligned, so they never become lineage
+//! evidence. A line is boilerplate when either rule holds:
+//!
+//! 1. **Template block**: it belongs to a run of at least two consecutive lines, each at
+//!    most [`BoilerplateConfig::short_line_words`] words, that are all found in some other
+//!    document too. Menus and calls to action are short lines; wire copy is prose. One
+//!    shared headline alone is not a block.
+//! 2. **Widespread**: it occurs in at least [`BoilerplateConfig::min_docs`] unrelated
+//!    documents — documents of one near-duplicate family count once, so a wire story
+//!    reposted by fifty outlets is not boilerplate, while a disclaimer pasted under fifty
+//!    different stories is.
+//!
+//! Consecutive boilerplate lines form a [`Template`], listed with the number of documents
+//! that carry it.
+//!
+//! Cost: one pass over the tokens and a hash map of line hashes, O(corpus).
+
+use std::ops::Range;
+
+use ahash::{AHashMap, AHashSet};
+use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::normalize::Token;
+
+/// Parameters of boilerplate detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoilerplateConfig {
+    /// A line in at least this many unrelated documents is boilerplate (rule 2).
+    pub min_docs: usize,
+    /// Lines of at most this many words can form a template block (rule 1).
+    pub short_line_words: usize,
+}
+
+impl Default for BoilerplateConfig {
+    fn default() -> Self {
+        BoilerplateConfig {
+            min_docs: 10,
+            short_line_words: 12,
+        }
+    }
+}
+
+/// A boilerplate block found in the corpus.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Template {
+    /// The block's text as it appears in the first document that carries it.
+    pub text: String,
+    /// Number of documents carrying it.
+    pub documents: usize,
+    /// Up to five of those documents (input indices).
+    pub examples: Vec<u32>,
+    /// Which rule found it: `"template-block"` or `"widespread"`.
+    pub rule: &'static str,
+}
+
+/// What boilerplate detection found.
+#[derive(Debug, Clone, Default)]
+pub struct Boilerplate {
+    /// For each document, the byte ranges of its boilerplate lines, in order.
+    pub masks: Vec<Vec<Range<usize>>>,
+    /// Templates, most widespread first.
+    pub templates: Vec<Template>,
+}
+
+impl Boilerplate {
+    /// Is the token inside a boilerplate range of document `doc`?
+    pub fn covers(&self, doc: usize, token: &Token) -> bool {
+        self.masks.get(doc).is_some_and(|ranges| {
+            let i = ranges.partition_point(|r| r.end <= token.start);
+            ranges.get(i).is_some_and(|r| r.start <= token.start)
+        })
+    }
+}
+
+/// One non-empty line of a document: its byte range, word count and hash.
+struct Line {
+    bytes: Range<usize>,
+    words: usize,
+    hash: u64,
+}
+
+fn lines(text: &str, tokens: &[Token]) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut t = 0;
+    let mut start = 0;
+    for segment in text.split_inclusive('\n') {
+        let end = start + segment.len();
+        let first = t;
+        while t < tokens.len() && tokens[t].start < end {
+            t += 1;
+        }
+        if t > first {
+            let mut buf = Vec::with_capacity((t - first) * 8);
+            for tok in &tokens[first..t] {
+                buf.extend_from_slice(&tok.hash.to_le_bytes());
+            }
+            out.push(Line {
+                bytes: tokens[first].start..tokens[t - 1].end,
+                words: t - first,
+                hash: xxh3_64(&buf),
+            });
+        }
+        start = end;
+    }
+    out
+}
+
+/// Finds boilerplate lines in a batch of documents.
+///
+/// `texts[i]` and `tokens[i]` are document i's text and tokens; `family[i]` is its
+/// near-duplicate family (any id shared by the members; unique for singletons).
+pub fn detect(
+    texts: &[&str],
+    tokens: &[Vec<Token>],
+    family: &[u32],
+    config: &BoilerplateConfig,
+) -> Boilerplate {
+    let doc_lines: Vec<Vec<Line>> = texts
+        .iter()
+        .zip(tokens)
+        .map(|(text, toks)| lines(text, toks))
+        .collect();
+
+    // Documents and distinct families per line hash.
+    let mut docs_with: AHashMap<u64, (usize, AHashSet<u32>)> = AHashMap::new();
+    for (doc, ls) in doc_lines.iter().enumerate() {
+        let distinct: AHashSet<u64> = ls.iter().map(|l| l.hash).collect();
+        for h in distinct {
+            let entry = docs_with.entry(h).or_default();
+            entry.0 += 1;
+            entry.1.insert(family[doc]);
+        }
+    }
+    let shared = |h: u64| docs_with.get(&h).map_or(0, |e| e.0) >= 2;
+    let widespread = |h: u64| docs_with.get(&h).map_or(0, |e| e.1.len()) >= config.min_docs;
+
+    let mut masks = Vec::with_capacity(doc_lines.len());
+    let mut blocks: AHashMap<u64, (usize, usize, Vec<u32>, &'static str, String)> = AHashMap::new();
+    for (doc, ls) in doc_lines.iter().enumerate() {
+        let short_shared: Vec<bool> = ls
+            .iter()
+            .map(|l| l.words <= config.short_line_words && shared(l.hash))
+            .collect();
+        let mut rule: Vec<Option<&'static str>> = ls
+            .iter()
+            .map(|l| widespread(l.hash).then_some("widespread"))
+            .collect();
+        let mut i = 0;
+        while i < ls.len() {
+            let mut j = i;
+            while j < ls.len() && short_shared[j] {
+                j += 1;
+            }
+            if j - i >= 2 {
+                for r in &mut rule[i..j] {
+                    *r = Some("template-block");
+                }
+            }
+            i = j.max(i + 1);
+        }
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        let mut i = 0;
+        while i < ls.len() {
+            let Some(kind) = rule[i] else {
+                i += 1;
+                continue;
+            };
+            let mut j = i;
+            let mut buf = Vec::new();
+            while j < ls.len() && rule[j].is_some() {
+                buf.extend_from_slice(&ls[j].hash.to_le_bytes());
+                ranges.push(ls[j].bytes.clone());
+                j += 1;
+            }
+            let key = xxh3_64(&buf);
+            let entry = blocks.entry(key).or_insert_with(|| {
+                let text = texts[doc][ls[i].bytes.start..ls[j - 1].bytes.end].to_string();
+                (doc, 0, Vec::new(), kind, text)
+            });
+            entry.1 += 1;
+            if entry.2.len() < 5 && entry.2.last() != Some(&(doc as u32)) {
+                entry.2.push(doc as u32);
+            }
+            i = j;
+        }
+        masks.push(ranges);
+    }
+    let mut templates: Vec<(usize, Template)> = blocks
+        .into_values()
+        .map(|(first, count, examples, rule, text)| {
+            (
+                first,
+                Template {
+                    text,
+                    documents: count,
+                    examples,
+                    rule,
+                },
+            )
+        })
+        .collect();
+    templates.sort_by(|(fa, a), (fb, b)| {
+        b.documents
+            .cmp(&a.documents)
+            .then(fa.cmp(fb))
+            .then(a.text.cmp(&b.text))
+    });
+    Boilerplate {
+        masks,
+        templates: templates.into_iter().map(|(_, t)| t).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::tokenize;
+
+    fn run(texts: &[&str], family: &[u32], config: &BoilerplateConfig) -> Boilerplate {
+        let tokens: Vec<Vec<Token>> = texts.iter().map(|t| tokenize(t)).collect();
+        detect(texts, &tokens, family, config)
+    }
+
+    const FOOTER: &str =
+        "Sign Up for Our Newsletters\n\nGet notified of important news.\n\nYou May Also Like\n";
+
+    #[test]
+    fn shared_short_line_block_is_a_template() {
+        let a = format!(
+            "Copper prices rose on strong demand from builders in the south.\n\n{FOOTER}Teaser one\n"
+        );
+        let b = format!(
+            "Lithium fell as new mines opened in Australia and Africa.\n\n{FOOTER}Teaser two\n"
+        );
+        let texts = [a.as_str(), b.as_str()];
+        let bp = run(&texts, &[0, 1], &BoilerplateConfig::default());
+        assert_eq!(bp.templates.len(), 1);
+        assert_eq!(bp.templates[0].documents, 2);
+        assert_eq!(bp.templates[0].rule, "template-block");
+        assert!(
+            bp.templates[0]
+                .text
+                .starts_with("Sign Up for Our Newsletters")
+        );
+        assert!(bp.templates[0].text.ends_with("You May Also Like"));
+        let start = a.find("Sign").unwrap();
+        assert_eq!(bp.masks[0].first().unwrap().start, start);
+        let tokens = tokenize(&a);
+        assert!(!bp.covers(0, &tokens[0]));
+        assert!(bp.covers(0, tokens.iter().find(|t| t.start == start).unwrap()));
+    }
+
+    #[test]
+    fn a_single_shared_headline_is_not_boilerplate() {
+        let a = "Rare earth quota raised\nThe ministry raised the quota by a fifth this year.\n";
+        let b = "Rare earth quota raised\nMiners welcomed the decision, which had been expected.\n";
+        let bp = run(&[a, b], &[0, 1], &BoilerplateConfig::default());
+        assert!(bp.templates.is_empty());
+    }
+
+    #[test]
+    fn widespread_lines_count_families_not_copies() {
+        let disclaimer = "This story was produced with material from wire services and has been edited for length and clarity by our desk.";
+        let texts: Vec<String> = (0..4)
+            .map(|i| format!("Story number {i} is about something else entirely.\n{disclaimer}\n"))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let config = BoilerplateConfig {
+            min_docs: 3,
+            ..Default::default()
+        };
+        // Four unrelated documents: widespread.
+        let bp = run(&refs, &[0, 1, 2, 3], &config);
+        assert_eq!(bp.templates.len(), 1);
+        assert_eq!(bp.templates[0].rule, "widespread");
+        assert_eq!(bp.templates[0].documents, 4);
+        // The same four as reposts of one story (one family): not boilerplate.
+        let bp = run(&refs, &[0, 0, 0, 0], &config);
+        assert!(bp.templates.is_empty());
+    }
+}

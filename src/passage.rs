@@ -1,0 +1,459 @@
+//! Candidate pairs → aligned shared passages, with offsets into both original texts.
+//!
+//! Whole-document MinHash misses a three-paragraph wire excerpt inside a long local
+//! article: its Jaccard is low. Passages are found in two steps.
+//!
+//! **Candidates** come from a fingerprint index. Each document's word k-gram hashes (over
+//! its non-boilerplate tokens) are *winnowed* (Schleimer, Wilkerson & Aiken, "Winnowing:
+//! local algorithms for document fingerprinting", SIGMOD 2003): the minimum of every
+//! window of `w` consecutive hashes is kept, which guarantees that any shared run of
+//! `w + k − 1` words shares at least one fingerprint while keeping only about `2/(w+1)`
+//! of the hashes. Documents sharing at least [`PassageConfig::min_shared_fingerprints`]
+//! fingerprints are candidates. A fingerprint found in more than
+//! [`PassageConfig::max_df`] documents is dropped from the index (a document-frequency
+//! cap): it is a stock phrase, and keeping it would make candidate generation quadratic.
+//!
+//! **Alignment** of a candidate pair matches all k-grams exactly, chains the matches
+//! along diagonals into exact runs, then joins runs that follow each other in both texts
+//! with gaps of at most [`PassageConfig::max_gap`] words — so a substituted word, a
+//! dropped sentence or an inserted clause does not split a passage. A chain covering at
+//! least [`PassageConfig::min_words`] words in both documents is a [`Passage`]. Its
+//! boundaries are those of the first and last exact k-gram match, so they sit on words
+//! that really are shared.
+//!
+//! Cost: index O(fingerprints · log); alignment O(|A| + |B| + matches) per pair.
+
+use std::ops::Range;
+
+use ahash::AHashMap;
+use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::normalize::{Token, char_offset};
+use crate::shingle::word_shingles;
+
+/// Parameters of passage finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassageConfig {
+    /// Words per k-gram.
+    pub k: usize,
+    /// Winnowing window, in k-grams.
+    pub window: usize,
+    /// Fingerprints in more documents than this are not indexed.
+    pub max_df: usize,
+    /// Shared fingerprints that make two documents a candidate pair.
+    pub min_shared_fingerprints: usize,
+    /// Least passage length, in words, in both documents.
+    pub min_words: usize,
+    /// Largest gap, in words, bridged inside one passage.
+    pub max_gap: usize,
+}
+
+impl Default for PassageConfig {
+    fn default() -> Self {
+        PassageConfig {
+            k: 5,
+            window: 4,
+            max_df: 100,
+            min_shared_fingerprints: 2,
+            min_words: 20,
+            max_gap: 30,
+        }
+    }
+}
+
+/// Winnowed fingerprints of a sequence of k-gram hashes: `(hash, position)` pairs, each
+/// the rightmost minimum of some window of `window` consecutive hashes.
+///
+/// ```
+/// use wiretrace::passage::winnow;
+/// let fp = winnow(&[5, 3, 8, 1, 9, 9, 2], 3);
+/// assert_eq!(fp, [(3, 1), (1, 3), (2, 6)]);
+/// ```
+pub fn winnow(hashes: &[u64], window: usize) -> Vec<(u64, u32)> {
+    let window = window.max(1);
+    if hashes.len() <= window {
+        return hashes
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+            .map(|(i, &h)| vec![(h, i as u32)])
+            .unwrap_or_default();
+    }
+    let mut out: Vec<(u64, u32)> = Vec::new();
+    let mut min_at = usize::MAX;
+    for end in window..=hashes.len() {
+        let start = end - window;
+        if min_at == usize::MAX || min_at < start {
+            // The old minimum left the window: rescan it (rightmost minimum).
+            min_at = start;
+            for i in start..end {
+                if hashes[i] <= hashes[min_at] {
+                    min_at = i;
+                }
+            }
+        } else if hashes[end - 1] <= hashes[min_at] {
+            min_at = end - 1;
+        }
+        if out.last().is_none_or(|&(_, p)| p as usize != min_at) {
+            out.push((hashes[min_at], min_at as u32));
+        }
+    }
+    out
+}
+
+/// The distinct fingerprints of one document's content tokens.
+pub fn fingerprints(tokens: &[Token], config: &PassageConfig) -> Vec<u64> {
+    if tokens.len() < config.k {
+        return Vec::new();
+    }
+    let mut fp: Vec<u64> = winnow(&word_shingles(tokens, config.k), config.window)
+        .into_iter()
+        .map(|(h, _)| h)
+        .collect();
+    fp.sort_unstable();
+    fp.dedup();
+    fp
+}
+
+/// Candidate pairs from the fingerprint index, and how many fingerprints the cap dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassageCandidates {
+    /// `(a, b)` with `a < b`, sorted.
+    pub pairs: Vec<(u32, u32)>,
+    /// Fingerprints dropped for being in more than `max_df` documents.
+    pub capped_fingerprints: usize,
+}
+
+/// Documents sharing enough fingerprints to be worth aligning.
+pub fn candidates(doc_fingerprints: &[Vec<u64>], config: &PassageConfig) -> PassageCandidates {
+    let mut postings: Vec<(u64, u32)> = doc_fingerprints
+        .iter()
+        .enumerate()
+        .flat_map(|(d, fps)| fps.iter().map(move |&h| (h, d as u32)))
+        .collect();
+    postings.sort_unstable();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut capped = 0;
+    for group in postings.chunk_by(|x, y| x.0 == y.0) {
+        if group.len() > config.max_df {
+            capped += 1;
+            continue;
+        }
+        for (i, &(_, a)) in group.iter().enumerate() {
+            pairs.extend(group[i + 1..].iter().map(|&(_, b)| (a, b)));
+        }
+    }
+    pairs.sort_unstable();
+    let mut out = Vec::new();
+    for run in pairs.chunk_by(|x, y| x == y) {
+        if run.len() >= config.min_shared_fingerprints {
+            out.push(run[0]);
+        }
+    }
+    PassageCandidates {
+        pairs: out,
+        capped_fingerprints: capped,
+    }
+}
+
+/// A shared passage: token ranges in both documents' content tokens, and how well they match.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Passage {
+    /// Content-token range in document A.
+    pub a_tokens: Range<usize>,
+    /// Content-token range in document B.
+    pub b_tokens: Range<usize>,
+    /// Tokens of A inside exact k-gram matches.
+    pub matched: usize,
+    /// `matched / max(len A, len B)`: 1.0 for a verbatim passage.
+    pub similarity: f64,
+}
+
+/// A passage located in the original texts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SharedSpan {
+    /// Character offsets `[start, end)` in A's original text.
+    pub a_chars: (usize, usize),
+    /// Character offsets `[start, end)` in B's original text.
+    pub b_chars: (usize, usize),
+    /// Byte offsets in A's original text.
+    pub a_bytes: (usize, usize),
+    /// Byte offsets in B's original text.
+    pub b_bytes: (usize, usize),
+    /// Index of the passage's first word among A's content words (boilerplate excluded).
+    pub a_first_word: usize,
+    /// Index of the passage's first word among B's content words.
+    pub b_first_word: usize,
+    /// Words of the passage in A.
+    pub a_words: usize,
+    /// Words of the passage in B.
+    pub b_words: usize,
+    /// See [`Passage::similarity`].
+    pub similarity: f64,
+}
+
+impl SharedSpan {
+    /// Locates a passage in the original texts.
+    pub fn locate(p: &Passage, a_text: &str, a: &[Token], b_text: &str, b: &[Token]) -> Self {
+        let a_bytes = (a[p.a_tokens.start].start, a[p.a_tokens.end - 1].end);
+        let b_bytes = (b[p.b_tokens.start].start, b[p.b_tokens.end - 1].end);
+        SharedSpan {
+            a_chars: (
+                char_offset(a_text, a_bytes.0),
+                char_offset(a_text, a_bytes.1),
+            ),
+            b_chars: (
+                char_offset(b_text, b_bytes.0),
+                char_offset(b_text, b_bytes.1),
+            ),
+            a_bytes,
+            b_bytes,
+            a_first_word: p.a_tokens.start,
+            b_first_word: p.b_tokens.start,
+            a_words: p.a_tokens.len(),
+            b_words: p.b_tokens.len(),
+            similarity: p.similarity,
+        }
+    }
+}
+
+/// An exact diagonal run of k-gram matches: A k-grams `a..a+len` equal B's `b..b+len`.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    a: usize,
+    b: usize,
+    len: usize,
+}
+
+/// k-grams repeated more often than this inside B are not used as anchors.
+const MAX_REPEATS: usize = 8;
+
+fn exact_runs(a: &[u64], b: &[u64]) -> Vec<Run> {
+    let mut where_in_b: AHashMap<u64, Vec<u32>> = AHashMap::with_capacity(b.len());
+    for (j, &h) in b.iter().enumerate() {
+        where_in_b.entry(h).or_default().push(j as u32);
+    }
+    // Open runs by diagonal (a − b), extended while consecutive.
+    let mut open: AHashMap<isize, Run> = AHashMap::new();
+    let mut runs = Vec::new();
+    for (i, h) in a.iter().enumerate() {
+        let Some(js) = where_in_b.get(h) else {
+            continue;
+        };
+        if js.len() > MAX_REPEATS {
+            continue;
+        }
+        for &j in js {
+            let j = j as usize;
+            let diag = i as isize - j as isize;
+            match open.get_mut(&diag) {
+                Some(run) if run.a + run.len == i => run.len += 1,
+                Some(run) => {
+                    runs.push(*run);
+                    *run = Run { a: i, b: j, len: 1 };
+                }
+                None => {
+                    open.insert(diag, Run { a: i, b: j, len: 1 });
+                }
+            }
+        }
+    }
+    runs.extend(open.into_values());
+    runs.sort_by_key(|r| (r.a, r.b));
+    runs
+}
+
+/// Aligns two content-token sequences and returns their shared passages, in A's order.
+///
+/// ```
+/// use wiretrace::normalize::tokenize;
+/// use wiretrace::passage::{align, PassageConfig};
+/// let wire = "the national development and reform commission held a seminar on tuesday to \
+///             solicit advice from industry experts on the rare earth industry and its future";
+/// let local = format!("city news in brief the weather stays fine {wire} in other news the mayor spoke");
+/// let config = PassageConfig { min_words: 10, ..PassageConfig::default() };
+/// let passages = align(&tokenize(&local), &tokenize(wire), &config);
+/// assert_eq!(passages.len(), 1);
+/// assert_eq!(passages[0].a_tokens, 8..34);
+/// assert_eq!(passages[0].b_tokens, 0..26);
+/// ```
+pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
+    let k = config.k;
+    if a.len() < k || b.len() < k {
+        return Vec::new();
+    }
+    let runs = exact_runs(&word_shingles(a, k), &word_shingles(b, k));
+    // Chains of runs, in token units: [a_start, a_end), [b_start, b_end), matched tokens.
+    struct Chain {
+        a: Range<usize>,
+        b: Range<usize>,
+        matched: usize,
+    }
+    let mut chains: Vec<Chain> = Vec::new();
+    for run in runs {
+        let (ra, rb) = (
+            run.a..run.a + run.len + k - 1,
+            run.b..run.b + run.len + k - 1,
+        );
+        let gap = |c: &Chain| -> Option<usize> {
+            let ga = ra.start as isize - c.a.end as isize;
+            let gb = rb.start as isize - c.b.end as isize;
+            let overlap = -(k as isize);
+            (ga >= overlap && gb >= overlap && ga.max(gb) <= config.max_gap as isize)
+                .then_some(ga.max(0).max(gb.max(0)) as usize)
+        };
+        let best = chains
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| gap(c).map(|g| (g, i)))
+            .min();
+        match best {
+            Some((_, i)) => {
+                let c = &mut chains[i];
+                let new_tokens = ra.end.saturating_sub(c.a.end.max(ra.start));
+                c.matched += new_tokens.min(ra.len());
+                c.a.end = c.a.end.max(ra.end);
+                c.b.end = c.b.end.max(rb.end);
+            }
+            None => chains.push(Chain {
+                matched: ra.len(),
+                a: ra,
+                b: rb,
+            }),
+        }
+    }
+    chains
+        .into_iter()
+        .filter(|c| c.a.len() >= config.min_words && c.b.len() >= config.min_words)
+        .map(|c| Passage {
+            similarity: c.matched as f64 / c.a.len().max(c.b.len()) as f64,
+            matched: c.matched,
+            a_tokens: c.a,
+            b_tokens: c.b,
+        })
+        .collect()
+}
+
+/// Stable hash of a document's content, for reports: equal content, equal hash.
+pub fn content_hash(tokens: &[Token]) -> u64 {
+    let mut buf = Vec::with_capacity(tokens.len() * 8);
+    for t in tokens {
+        buf.extend_from_slice(&t.hash.to_le_bytes());
+    }
+    xxh3_64(&buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::tokenize;
+
+    fn words(n: usize, salt: &str) -> String {
+        (0..n)
+            .map(|i| format!("{salt}{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn winnowing_guarantees_a_fingerprint_per_window() {
+        let hashes: Vec<u64> = (0..200u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        let fp = winnow(&hashes, 4);
+        for start in 0..=hashes.len() - 4 {
+            assert!(
+                fp.iter()
+                    .any(|&(_, p)| (start..start + 4).contains(&(p as usize)))
+            );
+        }
+        assert!(fp.len() < hashes.len() / 2);
+        assert_eq!(winnow(&[], 4), []);
+        assert_eq!(winnow(&[7, 3], 4), [(3, 1)]);
+    }
+
+    #[test]
+    fn excerpt_inside_other_text_is_found_with_exact_bounds() {
+        let wire = words(40, "w");
+        let local = format!("{} {} {}", words(30, "x"), wire, words(30, "y"));
+        let p = align(
+            &tokenize(&local),
+            &tokenize(&wire),
+            &PassageConfig::default(),
+        );
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].a_tokens, 30..70);
+        assert_eq!(p[0].b_tokens, 0..40);
+        assert_eq!(p[0].similarity, 1.0);
+    }
+
+    #[test]
+    fn small_edits_do_not_split_a_passage() {
+        let original: Vec<String> = (0..80).map(|i| format!("w{i}")).collect();
+        let mut edited = original.clone();
+        edited[20] = "changed".into(); // a substitution
+        edited.drain(40..52); // a dropped sentence
+        let a = tokenize(&original.join(" "));
+        let b = tokenize(&edited.join(" "));
+        let p = align(&a, &b, &PassageConfig::default());
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].a_tokens, 0..80);
+        assert_eq!(p[0].b_tokens, 0..68);
+        assert!(p[0].similarity > 0.7 && p[0].similarity < 1.0);
+    }
+
+    #[test]
+    fn short_or_unrelated_overlaps_are_not_passages() {
+        let a = tokenize(&format!(
+            "{} shared words here now ok {}",
+            words(30, "a"),
+            words(30, "b")
+        ));
+        let b = tokenize(&format!(
+            "{} shared words here now ok {}",
+            words(30, "c"),
+            words(30, "d")
+        ));
+        assert!(align(&a, &b, &PassageConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn two_separate_excerpts_give_two_passages() {
+        let (p1, p2) = (words(30, "p"), words(30, "q"));
+        let source = format!("{p1} {} {p2}", words(100, "m"));
+        let digest = format!(
+            "{} {p1} {} {p2} {}",
+            words(10, "s"),
+            words(50, "t"),
+            words(10, "u")
+        );
+        let p = align(
+            &tokenize(&digest),
+            &tokenize(&source),
+            &PassageConfig::default(),
+        );
+        assert_eq!(p.len(), 2);
+        assert_eq!(
+            (p[0].a_tokens.clone(), p[0].b_tokens.clone()),
+            (10..40, 0..30)
+        );
+        assert_eq!(
+            (p[1].a_tokens.clone(), p[1].b_tokens.clone()),
+            (90..120, 130..160)
+        );
+    }
+
+    #[test]
+    fn candidates_respect_the_df_cap() {
+        let config = PassageConfig {
+            max_df: 2,
+            min_shared_fingerprints: 1,
+            ..PassageConfig::default()
+        };
+        let fps = vec![vec![1, 2], vec![1, 3], vec![2, 3, 9], vec![9, 1]];
+        let c = candidates(&fps, &config);
+        assert_eq!(c.capped_fingerprints, 1); // fingerprint 1 is in three documents
+        assert_eq!(c.pairs, [(0, 2), (1, 2), (2, 3)]);
+    }
+}

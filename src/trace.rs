@@ -1,0 +1,152 @@
+//! The passage-level pipeline: documents → boilerplate masks → passage candidates →
+//! aligned passages → lineage graph.
+//!
+//! Whole-document near-duplicates are found first ([`crate::dups`]); their families tell
+//! boilerplate detection which documents are copies of one another, and their verified
+//! pairs join the passage candidates, so a copy too common for the fingerprint index
+//! (over its document-frequency cap) is still aligned. Every stage is a pure function of
+//! its batch and the [`TraceConfig`].
+
+use rayon::prelude::*;
+
+use crate::boilerplate::{self, Boilerplate, BoilerplateConfig};
+use crate::corpus::Document;
+use crate::dups::{DupsConfig, DupsReport, find_duplicates};
+use crate::error::Result;
+use crate::lineage::{self, ContentStats, Lineage, LineageConfig, PairEvidence};
+use crate::normalize::{Token, tokenize};
+use crate::passage::{self, PassageConfig, SharedSpan};
+use crate::shingle::word_shingles;
+use crate::verify::exact_similarity;
+
+/// Parameters of the passage-level pipeline.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TraceConfig {
+    /// Whole-document near-duplicate stage.
+    pub dups: DupsConfig,
+    /// Passage candidates and alignment.
+    pub passage: PassageConfig,
+    /// Boilerplate detection.
+    pub boilerplate: BoilerplateConfig,
+}
+
+/// Everything the passage-level pipeline found.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    /// The whole-document stage's report.
+    pub dups: DupsReport,
+    /// Boilerplate masks and templates.
+    pub boilerplate: Boilerplate,
+    /// Pairs that share at least one passage, sorted by (a, b).
+    pub pairs: Vec<PairEvidence>,
+    /// Candidate pairs aligned.
+    pub candidates: usize,
+    /// Fingerprints dropped by the document-frequency cap.
+    pub capped_fingerprints: usize,
+    /// Content statistics per document.
+    pub content: Vec<ContentStats>,
+    /// The least passage length used, in words.
+    pub min_words: usize,
+}
+
+impl Trace {
+    /// Builds the lineage graph from this trace.
+    pub fn lineage(&self, docs: &[Document]) -> Lineage {
+        let config = LineageConfig {
+            min_words: self.min_words,
+        };
+        lineage::build(docs, &self.pairs, &self.content, &config)
+    }
+}
+
+/// Runs the passage-level pipeline over a corpus.
+pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
+    let dups = find_duplicates(docs, &config.dups)?;
+    let mut family: Vec<u32> = (0..docs.len() as u32).collect();
+    for f in &dups.families {
+        for &m in &f.members {
+            family[m as usize] = f.representative;
+        }
+    }
+
+    let tokens: Vec<Vec<Token>> = docs.par_iter().map(|d| tokenize(&d.text)).collect();
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let boilerplate = boilerplate::detect(&texts, &tokens, &family, &config.boilerplate);
+    let content: Vec<Vec<Token>> = tokens
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, toks)| {
+            toks.into_iter()
+                .filter(|t| !boilerplate.covers(i, t))
+                .collect()
+        })
+        .collect();
+    let stats: Vec<ContentStats> = content
+        .iter()
+        .map(|toks| ContentStats { words: toks.len() })
+        .collect();
+
+    let pc = &config.passage;
+    let fingerprints: Vec<Vec<u64>> = content
+        .par_iter()
+        .map(|toks| passage::fingerprints(toks, pc))
+        .collect();
+    let found = passage::candidates(&fingerprints, pc);
+    drop(fingerprints);
+    let lsh_pairs: Vec<(u32, u32)> = dups.pairs.iter().map(|p| (p.a, p.b)).collect();
+    let mut candidates = found.pairs;
+    candidates.extend_from_slice(&lsh_pairs);
+    candidates.sort_unstable();
+    candidates.dedup();
+
+    let sets: Vec<Vec<u64>> = content
+        .par_iter()
+        .map(|toks| {
+            let mut s = word_shingles(toks, pc.k);
+            s.sort_unstable();
+            s.dedup();
+            s
+        })
+        .collect();
+    let pairs: Vec<PairEvidence> = candidates
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let (ia, ib) = (a as usize, b as usize);
+            let passages = passage::align(&content[ia], &content[ib], pc);
+            if passages.is_empty() {
+                return None;
+            }
+            let spans = passages
+                .iter()
+                .map(|p| {
+                    SharedSpan::locate(
+                        p,
+                        &docs[ia].text,
+                        &content[ia],
+                        &docs[ib].text,
+                        &content[ib],
+                    )
+                })
+                .collect();
+            let sim = exact_similarity(&sets[ia], &sets[ib]);
+            Some(PairEvidence {
+                a,
+                b,
+                spans,
+                a_shingles: sets[ia].len(),
+                b_shingles: sets[ib].len(),
+                shared_shingles: sim.intersection,
+                from_lsh: lsh_pairs.binary_search(&(a, b)).is_ok(),
+            })
+        })
+        .collect();
+    Ok(Trace {
+        dups,
+        boilerplate,
+        candidates: candidates.len(),
+        capped_fingerprints: found.capped_fingerprints,
+        pairs,
+        content: stats,
+        min_words: pc.min_words,
+    })
+}

@@ -275,8 +275,8 @@ fn exact_runs(a: &[u64], b: &[u64]) -> Vec<Run> {
 /// let config = PassageConfig { min_words: 10, ..PassageConfig::default() };
 /// let passages = align(&tokenize(&local), &tokenize(wire), &config);
 /// assert_eq!(passages.len(), 1);
-/// assert_eq!(passages[0].a_tokens, 8..34);
-/// assert_eq!(passages[0].b_tokens, 0..26);
+/// assert_eq!(passages[0].a_tokens, 8..33); // the 25 words of the wire
+/// assert_eq!(passages[0].b_tokens, 0..25);
 /// ```
 pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
     let k = config.k;

@@ -6,10 +6,11 @@
 //! tokens) and masked out before passages are aligned, so they never become lineage
 //! evidence. A line is boilerplate when either rule holds:
 //!
-//! 1. **Template block**: it belongs to a run of at least two consecutive lines, each at
-//!    most [`BoilerplateConfig::short_line_words`] words, that are all found in some other
-//!    document too. Menus and calls to action are short lines; wire copy is prose. One
-//!    shared headline alone is not a block.
+//! 1. **Template block**: it belongs to a run of consecutive lines, each at most
+//!    [`BoilerplateConfig::short_line_words`] words, whose neighbouring lines also stand
+//!    next to each other in some unrelated document (another near-duplicate family). Menus and calls to action are short lines
+//!    that recur together; wire copy is prose. One shared headline alone is not a block,
+//!    nor is a headline that merely follows a site header.
 //! 2. **Widespread**: it occurs in at least [`BoilerplateConfig::min_docs`] unrelated
 //!    documents — documents of one near-duplicate family count once, so a wire story
 //!    reposted by fifty outlets is not boilerplate, while a disclaimer pasted under fifty
@@ -127,8 +128,12 @@ pub fn detect(
         .map(|(text, toks)| lines(text, toks))
         .collect();
 
-    // Documents and distinct families per line hash.
+    // Documents and distinct families per line hash, and families per pair of adjacent
+    // lines (a template is lines that recur *together*, in unrelated documents: copies of
+    // one story from one outlet share its header and headline without making them a
+    // template).
     let mut docs_with: AHashMap<u64, (usize, AHashSet<u32>)> = AHashMap::new();
+    let mut adjacent: AHashMap<(u64, u64), AHashSet<u32>> = AHashMap::new();
     for (doc, ls) in doc_lines.iter().enumerate() {
         let distinct: AHashSet<u64> = ls.iter().map(|l| l.hash).collect();
         for h in distinct {
@@ -136,8 +141,12 @@ pub fn detect(
             entry.0 += 1;
             entry.1.insert(family[doc]);
         }
+        let pairs: AHashSet<(u64, u64)> = ls.windows(2).map(|w| (w[0].hash, w[1].hash)).collect();
+        for p in pairs {
+            adjacent.entry(p).or_default().insert(family[doc]);
+        }
     }
-    let shared = |h: u64| docs_with.get(&h).map_or(0, |e| e.0) >= 2;
+    let shared = |h: u64| docs_with.get(&h).map_or(0, |e| e.1.len()) >= 2;
     let widespread = |h: u64| docs_with.get(&h).map_or(0, |e| e.1.len()) >= config.min_docs;
 
     let mut masks = Vec::with_capacity(doc_lines.len());
@@ -147,23 +156,27 @@ pub fn detect(
             .iter()
             .map(|l| l.words <= config.short_line_words && shared(l.hash))
             .collect();
-        let mut rule: Vec<Option<&'static str>> = ls
-            .iter()
-            .map(|l| widespread(l.hash).then_some("widespread"))
+        // link[i]: lines i and i + 1 are both short, shared, and found together elsewhere.
+        let link: Vec<bool> = (0..ls.len().saturating_sub(1))
+            .map(|i| {
+                short_shared[i]
+                    && short_shared[i + 1]
+                    && adjacent
+                        .get(&(ls[i].hash, ls[i + 1].hash))
+                        .map_or(0, |f| f.len())
+                        >= 2
+            })
             .collect();
-        let mut i = 0;
-        while i < ls.len() {
-            let mut j = i;
-            while j < ls.len() && short_shared[j] {
-                j += 1;
-            }
-            if j - i >= 2 {
-                for r in &mut rule[i..j] {
-                    *r = Some("template-block");
+        let rule: Vec<Option<&'static str>> = (0..ls.len())
+            .map(|i| {
+                let in_block = (i > 0 && link[i - 1]) || link.get(i).copied().unwrap_or(false);
+                if in_block {
+                    Some("template-block")
+                } else {
+                    widespread(ls[i].hash).then_some("widespread")
                 }
-            }
-            i = j.max(i + 1);
-        }
+            })
+            .collect();
         let mut ranges: Vec<Range<usize>> = Vec::new();
         let mut i = 0;
         while i < ls.len() {

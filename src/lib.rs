@@ -39,6 +39,7 @@ pub mod minhash;
 pub mod normalize;
 pub mod passage;
 pub mod shingle;
+pub mod synth;
 pub mod trace;
 pub mod verify;
 

@@ -6,11 +6,14 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use wiretrace::Error;
+use wiretrace::boilerplate::BoilerplateConfig;
 use wiretrace::corpus::{Corpus, FieldNames, Input, InputFormat, ReadOptions, read_inputs};
 use wiretrace::dups::{DupsConfig, find_duplicates};
-use wiretrace::export::{self, DupsView};
+use wiretrace::export::{self, DupsView, LineageView};
 use wiretrace::lsh::LshParams;
+use wiretrace::passage::PassageConfig;
 use wiretrace::shingle::ShingleScheme;
+use wiretrace::trace::{TraceConfig, trace};
 
 /// Exit status: the run failed (an input could not be read, an output not written).
 const EXIT_FAILURE: u8 = 1;
@@ -42,6 +45,11 @@ struct Cli {
 enum Command {
     /// Report near-duplicate document pairs and group them into families.
     Dups(DupsArgs),
+    /// Report passages shared between documents (with character offsets and text), and the
+    /// boilerplate that is not counted as sharing.
+    Passages(PassagesArgs),
+    /// Build the lineage graph (parent → child) and write it as JSON, DOT or GraphML.
+    Lineage(LineageArgs),
 }
 
 #[derive(Args)]
@@ -109,10 +117,7 @@ enum OutputFormat {
 }
 
 #[derive(Args)]
-struct DupsArgs {
-    #[command(flatten)]
-    input: InputArgs,
-
+struct DupsParams {
     /// Least exact Jaccard similarity of shingle sets for a pair to be reported (0 < T ≤ 1).
     #[arg(long, default_value_t = 0.8, value_name = "T")]
     threshold: f64,
@@ -143,6 +148,31 @@ struct DupsArgs {
     /// generation linear for templates repeated thousands of times.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     max_bucket: usize,
+}
+
+impl DupsParams {
+    fn config(&self) -> DupsConfig {
+        DupsConfig {
+            scheme: self.shingle,
+            num_perm: self.num_perm,
+            seed: self.seed,
+            threshold: self.threshold,
+            lsh: self
+                .bands
+                .zip(self.rows)
+                .map(|(bands, rows)| LshParams { bands, rows }),
+            max_bucket: self.max_bucket,
+        }
+    }
+}
+
+#[derive(Args)]
+struct DupsArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    #[command(flatten)]
+    params: DupsParams,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
@@ -153,10 +183,154 @@ struct DupsArgs {
     output: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct PassageParams {
+    /// Least length of a shared passage, in words, in both documents.
+    #[arg(long, default_value_t = 20, value_name = "WORDS")]
+    min_words: usize,
+
+    /// Largest gap (substituted, inserted or dropped words) bridged inside one passage.
+    #[arg(long, default_value_t = 30, value_name = "WORDS")]
+    max_gap: usize,
+
+    /// Word k-grams used to find and align passages.
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    passage_k: usize,
+
+    /// Fingerprints found in more documents than this are not used to find passage
+    /// candidates (stock phrases); keeps candidate generation near linear.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    max_df: usize,
+
+    /// A line found in at least this many unrelated documents (near-duplicates count once)
+    /// is boilerplate. Shared blocks of short lines (menus, newsletter sign-ups) are
+    /// boilerplate whatever their count.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    boilerplate_min_docs: usize,
+}
+
+impl PassageParams {
+    fn config(&self, dups: DupsConfig) -> Result<TraceConfig, Error> {
+        if self.min_words == 0 || self.passage_k == 0 || self.passage_k > 64 {
+            return Err(Error::Config(
+                "--min-words must be at least 1 and --passage-k between 1 and 64".into(),
+            ));
+        }
+        if self.max_df < 2 || self.boilerplate_min_docs < 2 {
+            return Err(Error::Config(
+                "--max-df and --boilerplate-min-docs must be at least 2".into(),
+            ));
+        }
+        Ok(TraceConfig {
+            dups,
+            passage: PassageConfig {
+                k: self.passage_k,
+                min_words: self.min_words.max(self.passage_k),
+                max_gap: self.max_gap,
+                max_df: self.max_df,
+                ..PassageConfig::default()
+            },
+            boilerplate: BoilerplateConfig {
+                min_docs: self.boilerplate_min_docs,
+                ..BoilerplateConfig::default()
+            },
+        })
+    }
+}
+
+#[derive(Args)]
+struct PassagesArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    #[command(flatten)]
+    params: DupsParams,
+
+    #[command(flatten)]
+    passage: PassageParams,
+
+    /// Output format: table or json (jsonl is not offered: a pair's passages belong together).
+    #[arg(long, value_enum, default_value_t = PassagesFormat::Table)]
+    format: PassagesFormat,
+
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PassagesFormat {
+    /// Aligned text for people.
+    Table,
+    /// One JSON object (schema in README.md).
+    Json,
+}
+
+#[derive(Args)]
+struct LineageArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    #[command(flatten)]
+    params: DupsParams,
+
+    #[command(flatten)]
+    passage: PassageParams,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Json)]
+    format: GraphFormat,
+
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    /// Nodes, edges with evidence, families and boilerplate (schema in README.md).
+    Json,
+    /// Graphviz; render with `dot -Tsvg`.
+    Dot,
+    /// GraphML for Gephi, Cytoscape or networkx.
+    Graphml,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Dups(args) => run_dups(args),
+        Command::Passages(args) => {
+            let format = args.format;
+            run_trace(
+                &args.input,
+                &args.params,
+                &args.passage,
+                args.output.as_deref(),
+                |view, out| match format {
+                    PassagesFormat::Table => export::table::write_passages(view, out),
+                    PassagesFormat::Json => {
+                        export::json::write_value(&export::json::passages_json(view), out)
+                    }
+                },
+            )
+        }
+        Command::Lineage(args) => {
+            let format = args.format;
+            run_trace(
+                &args.input,
+                &args.params,
+                &args.passage,
+                args.output.as_deref(),
+                |view, out| match format {
+                    GraphFormat::Json => {
+                        export::json::write_value(&export::json::lineage_json(view), out)
+                    }
+                    GraphFormat::Dot => export::dot::write_dot(view, out),
+                    GraphFormat::Graphml => export::graphml::write_graphml(view, out),
+                },
+            )
+        }
     }
 }
 
@@ -256,18 +430,58 @@ fn report_account(view: &DupsView, quiet: bool) {
     }
 }
 
-fn run_dups(args: DupsArgs) -> ExitCode {
-    let config = DupsConfig {
-        scheme: args.shingle,
-        num_perm: args.num_perm,
-        seed: args.seed,
-        threshold: args.threshold,
-        lsh: args
-            .bands
-            .zip(args.rows)
-            .map(|(bands, rows)| LshParams { bands, rows }),
-        max_bucket: args.max_bucket,
+fn run_trace(
+    input: &InputArgs,
+    params: &DupsParams,
+    passage: &PassageParams,
+    output: Option<&std::path::Path>,
+    render: impl FnOnce(&LineageView, &mut dyn std::io::Write) -> std::io::Result<()>,
+) -> ExitCode {
+    let config = match passage.config(params.config()) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
     };
+    if let Err(e) = config.dups.resolve_lsh() {
+        return fail(&e);
+    }
+    let corpus = match read_corpus(input) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let trace = match trace(&corpus.documents, &config) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let lineage = trace.lineage(&corpus.documents);
+    let view = LineageView {
+        corpus: &corpus,
+        config: &config,
+        trace: &trace,
+        lineage: &lineage,
+    };
+    if let Err(e) = export::write_output(output, |out| render(&view, out)) {
+        return fail(&e);
+    }
+    let dups = view.dups();
+    report_account(&dups, input.quiet);
+    if !input.quiet {
+        eprintln!(
+            "wiretrace: {} pairs share passages; {} boilerplate templates; lineage: {} documents, {} edges, {} families",
+            trace.pairs.len(),
+            trace.boilerplate.templates.len(),
+            lineage.graph.node_count(),
+            lineage.graph.edge_count(),
+            lineage.families
+        );
+    }
+    if input.strict && dups.skipped_count() > 0 {
+        return ExitCode::from(EXIT_SKIPPED);
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_dups(args: DupsArgs) -> ExitCode {
+    let config = args.params.config();
     if let Err(e) = config.resolve_lsh() {
         return fail(&e);
     }

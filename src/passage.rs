@@ -125,8 +125,13 @@ pub struct PassageCandidates {
     pub capped_fingerprints: usize,
 }
 
-/// Documents sharing enough fingerprints to be worth aligning.
-pub fn candidates(doc_fingerprints: &[Vec<u64>], config: &PassageConfig) -> PassageCandidates {
+/// Pairs of documents sharing at least `min_shared` indexed fingerprints, with the number
+/// they share, and the number of fingerprints dropped by the `max_df` cap.
+pub fn shared_fingerprints(
+    doc_fingerprints: &[Vec<u64>],
+    max_df: usize,
+    min_shared: usize,
+) -> (Vec<(u32, u32, u32)>, usize) {
     let mut postings: Vec<(u64, u32)> = doc_fingerprints
         .iter()
         .enumerate()
@@ -136,7 +141,7 @@ pub fn candidates(doc_fingerprints: &[Vec<u64>], config: &PassageConfig) -> Pass
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     let mut capped = 0;
     for group in postings.chunk_by(|x, y| x.0 == y.0) {
-        if group.len() > config.max_df {
+        if group.len() > max_df {
             capped += 1;
             continue;
         }
@@ -145,14 +150,23 @@ pub fn candidates(doc_fingerprints: &[Vec<u64>], config: &PassageConfig) -> Pass
         }
     }
     pairs.sort_unstable();
-    let mut out = Vec::new();
-    for run in pairs.chunk_by(|x, y| x == y) {
-        if run.len() >= config.min_shared_fingerprints {
-            out.push(run[0]);
-        }
-    }
+    let counted = pairs
+        .chunk_by(|x, y| x == y)
+        .filter(|run| run.len() >= min_shared)
+        .map(|run| (run[0].0, run[0].1, run.len() as u32))
+        .collect();
+    (counted, capped)
+}
+
+/// Documents sharing enough fingerprints to be worth aligning.
+pub fn candidates(doc_fingerprints: &[Vec<u64>], config: &PassageConfig) -> PassageCandidates {
+    let (counted, capped) = shared_fingerprints(
+        doc_fingerprints,
+        config.max_df,
+        config.min_shared_fingerprints,
+    );
     PassageCandidates {
-        pairs: out,
+        pairs: counted.into_iter().map(|(a, b, _)| (a, b)).collect(),
         capped_fingerprints: capped,
     }
 }

@@ -1,12 +1,14 @@
 //! The passage-level pipeline: documents → boilerplate masks → passage candidates →
 //! aligned passages → lineage graph.
 //!
-//! Whole-document near-duplicates are found first ([`crate::dups`]); their families tell
-//! boilerplate detection which documents are copies of one another, and their verified
+//! Whole-document near-duplicates are found first ([`crate::dups`]); with the pairs where
+//! one document holds most of the other's fingerprints, their families tell boilerplate
+//! detection which documents are copies of one another, and their verified
 //! pairs join the passage candidates, so a copy too common for the fingerprint index
 //! (over its document-frequency cap) is still aligned. Every stage is a pure function of
 //! its batch and the [`TraceConfig`].
 
+use petgraph::unionfind::UnionFind;
 use rayon::prelude::*;
 
 use crate::boilerplate::{self, Boilerplate, BoilerplateConfig};
@@ -59,17 +61,37 @@ impl Trace {
     }
 }
 
+/// Share of the smaller document's fingerprints two documents must have in common to count
+/// as related (one story) when boilerplate is detected.
+const RELATED_SHARE: f64 = 0.5;
+
+/// Groups documents that tell one story: near-duplicate families, joined with pairs where
+/// one holds most of the other (a truncated copy is not a near-duplicate of the full text,
+/// but its header and headline are no template). Returns a family id per document.
+fn related_families(tokens: &[Vec<Token>], dups: &DupsReport, pc: &PassageConfig) -> Vec<u32> {
+    let fps: Vec<Vec<u64>> = tokens
+        .par_iter()
+        .map(|t| passage::fingerprints(t, pc))
+        .collect();
+    let (shared, _) = passage::shared_fingerprints(&fps, pc.max_df, pc.min_shared_fingerprints);
+    let mut uf = UnionFind::<u32>::new(tokens.len());
+    for (a, b, n) in shared {
+        let smaller = fps[a as usize].len().min(fps[b as usize].len());
+        if n as f64 >= RELATED_SHARE * smaller as f64 {
+            uf.union(a, b);
+        }
+    }
+    for p in &dups.pairs {
+        uf.union(p.a, p.b);
+    }
+    uf.into_labeling()
+}
+
 /// Runs the passage-level pipeline over a corpus.
 pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
     let dups = find_duplicates(docs, &config.dups)?;
-    let mut family: Vec<u32> = (0..docs.len() as u32).collect();
-    for f in &dups.families {
-        for &m in &f.members {
-            family[m as usize] = f.representative;
-        }
-    }
-
     let tokens: Vec<Vec<Token>> = docs.par_iter().map(|d| tokenize(&d.text)).collect();
+    let family = related_families(&tokens, &dups, &config.passage);
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let boilerplate = boilerplate::detect(&texts, &tokens, &family, &config.boilerplate);
     let content: Vec<Vec<Token>> = tokens

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{DupsView, round6};
+use super::{DupsView, LineageView, round6, snippet};
 use crate::cluster::Family;
 use crate::corpus::{Skip, Warning};
 use crate::verify::VerifiedPair;
@@ -147,4 +147,178 @@ pub fn write_jsonl(view: &DupsView, out: &mut dyn Write) -> io::Result<()> {
         line(typed("warning", warning(w)))?;
     }
     line(typed("stats", stats(view)))
+}
+
+/// Characters of each span's text included in `passages` output.
+pub const SNIPPET_CHARS: usize = 300;
+
+fn passage_params(view: &LineageView) -> Value {
+    let p = &view.config.passage;
+    json!({
+        "k": p.k,
+        "window": p.window,
+        "max_df": p.max_df,
+        "min_words": p.min_words,
+        "max_gap": p.max_gap,
+        "boilerplate_min_docs": view.config.boilerplate.min_docs,
+        "boilerplate_short_line_words": view.config.boilerplate.short_line_words,
+        "dups": params(&view.dups()),
+    })
+}
+
+fn boilerplate(view: &LineageView) -> Vec<Value> {
+    view.trace
+        .boilerplate
+        .templates
+        .iter()
+        .map(|t| {
+            json!({
+                "text": t.text,
+                "documents": t.documents,
+                "examples": t.examples.iter().map(|&d| view.id(d)).collect::<Vec<_>>(),
+                "rule": t.rule,
+            })
+        })
+        .collect()
+}
+
+fn trace_stats(view: &LineageView) -> Value {
+    let d = view.dups();
+    json!({
+        "records_read": view.corpus.records_read(),
+        "documents": view.trace.dups.documents,
+        "skipped": d.skipped_count(),
+        "skipped_by_reason": d.skipped_by_kind(),
+        "warnings": view.corpus.warnings.len(),
+        "candidates": view.trace.candidates,
+        "capped_fingerprints": view.trace.capped_fingerprints,
+        "pairs_with_passages": view.trace.pairs.len(),
+        "passages": view.trace.pairs.iter().map(|p| p.spans.len()).sum::<usize>(),
+        "boilerplate_templates": view.trace.boilerplate.templates.len(),
+        "lineage_nodes": view.lineage.graph.node_count(),
+        "lineage_edges": view.lineage.graph.edge_count(),
+        "families": view.lineage.families,
+    })
+}
+
+/// `passages` output: every pair sharing passages, with offsets and text, and the boilerplate.
+pub fn passages_json(view: &LineageView) -> Value {
+    let docs = &view.corpus.documents;
+    let pairs: Vec<Value> = view
+        .trace
+        .pairs
+        .iter()
+        .map(|e| {
+            let (a, b) = (&docs[e.a as usize], &docs[e.b as usize]);
+            json!({
+                "a": a.id,
+                "b": b.id,
+                "jaccard": round6(e.jaccard()),
+                "a_shingles": e.a_shingles,
+                "b_shingles": e.b_shingles,
+                "shared_shingles": e.shared_shingles,
+                "method": if e.from_lsh { "lsh+alignment" } else { "fingerprints+alignment" },
+                "passages": e.spans.iter().map(|s| json!({
+                    "a_start": s.a_chars.0, "a_end": s.a_chars.1,
+                    "b_start": s.b_chars.0, "b_end": s.b_chars.1,
+                    "a_words": s.a_words, "b_words": s.b_words,
+                    "similarity": round6(s.similarity),
+                    "a_text": snippet(&a.text, s.a_chars, SNIPPET_CHARS),
+                    "b_text": snippet(&b.text, s.b_chars, SNIPPET_CHARS),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "tool": "wiretrace",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": "passages",
+        "params": passage_params(view),
+        "stats": trace_stats(view),
+        "boilerplate": boilerplate(view),
+        "pairs": pairs,
+        "skipped": view.dups().skipped().map(skipped).collect::<Vec<_>>(),
+    })
+}
+
+/// `lineage --format json`: nodes, edges with evidence, families, boilerplate.
+pub fn lineage_json(view: &LineageView) -> Value {
+    let lineage = view.lineage;
+    let docs = &view.corpus.documents;
+    let mut nodes: Vec<(u32, usize)> = lineage
+        .graph
+        .node_indices()
+        .map(|n| (lineage.graph[n], lineage.family[n.index()]))
+        .collect();
+    nodes.sort_unstable();
+    let nodes: Vec<Value> = nodes
+        .into_iter()
+        .map(|(i, family)| {
+            let d = &docs[i as usize];
+            json!({
+                "id": d.id, "source": d.source, "date": d.date, "title": d.title, "url": d.url,
+                "family": family,
+            })
+        })
+        .collect();
+    let edges: Vec<Value> = lineage
+        .edges()
+        .into_iter()
+        .map(|e| {
+            json!({
+                "parent": view.id(e.parent),
+                "child": view.id(e.child),
+                "kind": e.kind,
+                "similarity": round6(e.similarity),
+                "containment": round6(e.containment),
+                "parent_coverage": round6(e.parent_coverage),
+                "time_lag_seconds": e.time_lag_seconds,
+                "reason": e.reason,
+                "method": e.method,
+                "spans": e.spans.iter().map(|s| json!({
+                    "parent_start": s.parent_chars.0, "parent_end": s.parent_chars.1,
+                    "child_start": s.child_chars.0, "child_end": s.child_chars.1,
+                    "parent_words": s.parent_words, "child_words": s.child_words,
+                    "similarity": round6(s.similarity),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let children: std::collections::BTreeSet<u32> =
+        lineage.graph.edge_weights().map(|e| e.child).collect();
+    let families: Vec<Value> = lineage
+        .family_members()
+        .iter()
+        .enumerate()
+        .map(|(i, members)| {
+            let roots: Vec<&str> = members
+                .iter()
+                .filter(|m| !children.contains(m))
+                .map(|&m| view.id(m))
+                .collect();
+            json!({
+                "family": i,
+                "size": members.len(),
+                "roots": roots,
+                "members": members.iter().map(|&m| view.id(m)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "tool": "wiretrace",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": "lineage",
+        "params": passage_params(view),
+        "stats": trace_stats(view),
+        "nodes": nodes,
+        "edges": edges,
+        "families": families,
+        "boilerplate": boilerplate(view),
+    })
+}
+
+/// Writes a JSON value, pretty-printed, with a final newline.
+pub fn write_value(value: &Value, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
 }

@@ -4,6 +4,8 @@
 //! every format shows the same numbers. Files are written to a temporary name beside the
 //! target and renamed into place, so an interrupted run never leaves half a result.
 
+pub mod dot;
+pub mod graphml;
 pub mod json;
 pub mod table;
 
@@ -14,6 +16,8 @@ use std::path::Path;
 use crate::corpus::{Corpus, Skip};
 use crate::dups::{DupsConfig, DupsReport};
 use crate::error::{Error, Result};
+use crate::lineage::Lineage;
+use crate::trace::{Trace, TraceConfig};
 
 /// Everything an output format needs about one `dups` run.
 #[derive(Debug, Clone, Copy)]
@@ -59,6 +63,48 @@ impl DupsView<'_> {
             .map(|f| f.members.len() - 1)
             .sum()
     }
+}
+
+/// Everything an output format needs about a `passages` or `lineage` run.
+#[derive(Debug, Clone, Copy)]
+pub struct LineageView<'a> {
+    /// The corpus that was read.
+    pub corpus: &'a Corpus,
+    /// The parameters used.
+    pub config: &'a TraceConfig,
+    /// Passages and boilerplate.
+    pub trace: &'a Trace,
+    /// The lineage graph built from them.
+    pub lineage: &'a Lineage,
+}
+
+impl<'a> LineageView<'a> {
+    /// The whole-document view of the same run (for the account of skipped records).
+    pub fn dups(&self) -> DupsView<'a> {
+        DupsView {
+            corpus: self.corpus,
+            config: &self.config.dups,
+            report: &self.trace.dups,
+        }
+    }
+
+    /// Id of document `i`.
+    pub fn id(&self, i: u32) -> &'a str {
+        &self.corpus.documents[i as usize].id
+    }
+}
+
+/// At most `max` characters of `text[start..end]` (character offsets), with `…` when cut.
+pub fn snippet(text: &str, (start, end): (usize, usize), max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .skip(start)
+        .take((end - start).min(max))
+        .collect();
+    if end - start > max {
+        out.push('…');
+    }
+    out
 }
 
 /// Writes to `path` atomically, or to stdout when `path` is `None`.

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::DupsView;
+use super::{DupsView, LineageView, snippet};
 
 /// Writes pairs and families as aligned text.
 pub fn write_table(view: &DupsView, out: &mut dyn Write) -> io::Result<()> {
@@ -72,6 +72,62 @@ pub fn write_table(view: &DupsView, out: &mut dyn Write) -> io::Result<()> {
         for &m in &f.members {
             let mark = if m == f.representative { '*' } else { ' ' };
             writeln!(out, "  {mark} {}", view.id(m))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the shared passages of every pair, and the boilerplate found, as text.
+pub fn write_passages(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
+    let docs = &view.corpus.documents;
+    let t = view.trace;
+    writeln!(
+        out,
+        "{} documents | {} candidate pairs aligned, {} share passages | {} boilerplate templates",
+        t.dups.documents,
+        t.candidates,
+        t.pairs.len(),
+        t.boilerplate.templates.len()
+    )?;
+    for e in &t.pairs {
+        let (a, b) = (&docs[e.a as usize], &docs[e.b as usize]);
+        writeln!(
+            out,
+            "\n{}  ~  {}   (Jaccard {:.3})",
+            a.id,
+            b.id,
+            e.jaccard()
+        )?;
+        for s in &e.spans {
+            writeln!(
+                out,
+                "  A[{}..{}] ~ B[{}..{}]  {} / {} words, similarity {:.2}",
+                s.a_chars.0,
+                s.a_chars.1,
+                s.b_chars.0,
+                s.b_chars.1,
+                s.a_words,
+                s.b_words,
+                s.similarity
+            )?;
+            let text = snippet(&a.text, s.a_chars, 100).replace('\n', " ");
+            writeln!(out, "    \"{text}\"")?;
+        }
+    }
+    if !t.boilerplate.templates.is_empty() {
+        writeln!(out, "\nBoilerplate (not used as evidence):")?;
+        for tpl in &t.boilerplate.templates {
+            let text: String = tpl
+                .text
+                .chars()
+                .take(100)
+                .collect::<String>()
+                .replace('\n', " / ");
+            writeln!(
+                out,
+                "  {} documents ({}): \"{text}\"",
+                tpl.documents, tpl.rule
+            )?;
         }
     }
     Ok(())

@@ -1,0 +1,383 @@
+//! A generator of synthetic syndicated news corpora with known truth, for tests, benches
+//! and for checking wiretrace on a machine without real data.
+//!
+//! Wire services publish originals; outlets (each with its own header and footer
+//! boilerplate) republish them verbatim, edited (substituted words, a dropped sentence),
+//! truncated, as an excerpt inside an unrelated article of their own, or as a repost of
+//! another outlet's repost; unrelated outlet articles are mixed in as distractors. Every
+//! copy's true parent, kind and (for excerpts) character spans are recorded.
+//!
+//! Text is made of pseudo-words from a large vocabulary mixed with frequent function
+//! words, so unrelated articles share common words but almost never a run of them.
+//! Everything is drawn from one seed: the same seed gives the same corpus on every machine.
+
+use crate::corpus::Document;
+use crate::minhash::splitmix64;
+
+/// Parameters of a synthetic corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SynthConfig {
+    /// Random seed.
+    pub seed: u64,
+    /// Wire originals.
+    pub originals: usize,
+    /// Republishing outlets.
+    pub outlets: usize,
+    /// Unrelated outlet articles.
+    pub distractors: usize,
+}
+
+impl Default for SynthConfig {
+    fn default() -> Self {
+        SynthConfig {
+            seed: 1,
+            originals: 60,
+            outlets: 8,
+            distractors: 100,
+        }
+    }
+}
+
+/// A true parent → child relation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TruthEdge {
+    /// Parent id.
+    pub parent: String,
+    /// Child id.
+    pub child: String,
+    /// `verbatim`, `edited`, `truncated`, `excerpt` or `repost-of-repost`.
+    pub kind: &'static str,
+    /// For excerpts: byte ranges of the quoted text in the parent and in the child.
+    pub spans: Option<((usize, usize), (usize, usize))>,
+}
+
+/// The corpus and its truth.
+#[derive(Debug, Clone, Default)]
+pub struct SynthCorpus {
+    /// Documents in publication order of generation.
+    pub documents: Vec<Document>,
+    /// Every copy's true parent.
+    pub truth: Vec<TruthEdge>,
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        splitmix64(&mut self.0)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn range(&mut self, lo: usize, hi: usize) -> usize {
+        lo + self.below(hi - lo + 1)
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+}
+
+const COMMON: [&str; 40] = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "is",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "was",
+    "by",
+    "at",
+    "it",
+    "from",
+    "said",
+    "its",
+    "has",
+    "be",
+    "are",
+    "will",
+    "an",
+    "this",
+    "which",
+    "have",
+    "not",
+    "also",
+    "more",
+    "new",
+    "market",
+    "year",
+    "government",
+    "officials",
+    "industry",
+    "percent",
+    "china",
+    "would",
+    "after",
+];
+const SYLLABLES: [&str; 20] = [
+    "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "be", "da", "fu", "go", "ha", "ji", "po", "ze",
+    "ar", "en", "ol", "us",
+];
+
+fn word(rng: &mut Rng) -> String {
+    if rng.chance(0.35) {
+        return COMMON[rng.below(COMMON.len())].to_string();
+    }
+    let mut n = rng.below(40_000) + 20;
+    let mut w = String::new();
+    while n > 0 {
+        w.push_str(SYLLABLES[n % SYLLABLES.len()]);
+        n /= SYLLABLES.len();
+    }
+    w
+}
+
+fn sentence(rng: &mut Rng) -> String {
+    let n = rng.range(12, 24);
+    let mut words: Vec<String> = (0..n).map(|_| word(rng)).collect();
+    if let Some(first) = words.first_mut() {
+        let mut c = first.chars();
+        if let Some(f) = c.next() {
+            *first = f.to_uppercase().chain(c).collect();
+        }
+    }
+    format!("{}.", words.join(" "))
+}
+
+fn paragraph(rng: &mut Rng) -> Vec<String> {
+    (0..rng.range(2, 4)).map(|_| sentence(rng)).collect()
+}
+
+fn headline(rng: &mut Rng) -> String {
+    let n = rng.range(5, 9);
+    let words: Vec<String> = (0..n).map(|_| word(rng)).collect();
+    let mut h = words.join(" ");
+    if let Some(f) = h.get(..1) {
+        h = f.to_uppercase() + &h[1..];
+    }
+    h
+}
+
+struct Outlet {
+    name: String,
+    header: String,
+    footer: String,
+}
+
+fn outlet(i: usize) -> Outlet {
+    let name = format!("Outlet{} Daily", (b'A' + (i % 26) as u8) as char);
+    Outlet {
+        header: format!("{name} | News\nHome > World > Business\n\n"),
+        footer: format!(
+            "\n\nSign up for the {name} newsletter\nFollow us on social media\nYou may also like\n"
+        ),
+        name,
+    }
+}
+
+const WIRES: [(&str, &str); 3] = [
+    ("Xinhua", "BEIJING"),
+    ("Reuters", "LONDON"),
+    ("AP Wire", "NEW YORK"),
+];
+
+/// A dated time `hours` after 2024-03-01T00:00:00Z, as ISO 8601.
+fn date(hours: usize) -> String {
+    let day = 1 + hours / 24;
+    let month = 3 + (day - 1) / 28;
+    let day = (day - 1) % 28 + 1;
+    format!("2024-{month:02}-{day:02}T{:02}:00:00Z", hours % 24)
+}
+
+/// Joins paragraphs (each a list of sentences) into article text.
+fn body(paragraphs: &[Vec<String>]) -> String {
+    paragraphs
+        .iter()
+        .map(|p| p.join(" "))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+fn substitute_words(rng: &mut Rng, paragraphs: &mut [Vec<String>], n: usize) {
+    for _ in 0..n {
+        let p = rng.below(paragraphs.len());
+        let s = rng.below(paragraphs[p].len());
+        let mut words: Vec<String> = paragraphs[p][s].split(' ').map(String::from).collect();
+        // Keep the first and last word, so edits stay inside the text.
+        if words.len() > 3 {
+            let at = rng.range(1, words.len() - 2);
+            words[at] = word(rng);
+        }
+        paragraphs[p][s] = words.join(" ");
+    }
+}
+
+/// Generates a corpus.
+///
+/// ```
+/// use wiretrace::synth::{generate, SynthConfig};
+/// let corpus = generate(&SynthConfig { originals: 5, outlets: 3, distractors: 4, seed: 7 });
+/// assert!(corpus.documents.len() > 9);
+/// assert!(corpus.truth.iter().all(|t| corpus.documents.iter().any(|d| d.id == t.child)));
+/// ```
+pub fn generate(config: &SynthConfig) -> SynthCorpus {
+    let mut rng = Rng(config.seed);
+    let outlets: Vec<Outlet> = (0..config.outlets.max(1)).map(outlet).collect();
+    let mut out = SynthCorpus::default();
+    let mut copy_no = 0;
+    for o in 0..config.originals {
+        let (wire, city) = WIRES[o % WIRES.len()];
+        let hour = rng.range(0, 24 * 50);
+        let title = headline(&mut rng);
+        let mut paragraphs: Vec<Vec<String>> =
+            (0..rng.range(5, 9)).map(|_| paragraph(&mut rng)).collect();
+        paragraphs[0][0] = format!("{city}, March ({wire}) -- {}", paragraphs[0][0]);
+        let original_id = format!("wire-{o:04}");
+        let original_text = format!("{title}\n\n{}\n", body(&paragraphs));
+        out.documents.push(
+            Document::new(&original_id, original_text.clone())
+                .with_source(wire)
+                .with_date(&date(hour)),
+        );
+        let mut edited: Option<(String, Vec<Vec<String>>, usize)> = None;
+        for copy in 0..rng.range(2, 5) {
+            copy_no += 1;
+            let outlet = &outlets[rng.below(outlets.len())];
+            let lag = rng.range(1, 72);
+            let id = format!("copy-{copy_no:05}");
+            let dated = rng.chance(0.8);
+            let kind = match copy {
+                0 => "verbatim",
+                1 => "edited",
+                _ => ["truncated", "excerpt", "edited"][rng.below(3)],
+            };
+            let (text, spans, kind, dated) = match kind {
+                "verbatim" => (
+                    format!(
+                        "{}{title}\n\n{}{}",
+                        outlet.header,
+                        body(&paragraphs),
+                        outlet.footer
+                    ),
+                    None,
+                    kind,
+                    dated,
+                ),
+                "edited" => {
+                    let mut ps = paragraphs.clone();
+                    let edits = rng.range(2, 4);
+                    substitute_words(&mut rng, &mut ps, edits);
+                    let p = rng.range(1, ps.len() - 1);
+                    if ps[p].len() > 1 {
+                        let s = rng.below(ps[p].len());
+                        ps[p].remove(s);
+                    }
+                    let text =
+                        format!("{}{title}\n\n{}{}", outlet.header, body(&ps), outlet.footer);
+                    edited = Some((id.clone(), ps, hour + lag));
+                    (text, None, kind, true)
+                }
+                "truncated" => {
+                    let keep = (paragraphs.len() * rng.range(40, 70) / 100).max(2);
+                    (
+                        format!(
+                            "{}{title}\n\n{}{}",
+                            outlet.header,
+                            body(&paragraphs[..keep]),
+                            outlet.footer
+                        ),
+                        None,
+                        kind,
+                        dated,
+                    )
+                }
+                _ => {
+                    let n = rng.range(1, 2).min(paragraphs.len() - 1);
+                    let from = rng.range(1, paragraphs.len() - n);
+                    let quoted = body(&paragraphs[from..from + n]);
+                    let own_before: Vec<Vec<String>> =
+                        (0..rng.range(2, 4)).map(|_| paragraph(&mut rng)).collect();
+                    let own_after: Vec<Vec<String>> =
+                        (0..rng.range(2, 4)).map(|_| paragraph(&mut rng)).collect();
+                    let prefix = format!(
+                        "{}{}\n\n{}\n\nAs {wire} reported:\n\n",
+                        outlet.header,
+                        headline(&mut rng),
+                        body(&own_before)
+                    );
+                    let text = format!("{prefix}{quoted}\n\n{}{}", body(&own_after), outlet.footer);
+                    let parent_start = original_text.find(&quoted).unwrap_or(0);
+                    let spans = (
+                        (parent_start, parent_start + quoted.len()),
+                        (prefix.len(), prefix.len() + quoted.len()),
+                    );
+                    (text, Some(spans), "excerpt", dated)
+                }
+            };
+            let mut doc = Document::new(&id, text).with_source(&outlet.name);
+            if dated {
+                doc = doc.with_date(&date(hour + lag));
+            }
+            out.documents.push(doc);
+            out.truth.push(TruthEdge {
+                parent: original_id.clone(),
+                child: id,
+                kind,
+                spans,
+            });
+        }
+        if let Some((parent, mut ps, parent_hour)) = edited.filter(|_| rng.chance(0.5)) {
+            copy_no += 1;
+            let outlet = &outlets[rng.below(outlets.len())];
+            substitute_words(&mut rng, &mut ps, 1);
+            let id = format!("copy-{copy_no:05}");
+            let text = format!("{}{title}\n\n{}{}", outlet.header, body(&ps), outlet.footer);
+            out.documents.push(
+                Document::new(&id, text)
+                    .with_source(&outlet.name)
+                    .with_date(&date(parent_hour + rng.range(1, 48))),
+            );
+            out.truth.push(TruthEdge {
+                parent,
+                child: id,
+                kind: "repost-of-repost",
+                spans: None,
+            });
+        }
+    }
+    for d in 0..config.distractors {
+        let outlet = &outlets[rng.below(outlets.len())];
+        let paragraphs: Vec<Vec<String>> =
+            (0..rng.range(4, 8)).map(|_| paragraph(&mut rng)).collect();
+        let text = format!(
+            "{}{}\n\n{}{}",
+            outlet.header,
+            headline(&mut rng),
+            body(&paragraphs),
+            outlet.footer
+        );
+        out.documents.push(
+            Document::new(format!("other-{d:04}"), text)
+                .with_source(&outlet.name)
+                .with_date(&date(rng.range(0, 24 * 50))),
+        );
+    }
+    out
+}
+
+/// The corpus as JSON Lines (`id`, `source`, `date`, `text`), one document per line.
+pub fn to_jsonl(corpus: &SynthCorpus) -> String {
+    let mut out = String::new();
+    for d in &corpus.documents {
+        let line =
+            serde_json::json!({"id": d.id, "source": d.source, "date": d.date, "text": d.text});
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    out
+}

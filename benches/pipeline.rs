@@ -1,14 +1,19 @@
-//! Throughput of each stage alone, on the Reuters-21578 corpus when `../shared` is present
-//! and on the bundled sample otherwise: `cargo bench --bench pipeline`.
+//! Throughput of each stage alone: the document level on Reuters-21578 when `../shared` is
+//! present (the bundled sample otherwise), the passage level on a synthetic syndicated
+//! corpus. Run with `cargo bench --bench pipeline`.
 
 use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use wiretrace::dups::{DupsConfig, shingle_documents, sign};
+use wiretrace::export::LineageView;
 use wiretrace::lsh::candidate_pairs;
 use wiretrace::minhash::MinHasher;
 use wiretrace::normalize::tokenize;
+use wiretrace::passage::align;
+use wiretrace::synth::{SynthConfig, generate};
+use wiretrace::trace::{TraceConfig, trace};
 use wiretrace::verify::verify;
 use wiretrace::{Document, Input, ReadOptions, read_inputs};
 
@@ -59,5 +64,69 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages);
+/// The passage level on a synthetic syndicated corpus: alignment of one long pair, the whole
+/// trace (boilerplate, candidates, alignment), lineage building and the exports.
+fn passage_level(c: &mut Criterion) {
+    let corpus = generate(&SynthConfig {
+        originals: 200,
+        outlets: 12,
+        distractors: 400,
+        seed: 3,
+    });
+    let docs = &corpus.documents;
+    let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
+    let config = TraceConfig::default();
+    let traced = trace(docs, &config).expect("trace");
+    let lineage = traced.lineage(docs);
+    let wire = tokenize(&docs[0].text);
+    let copy = tokenize(&docs[1].text);
+
+    let mut g = c.benchmark_group("passages");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("align one pair", |b| {
+        b.iter(|| align(black_box(&wire), &copy, &config.passage))
+    });
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("trace corpus", |b| {
+        b.iter(|| trace(black_box(docs), &config))
+    });
+    g.throughput(Throughput::Elements(traced.pairs.len() as u64));
+    g.bench_function("build lineage", |b| {
+        b.iter(|| traced.lineage(black_box(docs)))
+    });
+    let corpus_view = wiretrace::Corpus {
+        documents: docs.clone(),
+        ..Default::default()
+    };
+    let view = LineageView {
+        corpus: &corpus_view,
+        config: &config,
+        trace: &traced,
+        lineage: &lineage,
+    };
+    g.throughput(Throughput::Elements(lineage.graph.edge_count() as u64));
+    g.bench_function("export dot", |b| {
+        b.iter(|| {
+            let mut out = Vec::new();
+            wiretrace::export::dot::write_dot(&view, &mut out).map(|()| out.len())
+        })
+    });
+    g.bench_function("export graphml", |b| {
+        b.iter(|| {
+            let mut out = Vec::new();
+            wiretrace::export::graphml::write_graphml(&view, &mut out).map(|()| out.len())
+        })
+    });
+    g.bench_function("export json", |b| {
+        b.iter(|| {
+            wiretrace::export::json::lineage_json(&view)
+                .to_string()
+                .len()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, stages, passage_level);
 criterion_main!(benches);

@@ -60,41 +60,69 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
 }
 
+/// The character starting at byte `i` of `text` (which must be a char boundary).
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<char> {
+    text.get(i..).and_then(|rest| rest.chars().next())
+}
+
 /// Calls `f(start, end, normalised)` for every token of `text`, in order.
 ///
 /// `start..end` is the token's byte range in `text`; `normalised` is its lowercased form.
+/// ASCII, the bulk of most corpora, takes a byte-at-a-time fast path; everything else goes
+/// through full Unicode classification and case mapping, with the same result.
 pub fn for_each_token(text: &str, mut f: impl FnMut(usize, usize, &str)) {
+    let bytes = text.as_bytes();
     let mut word = String::new();
     let mut word_start = 0;
     let mut word_end = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, raw)) = chars.next() {
-        let c = fold_width(raw);
-        let next_end = i + raw.len_utf8();
-        if is_unspaced_script(c) {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (c, len) = if b < 0x80 {
+            if b.is_ascii_alphanumeric() {
+                if word.is_empty() {
+                    word_start = i;
+                }
+                word.push(b.to_ascii_lowercase() as char);
+                word_end = i + 1;
+                i += 1;
+                continue;
+            }
+            (b as char, 1)
+        } else {
+            match char_at(text, i) {
+                Some(c) => (c, c.len_utf8()),
+                None => break,
+            }
+        };
+        let folded = fold_width(c);
+        if is_unspaced_script(folded) {
             if !word.is_empty() {
                 f(word_start, word_end, &word);
                 word.clear();
             }
             let mut buf = [0u8; 4];
-            f(i, next_end, c.encode_utf8(&mut buf));
-        } else if c.is_alphanumeric() {
+            f(i, i + len, folded.encode_utf8(&mut buf));
+        } else if folded.is_alphanumeric() {
             if word.is_empty() {
                 word_start = i;
             }
-            word.extend(c.to_lowercase());
-            word_end = next_end;
-        } else if is_apostrophe(c)
+            word.extend(folded.to_lowercase());
+            word_end = i + len;
+        } else if is_apostrophe(folded)
             && !word.is_empty()
-            && chars
-                .peek()
-                .is_some_and(|&(_, n)| fold_width(n).is_alphanumeric() && !is_unspaced_script(n))
+            && char_at(text, i + len).is_some_and(|n| {
+                let n = fold_width(n);
+                n.is_alphanumeric() && !is_unspaced_script(n)
+            })
         {
             // Inside a word: `China’s` stays one token.
         } else if !word.is_empty() {
             f(word_start, word_end, &word);
             word.clear();
         }
+        i += len;
     }
     if !word.is_empty() {
         f(word_start, word_end, &word);

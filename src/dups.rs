@@ -10,9 +10,9 @@ use std::cmp::Ordering;
 use rayon::prelude::*;
 
 use crate::cluster::{Family, families};
-use crate::corpus::{Document, Skip, SkipReason};
+use crate::corpus::{Corpus, Document, Input, ReadOptions, Skip, SkipReason, read_inputs_with};
 use crate::error::{Error, Result};
-use crate::lsh::{LshParams, candidate_pairs, optimal_params};
+use crate::lsh::{Candidates, LshParams, candidate_pairs, optimal_params};
 use crate::minhash::{MinHasher, Signature};
 use crate::shingle::{ShingleScheme, shingle_set};
 use crate::verify::{VerifiedPair, verify};
@@ -133,35 +133,60 @@ pub fn find_duplicates(docs: &[Document], config: &DupsConfig) -> Result<DupsRep
     }
     let sets = shingle_documents(docs, config.scheme);
     let shingle_counts: Vec<usize> = sets.iter().map(Vec::len).collect();
-
+    let skipped = no_token_skips(docs, &shingle_counts);
     // Documents without a single token take no part: their empty signature would match
     // every other empty one.
     let active: Vec<u32> = (0..docs.len() as u32)
-        .filter(|&i| !sets[i as usize].is_empty())
+        .filter(|&i| shingle_counts[i as usize] > 0)
         .collect();
-    let skipped = docs
-        .iter()
-        .zip(&sets)
-        .filter(|(_, s)| s.is_empty())
-        .map(|(d, _)| Skip {
-            origin: d.origin.clone(),
-            id: Some(d.id.clone()),
-            reason: SkipReason::NoTokens,
-        })
-        .collect();
-    let active_sets: Vec<Vec<u64>> = active.iter().map(|&i| sets[i as usize].clone()).collect();
-    drop(sets);
-
+    let active_sets: Vec<Vec<u64>> = sets.into_iter().filter(|s| !s.is_empty()).collect();
     let hasher = MinHasher::new(config.num_perm, config.seed);
     let signatures = sign(&active_sets, &hasher);
     let candidates = candidate_pairs(&signatures, lsh, config.max_bucket);
-    let local = verify(
+    let pairs = verify(
         &candidates.pairs,
         &active_sets,
         &signatures,
         config.threshold,
     );
+    Ok(assemble(
+        docs,
+        config,
+        lsh,
+        &active,
+        candidates,
+        pairs,
+        skipped,
+        shingle_counts,
+    ))
+}
 
+/// The skips for documents whose text has no token at all.
+fn no_token_skips(docs: &[Document], shingle_counts: &[usize]) -> Vec<Skip> {
+    docs.iter()
+        .zip(shingle_counts)
+        .filter(|(_, n)| **n == 0)
+        .map(|(d, _)| Skip {
+            origin: d.origin.clone(),
+            id: Some(d.id.clone()),
+            reason: SkipReason::NoTokens,
+        })
+        .collect()
+}
+
+/// Final stage: maps pairs from active-document indices back to input indices and groups
+/// them into families.
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    docs: &[Document],
+    config: &DupsConfig,
+    lsh: LshParams,
+    active: &[u32],
+    candidates: Candidates,
+    local: Vec<VerifiedPair>,
+    skipped: Vec<Skip>,
+    shingle_counts: Vec<usize>,
+) -> DupsReport {
     let pairs: Vec<VerifiedPair> = local
         .into_iter()
         .map(|p| VerifiedPair {
@@ -173,7 +198,8 @@ pub fn find_duplicates(docs: &[Document], config: &DupsConfig) -> Result<DupsRep
     let families = families(docs.len(), pairs.iter().map(|p| (p.a, p.b)), |x, y| {
         prefer_representative(docs, &shingle_counts, x, y)
     });
-    Ok(DupsReport {
+    let _ = config;
+    DupsReport {
         lsh,
         documents: active.len(),
         skipped,
@@ -183,7 +209,224 @@ pub fn find_duplicates(docs: &[Document], config: &DupsConfig) -> Result<DupsRep
         pairs,
         families,
         shingle_counts,
-    })
+    }
+}
+
+/// Progress of a streaming run, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Documents and bytes of text read and signed so far.
+    Signed {
+        /// Documents.
+        documents: usize,
+        /// Bytes of text.
+        bytes: u64,
+    },
+    /// All documents are signed; candidates are being generated.
+    Candidates,
+    /// Candidates are being verified.
+    Verifying {
+        /// Candidate pairs.
+        candidates: usize,
+    },
+}
+
+/// Options of [`stream_duplicates`].
+#[derive(Debug, Clone, Default)]
+pub struct StreamOptions {
+    /// Where the shingle-set spill file goes (default: the system temporary folder).
+    pub spill_dir: Option<std::path::PathBuf>,
+    /// Documents shingled and signed together (default [`DEFAULT_BATCH`]).
+    pub batch: Option<usize>,
+}
+
+/// Documents shingled and signed per batch when streaming.
+pub const DEFAULT_BATCH: usize = 8192;
+
+/// Runs the pipeline over inputs read in one streaming pass, for corpora larger than
+/// memory.
+///
+/// Documents are read, shingled, signed and dropped batch by batch: what stays in memory
+/// is each document's metadata (id, source, date; not its text), its signature
+/// (`4 × num_perm` bytes) and an offset into a spill file holding its shingle set, read
+/// back only for documents that LSH puts in a candidate pair. The returned corpus holds
+/// the documents with their text emptied. Results equal [`find_duplicates`] on the same
+/// documents.
+pub fn stream_duplicates(
+    inputs: &[Input],
+    read: &ReadOptions,
+    config: &DupsConfig,
+    options: &StreamOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<(Corpus, DupsReport)> {
+    let lsh = config.resolve_lsh()?;
+    let hasher = MinHasher::new(config.num_perm, config.seed);
+    let batch_size = options.batch.unwrap_or(DEFAULT_BATCH).max(1);
+    let spill_dir = options.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let spill_err = |source| Error::Output {
+        path: spill_dir.clone(),
+        source,
+    };
+    let mut spill = Spill::new(&spill_dir).map_err(spill_err)?;
+
+    let mut metadata: Vec<Document> = Vec::new();
+    let mut shingle_counts: Vec<usize> = Vec::new();
+    let mut active: Vec<u32> = Vec::new();
+    let mut signatures: Vec<Signature> = Vec::new();
+    let mut batch: Vec<Document> = Vec::with_capacity(batch_size);
+    let mut bytes = 0u64;
+    let mut spill_failure: Option<std::io::Error> = None;
+
+    let mut flush = |batch: &mut Vec<Document>,
+                     metadata: &mut Vec<Document>,
+                     spill_failure: &mut Option<std::io::Error>| {
+        let sets = shingle_documents(batch, config.scheme);
+        let sigs: Vec<Option<Signature>> = sets
+            .par_iter()
+            .map(|s| (!s.is_empty()).then(|| hasher.signature(s)))
+            .collect();
+        for ((mut doc, set), sig) in batch.drain(..).zip(sets).zip(sigs) {
+            bytes += doc.text.len() as u64;
+            let index = metadata.len() as u32;
+            shingle_counts.push(set.len());
+            if let Some(sig) = sig {
+                if let Err(e) = spill.push(&set) {
+                    spill_failure.get_or_insert(e);
+                }
+                active.push(index);
+                signatures.push(sig);
+            }
+            doc.text = String::new();
+            metadata.push(doc);
+        }
+        progress(Progress::Signed {
+            documents: metadata.len(),
+            bytes,
+        });
+    };
+    let mut corpus = read_inputs_with(inputs, read, &mut |doc| {
+        batch.push(doc);
+        if batch.len() >= batch_size {
+            flush(&mut batch, &mut metadata, &mut spill_failure);
+        }
+    })?;
+    if !batch.is_empty() {
+        flush(&mut batch, &mut metadata, &mut spill_failure);
+    }
+    if let Some(e) = spill_failure {
+        return Err(spill_err(e));
+    }
+    spill.seal().map_err(spill_err)?;
+    if metadata.len() > u32::MAX as usize {
+        return Err(Error::Config("more than 2³² documents in one run".into()));
+    }
+
+    progress(Progress::Candidates);
+    let candidates = candidate_pairs(&signatures, lsh, config.max_bucket);
+    progress(Progress::Verifying {
+        candidates: candidates.pairs.len(),
+    });
+    // Only the documents in some candidate pair have their shingle sets read back.
+    let mut needed: Vec<u32> = candidates.pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let loaded: Vec<std::io::Result<Vec<u64>>> =
+        needed.par_iter().map(|&i| spill.read(i)).collect();
+    let mut sets: Vec<Vec<u64>> = vec![Vec::new(); signatures.len()];
+    for (&i, set) in needed.iter().zip(loaded) {
+        sets[i as usize] = set.map_err(spill_err)?;
+    }
+    let pairs = verify(&candidates.pairs, &sets, &signatures, config.threshold);
+    drop(sets);
+    drop(signatures);
+
+    let skipped = no_token_skips(&metadata, &shingle_counts);
+    let report = assemble(
+        &metadata,
+        config,
+        lsh,
+        &active,
+        candidates,
+        pairs,
+        skipped,
+        shingle_counts,
+    );
+    corpus.documents = metadata;
+    Ok((corpus, report))
+}
+
+/// Shingle sets written to an anonymous temporary file, read back by position.
+struct Spill {
+    writer: std::io::BufWriter<std::fs::File>,
+    file: std::fs::File,
+    /// (byte offset, number of shingles) of each pushed set.
+    index: Vec<(u64, u32)>,
+    end: u64,
+    flushed: bool,
+}
+
+impl Spill {
+    fn new(dir: &std::path::Path) -> std::io::Result<Self> {
+        let file = tempfile::tempfile_in(dir)?;
+        Ok(Spill {
+            writer: std::io::BufWriter::with_capacity(1 << 20, file.try_clone()?),
+            file,
+            index: Vec::new(),
+            end: 0,
+            flushed: false,
+        })
+    }
+
+    fn push(&mut self, set: &[u64]) -> std::io::Result<()> {
+        use std::io::Write;
+        for h in set {
+            self.writer.write_all(&h.to_le_bytes())?;
+        }
+        self.index.push((self.end, set.len() as u32));
+        self.end += set.len() as u64 * 8;
+        Ok(())
+    }
+
+    /// Flushes what was written, so it can be read back.
+    fn seal(&mut self) -> std::io::Result<()> {
+        use std::io::Write;
+        self.writer.flush()?;
+        self.flushed = true;
+        Ok(())
+    }
+
+    fn read(&self, i: u32) -> std::io::Result<Vec<u64>> {
+        if !self.flushed {
+            return Err(std::io::Error::other(
+                "spill file read before it was flushed",
+            ));
+        }
+        let (offset, n) = self.index[i as usize];
+        let mut buf = vec![0u8; n as usize * 8];
+        read_exact_at(&self.file, &mut buf, offset)?;
+        Ok(buf
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+            .collect())
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        let n = std::os::windows::fs::FileExt::seek_read(file, buf, offset)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf = &mut buf[n..];
+        offset += n as u64;
+    }
+    Ok(())
 }
 
 /// Earliest dated first (undated last), then most shingles, then input order.

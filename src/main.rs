@@ -3,12 +3,15 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::IsTerminal;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use wiretrace::Error;
 use wiretrace::boilerplate::BoilerplateConfig;
 use wiretrace::corpus::{Corpus, FieldNames, Input, InputFormat, ReadOptions, read_inputs};
-use wiretrace::dups::{DupsConfig, find_duplicates};
+use wiretrace::dups::{DupsConfig, Progress, StreamOptions, stream_duplicates};
 use wiretrace::export::{self, DupsView, LineageView};
 use wiretrace::lsh::LshParams;
 use wiretrace::passage::PassageConfig;
@@ -90,7 +93,7 @@ struct InputArgs {
     #[arg(long)]
     strict: bool,
 
-    /// Print nothing on stderr but errors.
+    /// Print nothing on stderr but errors (no progress bar, no summary).
     #[arg(short, long)]
     quiet: bool,
 
@@ -181,6 +184,11 @@ struct DupsArgs {
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+
+    /// Folder for the temporary file that holds shingle sets during the run (about
+    /// 8 bytes per word of the corpus; default: the system temporary folder).
+    #[arg(long, value_name = "DIR")]
+    temp_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -342,14 +350,18 @@ fn fail(e: &Error) -> ExitCode {
     })
 }
 
-fn read_corpus(args: &InputArgs) -> Result<Corpus, Error> {
+fn set_threads(args: &InputArgs) -> Result<(), Error> {
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global()
             .map_err(|e| Error::Config(format!("cannot set --threads: {e}")))?;
     }
-    let opts = ReadOptions {
+    Ok(())
+}
+
+fn read_options(args: &InputArgs) -> ReadOptions {
+    ReadOptions {
         fields: FieldNames {
             id: args.id_field.clone(),
             text: args.text_field.clone(),
@@ -364,13 +376,45 @@ fn read_corpus(args: &InputArgs) -> Result<Corpus, Error> {
             FormatArg::Text => InputFormat::Text,
         },
         max_doc_bytes: args.max_doc_bytes,
-    };
-    let inputs: Vec<Input> = args
-        .inputs
+    }
+}
+
+fn inputs(args: &InputArgs) -> Vec<Input> {
+    args.inputs
         .iter()
         .map(|s| Input::from(s.as_str()))
-        .collect();
-    read_inputs(&inputs, &opts)
+        .collect()
+}
+
+fn read_corpus(args: &InputArgs) -> Result<Corpus, Error> {
+    set_threads(args)?;
+    read_inputs(&inputs(args), &read_options(args))
+}
+
+/// A progress bar on stderr when it is a terminal and --quiet is not given.
+fn progress_bar(quiet: bool) -> Option<ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
+}
+
+fn show_progress(bar: &ProgressBar, p: Progress) {
+    let msg = match p {
+        Progress::Signed { documents, bytes } => format!(
+            "reading and signing: {documents} documents, {:.1} MB",
+            bytes as f64 / 1e6
+        ),
+        Progress::Candidates => "finding candidate pairs".to_string(),
+        Progress::Verifying { candidates } => format!("verifying {candidates} candidate pairs"),
+    };
+    bar.set_message(msg);
 }
 
 /// How many skip and warning lines to print before summarising the rest.
@@ -482,14 +526,29 @@ fn run_trace(
 
 fn run_dups(args: DupsArgs) -> ExitCode {
     let config = args.params.config();
-    if let Err(e) = config.resolve_lsh() {
+    if let Err(e) = config.resolve_lsh().and_then(|_| set_threads(&args.input)) {
         return fail(&e);
     }
-    let corpus = match read_corpus(&args.input) {
-        Ok(c) => c,
-        Err(e) => return fail(&e),
+    let bar = progress_bar(args.input.quiet);
+    let options = StreamOptions {
+        spill_dir: args.temp_dir.clone(),
+        batch: None,
     };
-    let report = match find_duplicates(&corpus.documents, &config) {
+    let streamed = stream_duplicates(
+        &inputs(&args.input),
+        &read_options(&args.input),
+        &config,
+        &options,
+        &|p| {
+            if let Some(bar) = &bar {
+                show_progress(bar, p);
+            }
+        },
+    );
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let (corpus, report) = match streamed {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::{CorpusBuilder, Origin, SkipReason, jsonl};
 use crate::error::{Error, Result};
 
-pub(super) fn read(root: &Path, builder: &mut CorpusBuilder) -> Result<()> {
+pub(super) fn read(root: &Path, builder: &mut CorpusBuilder<'_, '_>) -> Result<()> {
     let entries = list(root).map_err(|source| Error::Input {
         path: root.to_path_buf(),
         source,
@@ -22,7 +22,11 @@ fn list(dir: &Path) -> std::io::Result<Vec<std::fs::DirEntry>> {
     Ok(entries)
 }
 
-fn walk(root: &Path, entries: Vec<std::fs::DirEntry>, builder: &mut CorpusBuilder) -> Result<()> {
+fn walk(
+    root: &Path,
+    entries: Vec<std::fs::DirEntry>,
+    builder: &mut CorpusBuilder<'_, '_>,
+) -> Result<()> {
     for entry in entries {
         let path = entry.path();
         let shown = path.display().to_string();
@@ -72,7 +76,7 @@ fn walk(root: &Path, entries: Vec<std::fs::DirEntry>, builder: &mut CorpusBuilde
     Ok(())
 }
 
-fn read_text(root: &Path, path: &Path, shown: String, builder: &mut CorpusBuilder) {
+fn read_text(root: &Path, path: &Path, shown: String, builder: &mut CorpusBuilder<'_, '_>) {
     let id = relative_id(root, path);
     let limit = builder.options().max_doc_bytes;
     if let Ok(meta) = std::fs::metadata(path)

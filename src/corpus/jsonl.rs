@@ -12,7 +12,11 @@ use serde_json::{Map, Value};
 use super::{CorpusBuilder, Document, Origin, SkipReason, parse_date};
 use crate::error::{Error, Result};
 
-pub(super) fn read(source: impl Read, path: &str, builder: &mut CorpusBuilder) -> Result<()> {
+pub(super) fn read(
+    source: impl Read,
+    path: &str,
+    builder: &mut CorpusBuilder<'_, '_>,
+) -> Result<()> {
     let mut reader = BufReader::with_capacity(1 << 16, source);
     let mut line = Vec::new();
     let mut line_no = 0usize;
@@ -45,7 +49,7 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder) {
+fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
     let limit = builder.options().max_doc_bytes;
     if bytes.len() > limit {
         let reason = SkipReason::TooLarge {
@@ -125,7 +129,7 @@ fn optional_string(
     obj: &mut Map<String, Value>,
     field: &str,
     origin: &Origin,
-    builder: &mut CorpusBuilder,
+    builder: &mut CorpusBuilder<'_, '_>,
 ) -> Option<String> {
     match obj.remove(field) {
         None | Some(Value::Null) => None,

@@ -134,7 +134,21 @@ impl Corpus {
 /// Fails only when an input cannot be opened or a read breaks off; bad records are skipped
 /// and listed in [`Corpus::skipped`].
 pub fn read_inputs(inputs: &[Input], opts: &ReadOptions) -> Result<Corpus> {
-    let mut builder = CorpusBuilder::new(opts);
+    let mut documents = Vec::new();
+    let mut corpus = read_inputs_with(inputs, opts, &mut |doc| documents.push(doc))?;
+    corpus.documents = documents;
+    Ok(corpus)
+}
+
+/// Reads all inputs, in order, handing each document to `sink` as soon as it is read, so
+/// a corpus larger than memory can be processed in one pass. The returned corpus holds
+/// the account (skips, warnings, ignored files) and no documents.
+pub fn read_inputs_with(
+    inputs: &[Input],
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(Document),
+) -> Result<Corpus> {
+    let mut builder = CorpusBuilder::new(opts, sink);
     for input in inputs {
         match input {
             Input::Stdin => {
@@ -163,7 +177,7 @@ pub fn read_inputs(inputs: &[Input], opts: &ReadOptions) -> Result<Corpus> {
     Ok(builder.finish())
 }
 
-fn read_path(path: &Path, opts: &ReadOptions, builder: &mut CorpusBuilder) -> Result<()> {
+fn read_path(path: &Path, opts: &ReadOptions, builder: &mut CorpusBuilder<'_, '_>) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(|source| Error::Input {
         path: path.to_path_buf(),
         source,
@@ -203,19 +217,22 @@ fn is_jsonl_path(path: &Path) -> bool {
     )
 }
 
-/// Collects documents and skips while enforcing the corpus-wide rules (unique ids, size cap).
-pub(crate) struct CorpusBuilder<'o> {
+/// Passes documents on and collects skips while enforcing the corpus-wide rules (unique
+/// ids, size cap).
+pub(crate) struct CorpusBuilder<'o, 's> {
     opts: &'o ReadOptions,
     corpus: Corpus,
     first_seen: AHashMap<String, Origin>,
+    sink: &'s mut dyn FnMut(Document),
 }
 
-impl<'o> CorpusBuilder<'o> {
-    fn new(opts: &'o ReadOptions) -> Self {
+impl<'o, 's> CorpusBuilder<'o, 's> {
+    fn new(opts: &'o ReadOptions, sink: &'s mut dyn FnMut(Document)) -> Self {
         CorpusBuilder {
             opts,
             corpus: Corpus::default(),
             first_seen: AHashMap::new(),
+            sink,
         }
     }
 
@@ -280,6 +297,6 @@ impl<'o> CorpusBuilder<'o> {
             return self.skip(doc.origin, Some(doc.id), reason);
         }
         self.first_seen.insert(doc.id.clone(), doc.origin.clone());
-        self.corpus.documents.push(doc);
+        (self.sink)(doc);
     }
 }

@@ -53,6 +53,49 @@ enum Command {
     Passages(PassagesArgs),
     /// Build the lineage graph (parent → child) and write it as JSON, DOT or GraphML.
     Lineage(LineageArgs),
+    /// Write a synthetic news corpus (JSON Lines) with planted reposts, for benchmarks and
+    /// trials: about 2.4 KB per article, 5 % reposts.
+    Synth(SynthArgs),
+}
+
+#[derive(Args)]
+struct SynthArgs {
+    /// Number of articles.
+    #[arg(long, default_value_t = 10_000)]
+    docs: usize,
+
+    /// Random seed: the same seed gives the same corpus.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+
+    /// Write the corpus to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Also write the planted reposts as "original<TAB>repost" lines to FILE.
+    #[arg(long, value_name = "FILE")]
+    truth: Option<PathBuf>,
+}
+
+fn run_synth(args: SynthArgs) -> ExitCode {
+    let mut truth: Vec<u8> = Vec::new();
+    let written = export::write_output(args.output.as_deref(), |out| {
+        let truth_sink: Option<&mut dyn std::io::Write> = if args.truth.is_some() {
+            Some(&mut truth)
+        } else {
+            None
+        };
+        wiretrace::synth::write_news_corpus(args.docs, args.seed, out, truth_sink)
+    });
+    if let Err(e) = written {
+        return fail(&e);
+    }
+    if let Some(path) = &args.truth
+        && let Err(e) = export::write_atomically(path, |out| out.write_all(&truth))
+    {
+        return fail(&e);
+    }
+    ExitCode::SUCCESS
 }
 
 #[derive(Args)]
@@ -308,6 +351,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Dups(args) => run_dups(args),
+        Command::Synth(args) => run_synth(args),
         Command::Passages(args) => {
             let format = args.format;
             run_trace(

@@ -78,14 +78,21 @@ pub fn word_gram_hash(tokens: &[Token]) -> u64 {
 
 /// The word k-gram hashes of a token sequence, in text order (one per start position);
 /// a sequence shorter than `k` gives one shingle of all its tokens.
+///
+/// Equal to `tokens.windows(k).map(word_gram_hash)`, but the token hashes are laid out
+/// once as little-endian bytes and each k-gram is hashed in place, without a copy.
 pub fn word_shingles(tokens: &[Token], k: usize) -> Vec<u64> {
     if tokens.is_empty() {
         return Vec::new();
     }
+    let k = k.min(64);
     if tokens.len() < k {
         return vec![word_gram_hash(tokens)];
     }
-    tokens.windows(k).map(word_gram_hash).collect()
+    let bytes: Vec<u8> = tokens.iter().flat_map(|t| t.hash.to_le_bytes()).collect();
+    (0..=tokens.len() - k)
+        .map(|i| xxh3_64(&bytes[8 * i..8 * (i + k)]))
+        .collect()
 }
 
 /// The character n-gram hashes of a normalised string, in order.
@@ -138,6 +145,19 @@ mod tests {
         assert!("bytes:4".parse::<ShingleScheme>().is_err());
         assert!("words".parse::<ShingleScheme>().is_err());
         assert_eq!(ShingleScheme::Chars(7).to_string(), "chars:7");
+    }
+
+    #[test]
+    fn in_place_shingles_equal_copied_ones() {
+        let tokens = tokenize("one two three four five six seven eight nine ten eleven");
+        for k in [1, 3, 5, 11, 12] {
+            let expected: Vec<u64> = if tokens.len() < k {
+                vec![word_gram_hash(&tokens)]
+            } else {
+                tokens.windows(k).map(word_gram_hash).collect()
+            };
+            assert_eq!(word_shingles(&tokens, k), expected, "k = {k}");
+        }
     }
 
     #[test]

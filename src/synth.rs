@@ -381,3 +381,54 @@ pub fn to_jsonl(corpus: &SynthCorpus) -> String {
     }
     out
 }
+
+/// Writes a large synthetic news corpus as JSON Lines, streaming: `documents` articles of
+/// about 2.4 KB each (headline and five to eight paragraphs), from twenty outlets, of which
+/// about 5 % are reposts of a recent article with zero to three words changed and another
+/// outlet's header. Each repost's `(original id, repost id)` goes to `truth` when given.
+/// Memory stays flat: only the last 2,000 originals are kept to be reposted.
+pub fn write_news_corpus(
+    documents: usize,
+    seed: u64,
+    out: &mut dyn std::io::Write,
+    mut truth: Option<&mut dyn std::io::Write>,
+) -> std::io::Result<()> {
+    const RECENT: usize = 2000;
+    let mut rng = Rng(seed);
+    let outlets: Vec<Outlet> = (0..20).map(outlet).collect();
+    let mut recent: std::collections::VecDeque<(String, String, Vec<Vec<String>>)> =
+        std::collections::VecDeque::with_capacity(RECENT);
+    for i in 0..documents {
+        let id = format!("news-{i:07}");
+        let o = &outlets[rng.below(outlets.len())];
+        let hour = i / 100;
+        let (title, paragraphs) = if !recent.is_empty() && rng.chance(0.05) {
+            let (orig_id, title, mut ps) = recent[rng.below(recent.len())].clone();
+            let edits = rng.range(0, 3);
+            substitute_words(&mut rng, &mut ps, edits);
+            if let Some(t) = truth.as_deref_mut() {
+                writeln!(t, "{orig_id}\t{id}")?;
+            }
+            (title, ps)
+        } else {
+            let title = headline(&mut rng);
+            let ps: Vec<Vec<String>> = (0..rng.range(5, 8)).map(|_| paragraph(&mut rng)).collect();
+            if recent.len() == RECENT {
+                recent.pop_front();
+            }
+            recent.push_back((id.clone(), title.clone(), ps.clone()));
+            (title, ps)
+        };
+        let text = format!("{}{title}\n\n{}{}", o.header, body(&paragraphs), o.footer);
+        let line = serde_json::json!({
+            "id": id,
+            "source": o.name,
+            "date": date(hour % (24 * 28 * 9)),
+            "title": title,
+            "text": text,
+        });
+        serde_json::to_writer(&mut *out, &line)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}

@@ -7,9 +7,13 @@
 
 use std::io::{BufRead, BufReader, Read};
 
-use serde_json::{Map, Value};
+use std::fmt;
 
-use super::{CorpusBuilder, Document, Origin, SkipReason, parse_date};
+use serde::de::{
+    Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
+
+use super::{CorpusBuilder, Document, FieldNames, Origin, SkipReason, parse_date};
 use crate::error::{Error, Result};
 
 pub(super) fn read(
@@ -65,8 +69,16 @@ fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
         };
         return builder.skip(origin, None, reason);
     }
-    let value: Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
+    let fields = &builder.options().fields;
+    let parsed = {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        RecordSeed { fields }
+            .deserialize(&mut de)
+            .and_then(|record| de.end().map(|()| record))
+    };
+    let mut record = match parsed {
+        Ok(Some(r)) => r,
+        Ok(None) => return builder.skip(origin, None, SkipReason::NotAnObject),
         Err(e) => {
             let msg = if e.is_eof() {
                 format!("{e} (line truncated?)")
@@ -76,17 +88,13 @@ fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
             return builder.skip(origin, None, SkipReason::MalformedJson(msg));
         }
     };
-    let Value::Object(mut obj) = value else {
-        return builder.skip(origin, None, SkipReason::NotAnObject);
-    };
-    let fields = builder.options().fields.clone();
-    let id = match obj.remove(&fields.id) {
-        None | Some(Value::Null) => {
+    let fields = fields.clone();
+    let id = match std::mem::take(&mut record.id) {
+        FieldValue::Missing | FieldValue::Null => {
             return builder.skip(origin, None, SkipReason::MissingField(fields.id));
         }
-        Some(Value::String(s)) => s,
-        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
-        Some(_) => {
+        FieldValue::Str(s) | FieldValue::Int(s) => s,
+        FieldValue::Other(_) => {
             let reason = SkipReason::WrongType {
                 field: fields.id,
                 expected: "a string or an integer",
@@ -94,12 +102,12 @@ fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
             return builder.skip(origin, None, reason);
         }
     };
-    let text = match obj.remove(&fields.text) {
-        None | Some(Value::Null) => {
+    let text = match std::mem::take(&mut record.text) {
+        FieldValue::Missing | FieldValue::Null => {
             return builder.skip(origin, Some(id), SkipReason::MissingField(fields.text));
         }
-        Some(Value::String(s)) => s,
-        Some(_) => {
+        FieldValue::Str(s) => s,
+        FieldValue::Int(_) | FieldValue::Other(_) => {
             let reason = SkipReason::WrongType {
                 field: fields.text,
                 expected: "a string",
@@ -109,10 +117,10 @@ fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
     };
     let mut doc = Document::new(id, text);
     doc.origin = origin;
-    doc.source = optional_string(&mut obj, &fields.source, &doc.origin, builder);
-    doc.title = optional_string(&mut obj, &fields.title, &doc.origin, builder);
-    doc.url = optional_string(&mut obj, &fields.url, &doc.origin, builder);
-    doc.date = optional_string(&mut obj, &fields.date, &doc.origin, builder);
+    doc.source = optional_string(record.source, &fields.source, &doc.origin, builder);
+    doc.title = optional_string(record.title, &fields.title, &doc.origin, builder);
+    doc.url = optional_string(record.url, &fields.url, &doc.origin, builder);
+    doc.date = optional_string(record.date, &fields.date, &doc.origin, builder);
     if let Some(date) = &doc.date {
         doc.timestamp = parse_date(date);
         if doc.timestamp.is_none() && !date.trim().is_empty() {
@@ -126,24 +134,163 @@ fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
 /// An optional string field; a value of another type is dropped with a warning, since the
 /// document itself is still usable.
 fn optional_string(
-    obj: &mut Map<String, Value>,
+    value: FieldValue,
     field: &str,
     origin: &Origin,
     builder: &mut CorpusBuilder<'_, '_>,
 ) -> Option<String> {
-    match obj.remove(field) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
-        Some(other) => {
-            let kind = match other {
-                Value::Bool(_) => "a boolean",
-                Value::Number(_) => "a number",
-                Value::Array(_) => "an array",
-                _ => "an object",
-            };
+    match value {
+        FieldValue::Missing | FieldValue::Null => None,
+        FieldValue::Str(s) => Some(s),
+        FieldValue::Int(_) => {
+            let msg = format!("field '{field}' is a number, not a string; ignored");
+            builder.warn(origin.clone(), msg);
+            None
+        }
+        FieldValue::Other(kind) => {
             let msg = format!("field '{field}' is {kind}, not a string; ignored");
             builder.warn(origin.clone(), msg);
             None
         }
+    }
+}
+
+/// One of the fields wiretrace reads, as found in a record.
+#[derive(Debug, Default)]
+enum FieldValue {
+    /// Not in the record.
+    #[default]
+    Missing,
+    /// `null`.
+    Null,
+    /// A string.
+    Str(String),
+    /// An integer, as its decimal text.
+    Int(String),
+    /// Anything else: "a number", "a boolean", "an array" or "an object".
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for FieldValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(FieldValueVisitor)
+    }
+}
+
+struct FieldValueVisitor;
+
+impl<'de> Visitor<'de> for FieldValueVisitor {
+    type Value = FieldValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<FieldValue, E> {
+        Ok(FieldValue::Str(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<FieldValue, E> {
+        Ok(FieldValue::Str(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Int(v.to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Int(v.to_string()))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Other("a number"))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<FieldValue, E> {
+        Ok(FieldValue::Other("a boolean"))
+    }
+    fn visit_unit<E>(self) -> Result<FieldValue, E> {
+        Ok(FieldValue::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FieldValue, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(FieldValue::Other("an array"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldValue, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(FieldValue::Other("an object"))
+    }
+}
+
+/// The fields of one record; everything else in the object is skipped unparsed.
+#[derive(Debug, Default)]
+struct Record {
+    id: FieldValue,
+    text: FieldValue,
+    source: FieldValue,
+    date: FieldValue,
+    title: FieldValue,
+    url: FieldValue,
+}
+
+/// Reads one JSON value as a [`Record`], picking fields by the configured names without
+/// building the whole object (`None`: the value is not an object).
+struct RecordSeed<'f> {
+    fields: &'f FieldNames,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
+    type Value = Option<Record>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Record>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_> {
+    type Value = Option<Record>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Record>, A::Error> {
+        let mut r = Record::default();
+        let f = self.fields;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let slot = if key == f.id {
+                &mut r.id
+            } else if key == f.text {
+                &mut r.text
+            } else if key == f.source {
+                &mut r.source
+            } else if key == f.date {
+                &mut r.date
+            } else if key == f.title {
+                &mut r.title
+            } else if key == f.url {
+                &mut r.url
+            } else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            *slot = map.next_value()?;
+        }
+        Ok(Some(r))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<Record>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Option<Record>, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Option<Record>, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Option<Record>, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Option<Record>, E> {
+        Ok(None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Option<Record>, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Option<Record>, E> {
+        Ok(None)
     }
 }

@@ -238,6 +238,9 @@ pub struct StreamOptions {
     pub spill_dir: Option<std::path::PathBuf>,
     /// Documents shingled and signed together (default [`DEFAULT_BATCH`]).
     pub batch: Option<usize>,
+    /// Bytes of shingle sets held in memory before they spill to disk (default
+    /// [`SPILL_AFTER_BYTES`]).
+    pub spill_after_bytes: Option<usize>,
 }
 
 /// Documents shingled and signed per batch when streaming.
@@ -248,8 +251,9 @@ pub const DEFAULT_BATCH: usize = 8192;
 ///
 /// Documents are read, shingled, signed and dropped batch by batch: what stays in memory
 /// is each document's metadata (id, source, date; not its text), its signature
-/// (`4 × num_perm` bytes) and an offset into a spill file holding its shingle set, read
-/// back only for documents that LSH puts in a candidate pair. The returned corpus holds
+/// (`4 × num_perm` bytes) and its shingle set, kept in memory up to [`SPILL_AFTER_BYTES`]
+/// in all and beyond that in a temporary file, read back only for documents that LSH puts
+/// in a candidate pair. The returned corpus holds
 /// the documents with their text emptied. Results equal [`find_duplicates`] on the same
 /// documents.
 pub fn stream_duplicates(
@@ -267,13 +271,13 @@ pub fn stream_duplicates(
         path: spill_dir.clone(),
         source,
     };
-    let mut spill = Spill::new(&spill_dir).map_err(spill_err)?;
+    let spill_after = options.spill_after_bytes.unwrap_or(SPILL_AFTER_BYTES);
+    let mut spill = Spill::new(&spill_dir, spill_after).map_err(spill_err)?;
 
     let mut metadata: Vec<Document> = Vec::new();
     let mut shingle_counts: Vec<usize> = Vec::new();
     let mut active: Vec<u32> = Vec::new();
     let mut signatures: Vec<Signature> = Vec::new();
-    let mut batch: Vec<Document> = Vec::with_capacity(batch_size);
     let mut bytes = 0u64;
     let mut spill_failure: Option<std::io::Error> = None;
 
@@ -304,15 +308,34 @@ pub fn stream_duplicates(
             bytes,
         });
     };
-    let mut corpus = read_inputs_with(inputs, read, &mut |doc| {
-        batch.push(doc);
-        if batch.len() >= batch_size {
+    // Reading and parsing run on their own thread, one batch ahead of shingling and
+    // signing, so the two overlap.
+    let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Document>>(2);
+    let read_result = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(batch_size);
+            let corpus = read_inputs_with(inputs, read, &mut |doc| {
+                batch.push(doc);
+                if batch.len() >= batch_size {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+                    // A closed channel means the consumer is gone; nothing left to do.
+                    let _ = sender.send(full);
+                }
+            });
+            if !batch.is_empty() {
+                let _ = sender.send(batch);
+            }
+            corpus
+        });
+        for mut batch in batches {
             flush(&mut batch, &mut metadata, &mut spill_failure);
         }
-    })?;
-    if !batch.is_empty() {
-        flush(&mut batch, &mut metadata, &mut spill_failure);
-    }
+        reader.join()
+    });
+    let mut corpus = match read_result {
+        Ok(result) => result?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
     if let Some(e) = spill_failure {
         return Err(spill_err(e));
     }
@@ -355,55 +378,87 @@ pub fn stream_duplicates(
     Ok((corpus, report))
 }
 
-/// Shingle sets written to an anonymous temporary file, read back by position.
+/// Shingle sets kept for verification: in memory up to [`SPILL_AFTER_BYTES`], then in an
+/// anonymous temporary file (deleted when closed), read back by position.
 struct Spill {
-    writer: std::io::BufWriter<std::fs::File>,
-    file: std::fs::File,
-    /// (byte offset, number of shingles) of each pushed set.
+    dir: std::path::PathBuf,
+    /// Sets not (yet) written to the file, starting at shingle number `in_file`.
+    memory: Vec<u64>,
+    file: Option<(std::io::BufWriter<std::fs::File>, std::fs::File)>,
+    /// Shingles already in the file.
+    in_file: u64,
+    /// (first shingle number, number of shingles) of each pushed set.
     index: Vec<(u64, u32)>,
-    end: u64,
-    flushed: bool,
+    sealed: bool,
+    spill_after: usize,
 }
 
+/// Shingle sets are held in memory up to this many bytes before they spill to disk.
+pub const SPILL_AFTER_BYTES: usize = 512 << 20;
+
 impl Spill {
-    fn new(dir: &std::path::Path) -> std::io::Result<Self> {
-        let file = tempfile::tempfile_in(dir)?;
+    fn new(dir: &std::path::Path, spill_after: usize) -> std::io::Result<Self> {
+        // Fail early, before any work, if the folder cannot hold the spill file.
+        drop(tempfile::tempfile_in(dir)?);
         Ok(Spill {
-            writer: std::io::BufWriter::with_capacity(1 << 20, file.try_clone()?),
-            file,
+            dir: dir.to_path_buf(),
+            memory: Vec::new(),
+            file: None,
+            in_file: 0,
             index: Vec::new(),
-            end: 0,
-            flushed: false,
+            sealed: false,
+            spill_after,
         })
     }
 
     fn push(&mut self, set: &[u64]) -> std::io::Result<()> {
         use std::io::Write;
-        for h in set {
-            self.writer.write_all(&h.to_le_bytes())?;
+        let start = self.in_file + self.memory.len() as u64;
+        self.index.push((start, set.len() as u32));
+        self.memory.extend_from_slice(set);
+        if self.memory.len() * 8 > self.spill_after {
+            if self.file.is_none() {
+                let file = tempfile::tempfile_in(&self.dir)?;
+                let writer = std::io::BufWriter::with_capacity(1 << 20, file.try_clone()?);
+                self.file = Some((writer, file));
+            }
+            if let Some((writer, _)) = &mut self.file {
+                for h in &self.memory {
+                    writer.write_all(&h.to_le_bytes())?;
+                }
+            }
+            self.in_file += self.memory.len() as u64;
+            self.memory.clear();
         }
-        self.index.push((self.end, set.len() as u32));
-        self.end += set.len() as u64 * 8;
         Ok(())
     }
 
     /// Flushes what was written, so it can be read back.
     fn seal(&mut self) -> std::io::Result<()> {
         use std::io::Write;
-        self.writer.flush()?;
-        self.flushed = true;
+        if let Some((writer, _)) = &mut self.file {
+            writer.flush()?;
+        }
+        self.sealed = true;
         Ok(())
     }
 
     fn read(&self, i: u32) -> std::io::Result<Vec<u64>> {
-        if !self.flushed {
+        if !self.sealed {
             return Err(std::io::Error::other(
-                "spill file read before it was flushed",
+                "spilled sets read before they were flushed",
             ));
         }
-        let (offset, n) = self.index[i as usize];
+        let (start, n) = self.index[i as usize];
+        if start >= self.in_file {
+            let from = (start - self.in_file) as usize;
+            return Ok(self.memory[from..from + n as usize].to_vec());
+        }
+        let Some((_, file)) = &self.file else {
+            return Err(std::io::Error::other("spill file missing"));
+        };
         let mut buf = vec![0u8; n as usize * 8];
-        read_exact_at(&self.file, &mut buf, offset)?;
+        read_exact_at(file, &mut buf, start * 8)?;
         Ok(buf
             .chunks_exact(8)
             .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))

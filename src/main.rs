@@ -228,8 +228,8 @@ struct DupsArgs {
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Folder for the temporary file that holds shingle sets during the run (about
-    /// 8 bytes per word of the corpus; default: the system temporary folder).
+    /// Folder for the temporary file that holds shingle sets once they pass 512 MiB in
+    /// memory (about 8 bytes per word of the corpus; default: the system temporary folder).
     #[arg(long, value_name = "DIR")]
     temp_dir: Option<PathBuf>,
 }
@@ -576,7 +576,7 @@ fn run_dups(args: DupsArgs) -> ExitCode {
     let bar = progress_bar(args.input.quiet);
     let options = StreamOptions {
         spill_dir: args.temp_dir.clone(),
-        batch: None,
+        ..StreamOptions::default()
     };
     let streamed = stream_duplicates(
         &inputs(&args.input),

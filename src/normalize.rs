@@ -89,6 +89,15 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(usize, usize, &str)) {
                 i += 1;
                 continue;
             }
+            if b != b'\'' {
+                // ASCII space or punctuation: only a separator.
+                if !word.is_empty() {
+                    f(word_start, word_end, &word);
+                    word.clear();
+                }
+                i += 1;
+                continue;
+            }
             (b as char, 1)
         } else {
             match char_at(text, i) {

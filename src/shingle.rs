@@ -18,7 +18,7 @@ use std::str::FromStr;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::normalize::{Token, normalized_text, tokenize};
+use crate::normalize::{Token, for_each_token, normalized_text, token_hash};
 
 /// How a document is cut into shingles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +95,26 @@ pub fn word_shingles(tokens: &[Token], k: usize) -> Vec<u64> {
         .collect()
 }
 
+/// [`word_shingles`] of `tokenize(text)`, without keeping token offsets: the token hashes
+/// go straight into the byte layout the k-grams are hashed over.
+fn word_shingles_of_text(text: &str, k: usize) -> Vec<u64> {
+    let k = k.min(64);
+    let mut bytes: Vec<u8> = Vec::with_capacity(text.len() + 8);
+    for_each_token(text, |_, _, norm| {
+        bytes.extend_from_slice(&token_hash(norm).to_le_bytes())
+    });
+    let n = bytes.len() / 8;
+    if n == 0 {
+        return Vec::new();
+    }
+    if n < k {
+        return vec![xxh3_64(&bytes)];
+    }
+    (0..=n - k)
+        .map(|i| xxh3_64(&bytes[8 * i..8 * (i + k)]))
+        .collect()
+}
+
 /// The character n-gram hashes of a normalised string, in order.
 pub fn char_shingles(normalised: &str, n: usize) -> Vec<u64> {
     let bounds: Vec<usize> = normalised
@@ -125,7 +145,7 @@ pub fn char_shingles(normalised: &str, n: usize) -> Vec<u64> {
 /// ```
 pub fn shingle_set(text: &str, scheme: ShingleScheme) -> Vec<u64> {
     let mut set = match scheme {
-        ShingleScheme::Words(k) => word_shingles(&tokenize(text), k),
+        ShingleScheme::Words(k) => word_shingles_of_text(text, k),
         ShingleScheme::Chars(n) => char_shingles(&normalized_text(text), n),
     };
     set.sort_unstable();
@@ -136,6 +156,7 @@ pub fn shingle_set(text: &str, scheme: ShingleScheme) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::tokenize;
 
     #[test]
     fn parses_schemes() {
@@ -145,6 +166,22 @@ mod tests {
         assert!("bytes:4".parse::<ShingleScheme>().is_err());
         assert!("words".parse::<ShingleScheme>().is_err());
         assert_eq!(ShingleScheme::Chars(7).to_string(), "chars:7");
+    }
+
+    #[test]
+    fn text_shingles_equal_token_shingles() {
+        let text = "China’s NDRC held a seminar — 新华社北京电 — on rare earths, Tuesday.";
+        for k in [1, 4, 5, 30] {
+            let mut expected = word_shingles(&tokenize(text), k);
+            expected.sort_unstable();
+            expected.dedup();
+            assert_eq!(
+                shingle_set(text, ShingleScheme::Words(k)),
+                expected,
+                "k = {k}"
+            );
+        }
+        assert!(shingle_set("!!", ShingleScheme::Words(5)).is_empty());
     }
 
     #[test]

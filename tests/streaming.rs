@@ -24,7 +24,7 @@ fn ids_of_pairs(
         .collect()
 }
 
-fn compare(input: Input, batches: &[usize]) {
+fn compare(input: Input, batches: &[usize], spill_after_bytes: Option<usize>) {
     let read = ReadOptions::default();
     let config = DupsConfig::default();
     let corpus = read_inputs(std::slice::from_ref(&input), &read).unwrap();
@@ -34,6 +34,7 @@ fn compare(input: Input, batches: &[usize]) {
         let options = StreamOptions {
             spill_dir: None,
             batch: Some(batch),
+            spill_after_bytes,
         };
         let (streamed_corpus, streamed) = stream_duplicates(
             std::slice::from_ref(&input),
@@ -72,22 +73,23 @@ fn compare(input: Input, batches: &[usize]) {
 
 #[test]
 fn streaming_equals_in_memory_on_reuters() {
-    compare(
-        Input::Path(common::shared_corpus("reuters21578.jsonl")),
-        &[1000, 8192],
-    );
+    let reuters = || Input::Path(common::shared_corpus("reuters21578.jsonl"));
+    compare(reuters(), &[8192], None);
+    // Sets spill to disk after 1 MB: most are read back from the file.
+    compare(reuters(), &[1000], Some(1 << 20));
 }
 
 #[test]
 fn streaming_equals_in_memory_on_the_sample_with_tiny_batches() {
-    compare(Input::Path(common::sample("news.jsonl")), &[1, 2, 7]);
+    compare(Input::Path(common::sample("news.jsonl")), &[1, 2, 7], None);
+    compare(Input::Path(common::sample("news.jsonl")), &[1, 3], Some(0));
 }
 
 #[test]
 fn an_unusable_spill_folder_is_a_clear_error() {
     let options = StreamOptions {
         spill_dir: Some("/no/such/folder".into()),
-        batch: None,
+        ..StreamOptions::default()
     };
     let err = stream_duplicates(
         &[Input::Path(common::sample("news.jsonl"))],

@@ -151,7 +151,6 @@ pub fn find_duplicates(docs: &[Document], config: &DupsConfig) -> Result<DupsRep
     );
     Ok(assemble(
         docs,
-        config,
         lsh,
         &active,
         candidates,
@@ -179,7 +178,6 @@ fn no_token_skips(docs: &[Document], shingle_counts: &[usize]) -> Vec<Skip> {
 #[allow(clippy::too_many_arguments)]
 fn assemble(
     docs: &[Document],
-    config: &DupsConfig,
     lsh: LshParams,
     active: &[u32],
     candidates: Candidates,
@@ -198,7 +196,6 @@ fn assemble(
     let families = families(docs.len(), pairs.iter().map(|p| (p.a, p.b)), |x, y| {
         prefer_representative(docs, &shingle_counts, x, y)
     });
-    let _ = config;
     DupsReport {
         lsh,
         documents: active.len(),
@@ -366,7 +363,6 @@ pub fn stream_duplicates(
     let skipped = no_token_skips(&metadata, &shingle_counts);
     let report = assemble(
         &metadata,
-        config,
         lsh,
         &active,
         candidates,

@@ -118,6 +118,9 @@ fn bundled_sample_gives_the_known_family() {
     assert_eq!(json["params"]["bands"], 16);
     assert_eq!(json["params"]["rows"], 6);
     assert!(stderr.contains("read 9 records: 9 documents used, 0 skipped"));
+    // stderr is not a terminal here: no progress line, only the summary.
+    assert!(!stderr.contains("reading and signing"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
 #[test]

@@ -27,9 +27,11 @@
 //! # Ok::<(), wiretrace::Error>(())
 //! ```
 
+pub mod audit;
 pub mod boilerplate;
 pub mod cluster;
 pub mod corpus;
+pub mod dedup;
 pub mod dups;
 pub mod error;
 pub mod export;

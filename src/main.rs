@@ -11,12 +11,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use wiretrace::Error;
 use wiretrace::boilerplate::BoilerplateConfig;
 use wiretrace::corpus::{Corpus, FieldNames, Input, InputFormat, ReadOptions, read_inputs};
+use wiretrace::dedup::KeepPolicy;
 use wiretrace::dups::{DupsConfig, Progress, StreamOptions, stream_duplicates};
 use wiretrace::export::{self, DupsView, LineageView};
 use wiretrace::lsh::LshParams;
 use wiretrace::passage::PassageConfig;
 use wiretrace::shingle::ShingleScheme;
-use wiretrace::trace::{TraceConfig, trace};
+use wiretrace::trace::{Trace, TraceConfig, trace};
 
 /// Exit status: the run failed (an input could not be read, an output not written).
 const EXIT_FAILURE: u8 = 1;
@@ -53,9 +54,71 @@ enum Command {
     Passages(PassagesArgs),
     /// Build the lineage graph (parent → child) and write it as JSON, DOT or GraphML.
     Lineage(LineageArgs),
+    /// Summarise corpus quality: skips, duplicate rates, story families, syndicating and
+    /// copying outlets, boilerplate, missing metadata.
+    Audit(AuditArgs),
+    /// Write the corpus back with one document per near-duplicate family, plus a sidecar
+    /// file mapping every dropped id to the id kept.
+    Dedup(DedupArgs),
     /// Write a synthetic news corpus (JSON Lines) with planted reposts, for benchmarks and
     /// trials: about 2.4 KB per article, 5 % reposts.
     Synth(SynthArgs),
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    #[command(flatten)]
+    params: DupsParams,
+
+    #[command(flatten)]
+    passage: PassageParams,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PassagesFormat::Table)]
+    format: PassagesFormat,
+
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KeepArg {
+    /// The earliest dated member (undated last), then the first read.
+    Earliest,
+    /// The most complete text (most shingles), then the earliest.
+    Longest,
+    /// The member from the outlet others copy most (lineage parents), then the earliest.
+    MostCited,
+}
+
+#[derive(Args)]
+struct DedupArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    #[command(flatten)]
+    params: DupsParams,
+
+    #[command(flatten)]
+    passage: PassageParams,
+
+    /// Which member of each family to keep.
+    #[arg(long, value_enum, default_value_t = KeepArg::Earliest)]
+    keep: KeepArg,
+
+    /// The deduplicated corpus (JSON Lines). JSON Lines records are copied byte for byte;
+    /// text-file documents become {"id", "text"} records.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+
+    /// The sidecar: one {"dropped", "kept", "family"} line per dropped document
+    /// (default: OUTPUT with ".dropped.jsonl" appended).
+    #[arg(long, value_name = "FILE")]
+    dropped: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -75,6 +138,151 @@ struct SynthArgs {
     /// Also write the planted reposts as "original<TAB>repost" lines to FILE.
     #[arg(long, value_name = "FILE")]
     truth: Option<PathBuf>,
+}
+
+/// Reads the corpus and runs the passage-level pipeline; prints the account on stderr.
+fn traced(
+    input: &InputArgs,
+    params: &DupsParams,
+    passage: &PassageParams,
+    keep_raw: bool,
+) -> Result<(Corpus, TraceConfig, Trace), Error> {
+    let config = passage.config(params.config())?;
+    config.dups.resolve_lsh()?;
+    set_threads(input)?;
+    let read = ReadOptions {
+        keep_raw,
+        ..read_options(input)
+    };
+    let corpus = read_inputs(&inputs(input), &read)?;
+    let trace = trace(&corpus.documents, &config)?;
+    Ok((corpus, config, trace))
+}
+
+fn run_audit(args: AuditArgs) -> ExitCode {
+    let (corpus, config, trace) = match traced(&args.input, &args.params, &args.passage, false) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let lineage = trace.lineage(&corpus.documents);
+    let summary = wiretrace::audit::audit(&corpus, &trace, &lineage);
+    let written = export::write_output(args.output.as_deref(), |out| match args.format {
+        PassagesFormat::Table => export::table::write_audit(&summary, out),
+        PassagesFormat::Json => {
+            let view = LineageView {
+                corpus: &corpus,
+                config: &config,
+                trace: &trace,
+                lineage: &lineage,
+            };
+            let value = serde_json::json!({
+                "tool": "wiretrace",
+                "version": env!("CARGO_PKG_VERSION"),
+                "command": "audit",
+                "params": export::json::passage_params(&view),
+                "audit": summary,
+            });
+            export::json::write_value(&value, out)
+        }
+    });
+    if let Err(e) = written {
+        return fail(&e);
+    }
+    let view = DupsView {
+        corpus: &corpus,
+        config: &config.dups,
+        report: &trace.dups,
+    };
+    report_account(&view, args.input.quiet);
+    finish(&args.input, &view)
+}
+
+fn finish(input: &InputArgs, view: &DupsView) -> ExitCode {
+    if input.strict && view.skipped_count() > 0 {
+        return ExitCode::from(EXIT_SKIPPED);
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_dedup(args: DedupArgs) -> ExitCode {
+    let (corpus, config, trace) = match traced(&args.input, &args.params, &args.passage, true) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let docs = &corpus.documents;
+    let (policy, lineage) = match args.keep {
+        KeepArg::Earliest => (KeepPolicy::Earliest, None),
+        KeepArg::Longest => (KeepPolicy::Longest, None),
+        KeepArg::MostCited => (KeepPolicy::MostCited, Some(trace.lineage(docs))),
+    };
+    let plan = wiretrace::dedup::plan(docs, &trace.dups, policy, lineage.as_ref());
+    let written = export::write_atomically(&args.output, |out| {
+        for (doc, keep) in docs.iter().zip(&plan.keep) {
+            if !keep {
+                continue;
+            }
+            match &doc.raw {
+                Some(raw) => out.write_all(raw.as_bytes())?,
+                None => {
+                    let mut record = serde_json::Map::new();
+                    record.insert("id".into(), doc.id.clone().into());
+                    record.insert("text".into(), doc.text.clone().into());
+                    for (k, v) in [
+                        ("source", &doc.source),
+                        ("date", &doc.date),
+                        ("title", &doc.title),
+                        ("url", &doc.url),
+                    ] {
+                        if let Some(v) = v {
+                            record.insert(k.into(), v.clone().into());
+                        }
+                    }
+                    serde_json::to_writer(&mut *out, &record)?;
+                }
+            }
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    });
+    if let Err(e) = written {
+        return fail(&e);
+    }
+    let sidecar = args.dropped.clone().unwrap_or_else(|| {
+        let mut name = args.output.clone().into_os_string();
+        name.push(".dropped.jsonl");
+        PathBuf::from(name)
+    });
+    let written = export::write_atomically(&sidecar, |out| {
+        for &(dropped, kept, family) in &plan.dropped {
+            let line = serde_json::json!({
+                "dropped": docs[dropped as usize].id,
+                "kept": docs[kept as usize].id,
+                "family": family,
+            });
+            serde_json::to_writer(&mut *out, &line)?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    });
+    if let Err(e) = written {
+        return fail(&e);
+    }
+    let view = DupsView {
+        corpus: &corpus,
+        config: &config.dups,
+        report: &trace.dups,
+    };
+    report_account(&view, args.input.quiet);
+    if !args.input.quiet {
+        eprintln!(
+            "wiretrace: kept {} of {} documents; {} dropped, listed in {}",
+            plan.keep.iter().filter(|&&k| k).count(),
+            docs.len(),
+            plan.dropped.len(),
+            sidecar.display()
+        );
+    }
+    finish(&args.input, &view)
 }
 
 fn run_synth(args: SynthArgs) -> ExitCode {
@@ -352,6 +560,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Dups(args) => run_dups(args),
         Command::Synth(args) => run_synth(args),
+        Command::Audit(args) => run_audit(args),
+        Command::Dedup(args) => run_dedup(args),
         Command::Passages(args) => {
             let format = args.format;
             run_trace(
@@ -420,6 +630,7 @@ fn read_options(args: &InputArgs) -> ReadOptions {
             FormatArg::Text => InputFormat::Text,
         },
         max_doc_bytes: args.max_doc_bytes,
+        keep_raw: false,
     }
 }
 

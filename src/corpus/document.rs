@@ -67,6 +67,11 @@ pub struct Document {
     /// Where the record was read from.
     #[serde(skip)]
     pub origin: Origin,
+    /// The JSON Lines record exactly as read (without its line end), kept only when
+    /// [`ReadOptions::keep_raw`](super::ReadOptions::keep_raw) is set: `dedup` writes it back
+    /// unchanged, field order and extra fields included.
+    #[serde(skip)]
+    pub raw: Option<String>,
 }
 
 impl Document {
@@ -82,6 +87,7 @@ impl Document {
             timestamp: None,
             title: None,
             url: None,
+            raw: None,
         }
     }
 

@@ -117,6 +117,10 @@ fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
     };
     let mut doc = Document::new(id, text);
     doc.origin = origin;
+    if builder.options().keep_raw {
+        // Checked to be UTF-8 above.
+        doc.raw = std::str::from_utf8(bytes).ok().map(str::to_string);
+    }
     doc.source = optional_string(record.source, &fields.source, &doc.origin, builder);
     doc.title = optional_string(record.title, &fields.title, &doc.origin, builder);
     doc.url = optional_string(record.url, &fields.url, &doc.origin, builder);

@@ -75,6 +75,8 @@ pub struct ReadOptions {
     pub format: InputFormat,
     /// Records larger than this many bytes are skipped (and reported).
     pub max_doc_bytes: usize,
+    /// Keep each JSON Lines record's original text in [`Document::raw`].
+    pub keep_raw: bool,
 }
 
 /// Default for [`ReadOptions::max_doc_bytes`]: 64 MiB, far above any real article.
@@ -86,6 +88,7 @@ impl Default for ReadOptions {
             fields: FieldNames::default(),
             format: InputFormat::Auto,
             max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
+            keep_raw: false,
         }
     }
 }

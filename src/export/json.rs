@@ -152,7 +152,8 @@ pub fn write_jsonl(view: &DupsView, out: &mut dyn Write) -> io::Result<()> {
 /// Characters of each span's text included in `passages` output.
 pub const SNIPPET_CHARS: usize = 300;
 
-fn passage_params(view: &LineageView) -> Value {
+/// The `params` object of the passage-level commands.
+pub fn passage_params(view: &LineageView) -> Value {
     let p = &view.config.passage;
     json!({
         "k": p.k,

@@ -132,3 +132,74 @@ pub fn write_passages(view: &LineageView, out: &mut dyn Write) -> io::Result<()>
     }
     Ok(())
 }
+
+/// Writes the corpus-quality summary as text.
+pub fn write_audit(a: &crate::audit::Audit, out: &mut dyn Write) -> io::Result<()> {
+    let pct = |x: f64| x * 100.0;
+    writeln!(out, "Corpus audit")?;
+    writeln!(out, "  records read            {}", a.records_read)?;
+    writeln!(out, "  documents used          {}", a.documents)?;
+    let skipped: usize = a.skipped_by_reason.values().sum();
+    writeln!(out, "  skipped                 {skipped}")?;
+    for (kind, n) in &a.skipped_by_reason {
+        writeln!(out, "    {kind:<22}{n}")?;
+    }
+    writeln!(out, "  warnings                {}", a.warnings)?;
+    writeln!(
+        out,
+        "  exact duplicates        {} redundant in {} groups ({:.2}%)",
+        a.exact_duplicates.redundant_documents,
+        a.exact_duplicates.groups,
+        pct(a.exact_duplicates.rate)
+    )?;
+    writeln!(
+        out,
+        "  near duplicates         {} redundant in {} families ({:.2}%)",
+        a.near_duplicates.redundant_documents,
+        a.near_duplicates.groups,
+        pct(a.near_duplicates.rate)
+    )?;
+    writeln!(
+        out,
+        "  story families          {} ({} documents, {} lineage edges)",
+        a.story_families, a.documents_in_stories, a.lineage_edges
+    )?;
+    let sizes: Vec<String> = a
+        .story_family_sizes
+        .iter()
+        .map(|(size, n)| format!("{n}×{size}"))
+        .collect();
+    if !sizes.is_empty() {
+        writeln!(out, "    sizes (count×size)    {}", sizes.join(", "))?;
+    }
+    writeln!(
+        out,
+        "  missing dates           {} ({} not ISO 8601)",
+        a.missing_dates, a.unparseable_dates
+    )?;
+    writeln!(out, "  missing sources         {}", a.missing_sources)?;
+    writeln!(out, "  missing ids (skipped)   {}", a.missing_ids)?;
+    for (title, list) in [
+        (
+            "Top syndicating sources (copied by others)",
+            &a.top_syndicating_sources,
+        ),
+        ("Top copying outlets", &a.top_copying_outlets),
+    ] {
+        writeln!(out, "\n{title}:")?;
+        for s in list {
+            writeln!(out, "  {:>6}  {}", s.edges, s.source)?;
+        }
+    }
+    writeln!(out, "\nBoilerplate templates: {}", a.boilerplate_templates)?;
+    for t in &a.top_boilerplate {
+        writeln!(
+            out,
+            "  {:>6}  {} \"{}\"",
+            t.documents,
+            t.rule,
+            t.text.replace('\n', " / ")
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! A corpus-quality summary: what was read and skipped, how much is duplicated, how stories
+//! spread, which outlets are copied and which copy, what boilerplate there is, and what
+//! metadata is missing.
+//!
+//! Definitions (all counts are documents unless said otherwise):
+//! - *exact duplicates*: documents whose normalised text (the token sequence) equals that of
+//!   an earlier document; the rate is those over documents;
+//! - *near duplicates*: members of a near-duplicate family other than its representative
+//!   ([`crate::dups`]); the rate is those over documents;
+//! - *story families*: connected groups of the lineage graph ([`crate::lineage`]), so an
+//!   excerpt joins the story it quotes;
+//! - *syndicating sources*: outlets by the number of lineage edges whose parent is theirs;
+//!   *copying outlets*: by the number whose child is theirs.
+
+use std::collections::BTreeMap;
+
+use ahash::AHashMap;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::corpus::{Corpus, SkipReason};
+use crate::dups::DupsReport;
+use crate::lineage::Lineage;
+use crate::normalize::tokenize;
+use crate::passage::content_hash;
+use crate::trace::Trace;
+
+/// Label used for documents without a `source`.
+pub const UNKNOWN_SOURCE: &str = "(unknown)";
+
+/// How many outlets and templates the summary lists.
+pub const TOP: usize = 10;
+
+/// Counts and shares of duplicated documents.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DuplicateRate {
+    /// Groups of two or more.
+    pub groups: usize,
+    /// Documents beyond the first of each group.
+    pub redundant_documents: usize,
+    /// `redundant_documents / documents`.
+    pub rate: f64,
+}
+
+/// An outlet and a count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceCount {
+    /// Outlet (or [`UNKNOWN_SOURCE`]).
+    pub source: String,
+    /// Lineage edges.
+    pub edges: usize,
+}
+
+/// A boilerplate template in the summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateCount {
+    /// The template's first 120 characters.
+    pub text: String,
+    /// Documents carrying it.
+    pub documents: usize,
+    /// Which rule found it.
+    pub rule: &'static str,
+}
+
+/// The corpus-quality summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Audit {
+    /// Records read in all.
+    pub records_read: usize,
+    /// Documents with text that took part.
+    pub documents: usize,
+    /// Records skipped, by reason.
+    pub skipped_by_reason: BTreeMap<&'static str, usize>,
+    /// Kept documents with a warning.
+    pub warnings: usize,
+    /// Identical normalised texts.
+    pub exact_duplicates: DuplicateRate,
+    /// Near-duplicate families.
+    pub near_duplicates: DuplicateRate,
+    /// Story families in the lineage graph.
+    pub story_families: usize,
+    /// Documents in story families.
+    pub documents_in_stories: usize,
+    /// Family size → number of families.
+    pub story_family_sizes: BTreeMap<usize, usize>,
+    /// Lineage edges.
+    pub lineage_edges: usize,
+    /// Outlets most often copied.
+    pub top_syndicating_sources: Vec<SourceCount>,
+    /// Outlets that copy most.
+    pub top_copying_outlets: Vec<SourceCount>,
+    /// Boilerplate templates found in all.
+    pub boilerplate_templates: usize,
+    /// The most widespread templates.
+    pub top_boilerplate: Vec<TemplateCount>,
+    /// Documents with no date or one that is not ISO 8601.
+    pub missing_dates: usize,
+    /// Of those, documents whose date was given but not ISO 8601.
+    pub unparseable_dates: usize,
+    /// Documents without a source.
+    pub missing_sources: usize,
+    /// Records skipped for having no id.
+    pub missing_ids: usize,
+}
+
+fn rate(redundant: usize, documents: usize) -> f64 {
+    if documents == 0 {
+        0.0
+    } else {
+        (redundant as f64 / documents as f64 * 1e6).round() / 1e6
+    }
+}
+
+fn top(counts: AHashMap<String, usize>) -> Vec<SourceCount> {
+    let mut v: Vec<SourceCount> = counts
+        .into_iter()
+        .map(|(source, edges)| SourceCount { source, edges })
+        .collect();
+    v.sort_by(|a, b| b.edges.cmp(&a.edges).then(a.source.cmp(&b.source)));
+    v.truncate(TOP);
+    v
+}
+
+fn exact_duplicates(corpus: &Corpus, dups: &DupsReport) -> DuplicateRate {
+    let hashes: Vec<(u64, usize)> = corpus
+        .documents
+        .par_iter()
+        .map(|d| {
+            let tokens = tokenize(&d.text);
+            (content_hash(&tokens), tokens.len())
+        })
+        .collect();
+    let mut groups: AHashMap<u64, usize> = AHashMap::new();
+    for &(h, n) in &hashes {
+        if n > 0 {
+            *groups.entry(h).or_default() += 1;
+        }
+    }
+    let redundant: usize = groups.values().map(|n| n - 1).sum();
+    DuplicateRate {
+        groups: groups.values().filter(|&&n| n > 1).count(),
+        redundant_documents: redundant,
+        rate: rate(redundant, dups.documents),
+    }
+}
+
+/// Builds the summary from a corpus and its trace and lineage.
+pub fn audit(corpus: &Corpus, trace: &Trace, lineage: &Lineage) -> Audit {
+    let dups = &trace.dups;
+    let docs = &corpus.documents;
+    let mut skipped_by_reason: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for s in corpus.skipped.iter().chain(&dups.skipped) {
+        *skipped_by_reason.entry(s.reason.kind()).or_default() += 1;
+    }
+    let near_redundant: usize = dups.families.iter().map(|f| f.members.len() - 1).sum();
+
+    let source_of = |i: u32| {
+        docs[i as usize]
+            .source
+            .clone()
+            .unwrap_or_else(|| UNKNOWN_SOURCE.to_string())
+    };
+    let mut syndicating: AHashMap<String, usize> = AHashMap::new();
+    let mut copying: AHashMap<String, usize> = AHashMap::new();
+    for e in lineage.graph.edge_weights() {
+        *syndicating.entry(source_of(e.parent)).or_default() += 1;
+        *copying.entry(source_of(e.child)).or_default() += 1;
+    }
+    let mut story_family_sizes: BTreeMap<usize, usize> = BTreeMap::new();
+    for members in lineage.family_members() {
+        *story_family_sizes.entry(members.len()).or_default() += 1;
+    }
+
+    let unparseable_dates = docs
+        .iter()
+        .filter(|d| {
+            d.timestamp.is_none() && d.date.as_deref().is_some_and(|s| !s.trim().is_empty())
+        })
+        .count();
+    Audit {
+        records_read: corpus.records_read(),
+        documents: dups.documents,
+        skipped_by_reason,
+        warnings: corpus.warnings.len(),
+        exact_duplicates: exact_duplicates(corpus, dups),
+        near_duplicates: DuplicateRate {
+            groups: dups.families.len(),
+            redundant_documents: near_redundant,
+            rate: rate(near_redundant, dups.documents),
+        },
+        story_families: lineage.families,
+        documents_in_stories: lineage.graph.node_count(),
+        story_family_sizes,
+        lineage_edges: lineage.graph.edge_count(),
+        top_syndicating_sources: top(syndicating),
+        top_copying_outlets: top(copying),
+        boilerplate_templates: trace.boilerplate.templates.len(),
+        top_boilerplate: trace
+            .boilerplate
+            .templates
+            .iter()
+            .take(TOP)
+            .map(|t| TemplateCount {
+                text: t.text.chars().take(120).collect(),
+                documents: t.documents,
+                rule: t.rule,
+            })
+            .collect(),
+        missing_dates: docs.iter().filter(|d| d.timestamp.is_none()).count(),
+        unparseable_dates,
+        missing_sources: docs.iter().filter(|d| d.source.is_none()).count(),
+        missing_ids: corpus
+            .skipped
+            .iter()
+            // A missing-field skip without an id is a missing id (text is checked after it).
+            .filter(|s| matches!(s.reason, SkipReason::MissingField(_)) && s.id.is_none())
+            .count(),
+    }
+}

@@ -60,6 +60,9 @@ enum Command {
     /// Write the corpus back with one document per near-duplicate family, plus a sidecar
     /// file mapping every dropped id to the id kept.
     Dedup(DedupArgs),
+    /// Write a self-contained HTML report: the lineage graph (pan, zoom, click to read),
+    /// story families, and side-by-side texts with shared passages highlighted.
+    Report(ReportArgs),
     /// Write a synthetic news corpus (JSON Lines) with planted reposts, for benchmarks and
     /// trials: about 2.4 KB per article, 5 % reposts.
     Synth(SynthArgs),
@@ -119,6 +122,22 @@ struct DedupArgs {
     /// (default: OUTPUT with ".dropped.jsonl" appended).
     #[arg(long, value_name = "FILE")]
     dropped: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    #[command(flatten)]
+    params: DupsParams,
+
+    #[command(flatten)]
+    passage: PassageParams,
+
+    /// The HTML file to write (atomically).
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
 }
 
 #[derive(Args)]
@@ -561,6 +580,13 @@ fn main() -> ExitCode {
         Command::Dups(args) => run_dups(args),
         Command::Synth(args) => run_synth(args),
         Command::Audit(args) => run_audit(args),
+        Command::Report(args) => run_trace(
+            &args.input,
+            &args.params,
+            &args.passage,
+            Some(args.output.as_path()),
+            export::html::write_html,
+        ),
         Command::Dedup(args) => run_dedup(args),
         Command::Passages(args) => {
             let format = args.format;

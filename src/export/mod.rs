@@ -6,6 +6,7 @@
 
 pub mod dot;
 pub mod graphml;
+pub mod html;
 pub mod json;
 pub mod table;
 

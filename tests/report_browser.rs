@@ -1,0 +1,151 @@
+//! `wiretrace report`: a self-contained HTML file, loaded in a real headless browser
+//! (Chromium from the distribution; `.ci/run` installs it).
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+
+mod common;
+
+fn chromium() -> &'static str {
+    for bin in ["chromium", "chromium-browser"] {
+        if Process::new(bin)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return bin;
+        }
+    }
+    panic!("Chromium is required (CI installs it: apt-get install chromium)");
+}
+
+/// Loads `page#selftest` headless; returns (DOM after scripts ran, browser log).
+fn load(page: &Path) -> (String, String) {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Process::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}#selftest", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn write_report(input: &str, stdin: Option<String>, dir: &Path) -> std::path::PathBuf {
+    let page = dir.join("report.html");
+    let mut cmd = Command::cargo_bin("wiretrace").unwrap();
+    cmd.args(["report", input, "-q", "-o"]).arg(&page);
+    if let Some(s) = stdin {
+        cmd.write_stdin(s);
+    }
+    cmd.assert().success();
+    page
+}
+
+fn assert_clean_load(dom: &str, log: &str) {
+    assert!(
+        dom.contains(r#"data-ready="1""#),
+        "the viewer did not finish: {dom}"
+    );
+    assert!(
+        dom.contains(r#"<pre id="errors"></pre>"#),
+        "page errors: {dom}"
+    );
+    for line in log.lines() {
+        assert!(
+            !(line.contains("CONSOLE") && line.contains("ERROR")) && !line.contains("Uncaught"),
+            "console error: {line}"
+        );
+    }
+}
+
+#[test]
+fn report_of_the_sample_shows_its_lineage_in_a_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = write_report(
+        common::sample("news.jsonl").to_str().unwrap(),
+        None,
+        dir.path(),
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    // Self-contained: nothing to fetch.
+    assert!(!html.contains("<script src") && !html.contains("<link"));
+    let external = html.matches("http://").count() + html.matches("https://").count();
+    assert_eq!(
+        external,
+        html.matches("http://www.w3.org/2000/svg").count(),
+        "only the SVG namespace"
+    );
+
+    let (dom, log) = load(&page);
+    assert_clean_load(&dom, &log);
+    let mut shown: Vec<&str> = dom
+        .split("data-id=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    shown.sort_unstable();
+    assert_eq!(
+        shown,
+        [
+            "blog-0608-ndrc-advice",
+            "digest-commodities-weekly",
+            "mirror-policies-push-forward",
+            "portal-0606-rare-earth-advice",
+            "seed-000_91352930656565cb",
+            "seed-003_d9ba3fde3b5fddd2",
+        ]
+    );
+    assert_eq!(dom.matches(r#"class="edge"#).count(), 4);
+    assert!(dom.contains("9 documents, 4 lineage edges, 2 families"));
+    // The self-check clicked a document, then an edge: side-by-side texts with the shared
+    // passage marked on both sides.
+    assert!(
+        dom.contains(
+            r#"data-selftest="node:seed-000_91352930656565cb|edge:seed-000_91352930656565cb-&gt;mirror-policies-push-forward|2""#
+        ),
+        "{dom}"
+    );
+    assert!(dom.contains("Boilerplate (not evidence)"));
+}
+
+#[test]
+fn hostile_text_cannot_break_the_page() {
+    let story = "The central bank said on Tuesday that it would keep interest rates unchanged for \
+        another quarter, citing slowing growth in exports and weak demand at home, while analysts \
+        expect cuts before the end of the year </script><script>document.body.dataset.pwned=1</script>";
+    let input = [
+        serde_json::json!({"id": "a</script>", "date": "2020-01-01", "text": story}),
+        serde_json::json!({"id": "b\"<b>", "date": "2020-01-02", "text": format!("{story} more")}),
+    ]
+    .iter()
+    .map(|v| v.to_string() + "\n")
+    .collect::<String>();
+    let dir = tempfile::tempdir().unwrap();
+    let page = write_report("-", Some(input), dir.path());
+    let (dom, log) = load(&page);
+    assert_clean_load(&dom, &log);
+    assert!(!dom.contains("data-pwned"));
+    assert_eq!(dom.matches(r#"class="node"#).count(), 2);
+}

@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use wiretrace::dups::{DupsConfig, shingle_documents, sign};
+use wiretrace::dups::{DupsConfig, find_duplicates, shingle_documents, sign};
 use wiretrace::export::LineageView;
 use wiretrace::lsh::candidate_pairs;
 use wiretrace::minhash::MinHasher;
@@ -128,5 +128,34 @@ fn passage_level(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages, passage_level);
+/// One giant family: N identical copies of an article plus 100 unrelated ones. Candidate
+/// generation and clustering must stay near linear in N (identical signatures collapse to
+/// star pairs), so the 100k case should take about ten times the 10k case.
+fn giant_family(c: &mut Criterion) {
+    let corpus = generate(&SynthConfig {
+        originals: 1,
+        outlets: 1,
+        distractors: 100,
+        seed: 9,
+    });
+    let story = corpus.documents[0].text.clone();
+    let others: Vec<Document> = corpus.documents[1..].to_vec();
+    let mut g = c.benchmark_group("giant family");
+    g.sample_size(10);
+    for copies in [10_000usize, 100_000] {
+        let mut docs: Vec<Document> = (0..copies)
+            .map(|i| Document::new(format!("copy-{i}"), story.clone()))
+            .collect();
+        docs.extend(others.iter().cloned());
+        g.throughput(Throughput::Elements(copies as u64));
+        g.bench_function(format!("dups {copies} copies"), |b| {
+            b.iter(|| {
+                find_duplicates(black_box(&docs), &DupsConfig::default()).map(|r| r.pairs.len())
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, stages, passage_level, giant_family);
 criterion_main!(benches);

@@ -89,8 +89,10 @@ pub struct DupsReport {
     pub candidates: usize,
     /// Buckets cut down to star pairs.
     pub oversized_buckets: usize,
-    /// Largest bucket, in documents.
+    /// Largest bucket (or group of identical signatures), in documents.
     pub largest_bucket: usize,
+    /// Groups of identical signatures collapsed to star pairs (see [`crate::lsh`]).
+    pub collapsed_groups: usize,
     /// Verified pairs, sorted by document index; indices point into the input slice.
     pub pairs: Vec<VerifiedPair>,
     /// Families, largest first; indices point into the input slice.
@@ -203,6 +205,7 @@ fn assemble(
         candidates: candidates.pairs.len(),
         oversized_buckets: candidates.oversized_buckets,
         largest_bucket: candidates.largest_bucket,
+        collapsed_groups: candidates.collapsed_groups,
         pairs,
         families,
         shingle_counts,
@@ -236,9 +239,17 @@ pub struct StreamOptions {
     /// Documents shingled and signed together (default [`DEFAULT_BATCH`]).
     pub batch: Option<usize>,
     /// Bytes of shingle sets held in memory before they spill to disk (default
-    /// [`SPILL_AFTER_BYTES`]).
+    /// [`SPILL_AFTER_BYTES`], or a quarter of `memory_limit` if less).
     pub spill_after_bytes: Option<usize>,
+    /// Stop with [`Error::MemoryLimit`] when what must stay in memory (signatures,
+    /// metadata, the batch being signed) would pass this many bytes.
+    pub memory_limit: Option<u64>,
 }
+
+/// Bytes a document's metadata and bookkeeping take besides its strings (the `Document`
+/// record, its entry in the duplicate-id index, its signature's allocation), as estimated
+/// for `--memory-limit`.
+pub const PER_DOCUMENT_OVERHEAD: u64 = 400;
 
 /// Documents shingled and signed per batch when streaming.
 pub const DEFAULT_BATCH: usize = 8192;
@@ -268,7 +279,13 @@ pub fn stream_duplicates(
         path: spill_dir.clone(),
         source,
     };
-    let spill_after = options.spill_after_bytes.unwrap_or(SPILL_AFTER_BYTES);
+    let mut spill_after = options.spill_after_bytes.unwrap_or(SPILL_AFTER_BYTES);
+    if let Some(limit) = options.memory_limit {
+        spill_after = spill_after.min(usize::try_from(limit / 4).unwrap_or(usize::MAX));
+    }
+    let mut held: u64 = 0;
+    let mut over_limit: Option<Error> = None;
+    let stop = std::sync::atomic::AtomicBool::new(false);
     let mut spill = Spill::new(&spill_dir, spill_after).map_err(spill_err)?;
 
     let mut metadata: Vec<Document> = Vec::new();
@@ -286,8 +303,17 @@ pub fn stream_duplicates(
             .par_iter()
             .map(|s| (!s.is_empty()).then(|| hasher.signature(s)))
             .collect();
+        let batch_text: u64 = batch.iter().map(|d| d.text.len() as u64).sum();
         for ((mut doc, set), sig) in batch.drain(..).zip(sets).zip(sigs) {
             bytes += doc.text.len() as u64;
+            held += PER_DOCUMENT_OVERHEAD
+                + 4 * config.num_perm as u64
+                + 2 * doc.id.len() as u64
+                + 2 * doc.origin.path.len() as u64
+                + [&doc.source, &doc.date, &doc.title, &doc.url]
+                    .iter()
+                    .map(|f| f.as_ref().map_or(0, |s| s.len() as u64))
+                    .sum::<u64>();
             let index = metadata.len() as u32;
             shingle_counts.push(set.len());
             if let Some(sig) = sig {
@@ -304,14 +330,33 @@ pub fn stream_duplicates(
             documents: metadata.len(),
             bytes,
         });
+        if let Some(limit) = options.memory_limit {
+            let needed = held + spill_after as u64 + 2 * batch_text;
+            if needed > limit && over_limit.is_none() {
+                over_limit = Some(Error::MemoryLimit {
+                    limit,
+                    needed,
+                    what: format!(
+                        "after {} documents, their signatures and metadata",
+                        metadata.len()
+                    ),
+                    hint: ", or lower --num-perm".into(),
+                });
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
     };
     // Reading and parsing run on their own thread, one batch ahead of shingling and
     // signing, so the two overlap.
     let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Document>>(2);
     let read_result = std::thread::scope(|scope| {
+        let stop = &stop;
         let reader = scope.spawn(move || {
             let mut batch = Vec::with_capacity(batch_size);
             let corpus = read_inputs_with(inputs, read, &mut |doc| {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    return;
+                }
                 batch.push(doc);
                 if batch.len() >= batch_size {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
@@ -325,6 +370,9 @@ pub fn stream_duplicates(
             corpus
         });
         for mut batch in batches {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                continue;
+            }
             flush(&mut batch, &mut metadata, &mut spill_failure);
         }
         reader.join()
@@ -333,6 +381,9 @@ pub fn stream_duplicates(
         Ok(result) => result?,
         Err(panic) => std::panic::resume_unwind(panic),
     };
+    if let Some(e) = over_limit {
+        return Err(e);
+    }
     if let Some(e) = spill_failure {
         return Err(spill_err(e));
     }

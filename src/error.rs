@@ -37,6 +37,21 @@ pub enum Error {
         /// What the operating system said.
         source: io::Error,
     },
+    /// The run would need more memory than `--memory-limit` allows.
+    #[error(
+        "memory limit of {limit} bytes would be exceeded: {what} needs about {needed} bytes; \
+         raise --memory-limit{hint}"
+    )]
+    MemoryLimit {
+        /// The limit given.
+        limit: u64,
+        /// The estimate that exceeded it.
+        needed: u64,
+        /// What needs it.
+        what: String,
+        /// What else the user can do, starting with ", or".
+        hint: String,
+    },
     /// A parameter is out of range or inconsistent with another.
     #[error("invalid parameter: {0}")]
     Config(String),

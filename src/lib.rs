@@ -8,9 +8,17 @@
 //! [`shingle`] makes word k-gram (or character n-gram) hashes; [`minhash`] signs each
 //! shingle set; [`lsh`] bands the signatures into candidate pairs; [`verify`] keeps the
 //! candidates whose exact Jaccard passes the threshold; [`cluster`] groups verified pairs
-//! into families. [`dups`] runs the stages in order and [`export`] writes the results.
-//! All hashes are stable across platforms and releases (XXH3, SplitMix64), and results
-//! do not depend on the number of threads.
+//! into families. [`dups`] runs the stages in order — in memory ([`find_duplicates`]) or
+//! streaming over inputs larger than memory ([`dups::stream_duplicates`]).
+//!
+//! Below the document level, [`boilerplate`] masks site chrome (newsletter blocks, "You May
+//! Also Like"), [`passage`] finds and aligns shared passages with character offsets in both
+//! texts, and [`lineage`] orders copies into a `petgraph` graph, parent → child, with the
+//! evidence for each edge; [`trace`] runs these stages. [`audit`] summarises corpus
+//! quality, [`dedup`] plans a deduplicated corpus, [`export`] writes tables, JSON, JSON
+//! Lines, DOT, GraphML and a self-contained HTML report, and [`synth`] generates corpora
+//! with known truth. All hashes are stable across platforms and releases (XXH3,
+//! SplitMix64), and results do not depend on the number of threads.
 //!
 //! ```
 //! use wiretrace::{Document, DupsConfig, find_duplicates};

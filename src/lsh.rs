@@ -130,27 +130,79 @@ pub struct Candidates {
     pub pairs: Vec<(u32, u32)>,
     /// Buckets larger than `max_bucket`, reduced to star pairs.
     pub oversized_buckets: usize,
-    /// The largest bucket seen, in documents.
+    /// The largest bucket (or group of identical signatures) seen, in documents.
     pub largest_bucket: usize,
+    /// Groups of identical signatures collapsed to star pairs.
+    pub collapsed_groups: usize,
 }
 
-/// All pairs of documents that share a band key (star pairs in oversized buckets).
+/// Groups of identical signatures larger than this are collapsed before banding (see
+/// [`candidate_pairs`]).
+pub const COLLAPSE_ABOVE: usize = 32;
+
+/// Groups of identical signatures: `(first member, other members)` for each group of more
+/// than [`COLLAPSE_ABOVE`] documents, and the documents left to band (the rest, plus each
+/// group's first member), ascending.
+fn collapse_identical(signatures: &[Signature]) -> (Vec<(u32, Vec<u32>)>, Vec<u32>) {
+    let mut order: Vec<(u64, u32)> = signatures
+        .par_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let bytes: Vec<u8> = s.iter().flat_map(|v| v.to_le_bytes()).collect();
+            (xxhash_rust::xxh3::xxh3_64(&bytes), i as u32)
+        })
+        .collect();
+    order.par_sort_unstable();
+    let mut groups = Vec::new();
+    let mut banded = Vec::with_capacity(signatures.len());
+    for same_hash in order.chunk_by(|x, y| x.0 == y.0) {
+        // Equal hashes of unequal signatures are split apart: exactness does not rest on
+        // the hash.
+        let mut members: Vec<u32> = same_hash.iter().map(|&(_, i)| i).collect();
+        members.sort_by(|&x, &y| {
+            signatures[x as usize]
+                .cmp(&signatures[y as usize])
+                .then(x.cmp(&y))
+        });
+        for group in members.chunk_by(|&x, &y| signatures[x as usize] == signatures[y as usize]) {
+            if group.len() > COLLAPSE_ABOVE {
+                banded.push(group[0]);
+                groups.push((group[0], group[1..].to_vec()));
+            } else {
+                banded.extend_from_slice(group);
+            }
+        }
+    }
+    banded.sort_unstable();
+    groups.sort_unstable();
+    (groups, banded)
+}
+
+/// All pairs of documents that share a band key.
+///
+/// Two guards keep this near linear on adversarial corpora. Documents with *identical*
+/// signatures in groups of more than [`COLLAPSE_ABOVE`] (a template posted 100,000 times,
+/// a million one-word items) are collapsed first: the group's first member stands for it in
+/// the bands and is paired with each other member (a star). And a bucket of more than
+/// `max_bucket` documents gives star pairs from its first member only. Both are counted in
+/// [`Candidates`]; families stay complete, only the pairs inside such groups are stars.
 pub fn candidate_pairs(
     signatures: &[Signature],
     params: LshParams,
     max_bucket: usize,
 ) -> Candidates {
-    let keys: Vec<Vec<u64>> = signatures
+    let (groups, banded) = collapse_identical(signatures);
+    let keys: Vec<Vec<u64>> = banded
         .par_iter()
-        .map(|s| band_keys(s, params))
+        .map(|&d| band_keys(&signatures[d as usize], params))
         .collect();
     let per_band: Vec<Candidates> = (0..params.bands)
         .into_par_iter()
         .map(|band| {
             let mut bucketed: Vec<(u64, u32)> = keys
                 .iter()
-                .enumerate()
-                .filter_map(|(doc, k)| k.get(band).map(|&key| (key, doc as u32)))
+                .zip(&banded)
+                .filter_map(|(k, &doc)| k.get(band).map(|&key| (key, doc)))
                 .collect();
             bucketed.sort_unstable();
             let mut out = Candidates::default();
@@ -174,7 +226,14 @@ pub fn candidate_pairs(
             out
         })
         .collect();
-    let mut all = Candidates::default();
+    let mut all = Candidates {
+        collapsed_groups: groups.len(),
+        ..Candidates::default()
+    };
+    for (first, others) in groups {
+        all.largest_bucket = all.largest_bucket.max(others.len() + 1);
+        all.pairs.extend(others.into_iter().map(|d| (first, d)));
+    }
     for c in per_band {
         all.pairs.extend(c.pairs);
         all.oversized_buckets += c.oversized_buckets;
@@ -207,6 +266,25 @@ mod tests {
         // Too few permutations to reach the floor: the best reachable curve.
         let tiny = optimal_params(0.3, 2);
         assert_eq!((tiny.bands, tiny.rows), (2, 1));
+    }
+
+    #[test]
+    fn large_groups_of_identical_signatures_become_stars() {
+        let same = vec![7u32; 16];
+        let mut sigs: Vec<Vec<u32>> = vec![same; COLLAPSE_ABOVE + 2];
+        sigs.push((0..16).collect());
+        let c = candidate_pairs(&sigs, LshParams { bands: 4, rows: 4 }, 1000);
+        assert_eq!(c.collapsed_groups, 1);
+        let expected: Vec<(u32, u32)> = (1..COLLAPSE_ABOVE as u32 + 2).map(|d| (0, d)).collect();
+        assert_eq!(c.pairs, expected);
+        // A small group keeps all its pairs.
+        let small: Vec<Vec<u32>> = vec![vec![3u32; 16]; 4];
+        assert_eq!(
+            candidate_pairs(&small, LshParams { bands: 4, rows: 4 }, 1000)
+                .pairs
+                .len(),
+            6
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ fn compare(input: Input, batches: &[usize], spill_after_bytes: Option<usize>) {
             spill_dir: None,
             batch: Some(batch),
             spill_after_bytes,
+            memory_limit: None,
         };
         let (streamed_corpus, streamed) = stream_duplicates(
             std::slice::from_ref(&input),

@@ -180,6 +180,18 @@ pub fn read_inputs_with(
     Ok(builder.finish())
 }
 
+/// Reads JSON Lines from any reader (a file, a socket, a buffer), naming it `name` in skip
+/// reports. The same rules as [`read_inputs`] apply.
+pub fn read_jsonl(source: impl std::io::Read, name: &str, opts: &ReadOptions) -> Result<Corpus> {
+    let mut documents = Vec::new();
+    let mut sink = |doc| documents.push(doc);
+    let mut builder = CorpusBuilder::new(opts, &mut sink);
+    jsonl::read(source, name, &mut builder)?;
+    let mut corpus = builder.finish();
+    corpus.documents = documents;
+    Ok(corpus)
+}
+
 fn read_path(path: &Path, opts: &ReadOptions, builder: &mut CorpusBuilder<'_, '_>) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(|source| Error::Input {
         path: path.to_path_buf(),

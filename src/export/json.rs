@@ -48,6 +48,7 @@ pub fn stats(view: &DupsView) -> Value {
         "redundant_documents": view.redundant_documents(),
         "oversized_buckets": r.oversized_buckets,
         "largest_bucket": r.largest_bucket,
+        "collapsed_groups": r.collapsed_groups,
     })
 }
 

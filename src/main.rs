@@ -68,8 +68,9 @@ enum Command {
     Synth(SynthArgs),
 }
 
+/// Inputs and parameters shared by the passage-level commands.
 #[derive(Args)]
-struct AuditArgs {
+struct TraceArgs {
     #[command(flatten)]
     input: InputArgs,
 
@@ -78,6 +79,12 @@ struct AuditArgs {
 
     #[command(flatten)]
     passage: PassageParams,
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    #[command(flatten)]
+    trace: TraceArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = PassagesFormat::Table)]
@@ -101,13 +108,7 @@ enum KeepArg {
 #[derive(Args)]
 struct DedupArgs {
     #[command(flatten)]
-    input: InputArgs,
-
-    #[command(flatten)]
-    params: DupsParams,
-
-    #[command(flatten)]
-    passage: PassageParams,
+    trace: TraceArgs,
 
     /// Which member of each family to keep.
     #[arg(long, value_enum, default_value_t = KeepArg::Earliest)]
@@ -127,13 +128,7 @@ struct DedupArgs {
 #[derive(Args)]
 struct ReportArgs {
     #[command(flatten)]
-    input: InputArgs,
-
-    #[command(flatten)]
-    params: DupsParams,
-
-    #[command(flatten)]
-    passage: PassageParams,
+    trace: TraceArgs,
 
     /// The HTML file to write (atomically).
     #[arg(short, long, value_name = "FILE")]
@@ -160,12 +155,12 @@ struct SynthArgs {
 }
 
 /// Reads the corpus and runs the passage-level pipeline; prints the account on stderr.
-fn traced(
-    input: &InputArgs,
-    params: &DupsParams,
-    passage: &PassageParams,
-    keep_raw: bool,
-) -> Result<(Corpus, TraceConfig, Trace), Error> {
+fn traced(args: &TraceArgs, keep_raw: bool) -> Result<(Corpus, TraceConfig, Trace), Error> {
+    let TraceArgs {
+        input,
+        params,
+        passage,
+    } = args;
     let config = passage.config(params.config())?;
     config.dups.resolve_lsh()?;
     set_threads(input)?;
@@ -180,7 +175,7 @@ fn traced(
 }
 
 fn run_audit(args: AuditArgs) -> ExitCode {
-    let (corpus, config, trace) = match traced(&args.input, &args.params, &args.passage, false) {
+    let (corpus, config, trace) = match traced(&args.trace, false) {
         Ok(t) => t,
         Err(e) => return fail(&e),
     };
@@ -213,8 +208,8 @@ fn run_audit(args: AuditArgs) -> ExitCode {
         config: &config.dups,
         report: &trace.dups,
     };
-    report_account(&view, args.input.quiet);
-    finish(&args.input, &view)
+    report_account(&view, args.trace.input.quiet);
+    finish(&args.trace.input, &view)
 }
 
 fn finish(input: &InputArgs, view: &DupsView) -> ExitCode {
@@ -225,7 +220,7 @@ fn finish(input: &InputArgs, view: &DupsView) -> ExitCode {
 }
 
 fn run_dedup(args: DedupArgs) -> ExitCode {
-    let (corpus, config, trace) = match traced(&args.input, &args.params, &args.passage, true) {
+    let (corpus, config, trace) = match traced(&args.trace, true) {
         Ok(t) => t,
         Err(e) => return fail(&e),
     };
@@ -292,8 +287,8 @@ fn run_dedup(args: DedupArgs) -> ExitCode {
         config: &config.dups,
         report: &trace.dups,
     };
-    report_account(&view, args.input.quiet);
-    if !args.input.quiet {
+    report_account(&view, args.trace.input.quiet);
+    if !args.trace.input.quiet {
         eprintln!(
             "wiretrace: kept {} of {} documents; {} dropped, listed in {}",
             plan.keep.iter().filter(|&&k| k).count(),
@@ -302,7 +297,7 @@ fn run_dedup(args: DedupArgs) -> ExitCode {
             sidecar.display()
         );
     }
-    finish(&args.input, &view)
+    finish(&args.trace.input, &view)
 }
 
 fn run_synth(args: SynthArgs) -> ExitCode {
@@ -525,13 +520,7 @@ impl PassageParams {
 #[derive(Args)]
 struct PassagesArgs {
     #[command(flatten)]
-    input: InputArgs,
-
-    #[command(flatten)]
-    params: DupsParams,
-
-    #[command(flatten)]
-    passage: PassageParams,
+    trace: TraceArgs,
 
     /// Output format: table or json (jsonl is not offered: a pair's passages belong together).
     #[arg(long, value_enum, default_value_t = PassagesFormat::Table)]
@@ -553,13 +542,7 @@ enum PassagesFormat {
 #[derive(Args)]
 struct LineageArgs {
     #[command(flatten)]
-    input: InputArgs,
-
-    #[command(flatten)]
-    params: DupsParams,
-
-    #[command(flatten)]
-    passage: PassageParams,
+    trace: TraceArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Json)]
@@ -587,9 +570,7 @@ fn main() -> ExitCode {
         Command::Synth(args) => run_synth(args),
         Command::Audit(args) => run_audit(args),
         Command::Report(args) => run_trace(
-            &args.input,
-            &args.params,
-            &args.passage,
+            &args.trace,
             Some(args.output.as_path()),
             export::html::write_html,
         ),
@@ -597,9 +578,7 @@ fn main() -> ExitCode {
         Command::Passages(args) => {
             let format = args.format;
             run_trace(
-                &args.input,
-                &args.params,
-                &args.passage,
+                &args.trace,
                 args.output.as_deref(),
                 |view, out| match format {
                     PassagesFormat::Table => export::table::write_passages(view, out),
@@ -612,9 +591,7 @@ fn main() -> ExitCode {
         Command::Lineage(args) => {
             let format = args.format;
             run_trace(
-                &args.input,
-                &args.params,
-                &args.passage,
+                &args.trace,
                 args.output.as_deref(),
                 |view, out| match format {
                     GraphFormat::Json => {
@@ -720,11 +697,6 @@ fn inputs(args: &InputArgs) -> Vec<Input> {
         .collect()
 }
 
-fn read_corpus(args: &InputArgs) -> Result<Corpus, Error> {
-    set_threads(args)?;
-    read_inputs(&inputs(args), &read_options(args))
-}
-
 /// A progress bar on stderr when it is a terminal and --quiet is not given.
 fn progress_bar(quiet: bool) -> Option<ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {
@@ -817,24 +789,12 @@ fn report_account(view: &DupsView, quiet: bool) {
 }
 
 fn run_trace(
-    input: &InputArgs,
-    params: &DupsParams,
-    passage: &PassageParams,
+    args: &TraceArgs,
     output: Option<&std::path::Path>,
     render: impl FnOnce(&LineageView, &mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> ExitCode {
-    let config = match passage.config(params.config()) {
-        Ok(c) => c,
-        Err(e) => return fail(&e),
-    };
-    if let Err(e) = config.dups.resolve_lsh() {
-        return fail(&e);
-    }
-    let corpus = match read_corpus(input).and_then(|c| check_trace_memory(input, &c).map(|()| c)) {
-        Ok(c) => c,
-        Err(e) => return fail(&e),
-    };
-    let trace = match trace(&corpus.documents, &config) {
+    let input = &args.input;
+    let (corpus, config, trace) = match traced(args, false) {
         Ok(t) => t,
         Err(e) => return fail(&e),
     };

@@ -212,6 +212,7 @@ fn run_audit(args: AuditArgs) -> ExitCode {
     finish(&args.trace.input, &view)
 }
 
+/// The exit status once output is written: 3 under `--strict` if anything was skipped.
 fn finish(input: &InputArgs, view: &DupsView) -> ExitCode {
     if input.strict && view.skipped_count() > 0 {
         return ExitCode::from(EXIT_SKIPPED);
@@ -820,10 +821,7 @@ fn run_trace(
             lineage.families
         );
     }
-    if input.strict && dups.skipped_count() > 0 {
-        return ExitCode::from(EXIT_SKIPPED);
-    }
-    ExitCode::SUCCESS
+    finish(input, &dups)
 }
 
 fn run_dups(args: DupsArgs) -> ExitCode {
@@ -869,8 +867,5 @@ fn run_dups(args: DupsArgs) -> ExitCode {
         return fail(&e);
     }
     report_account(&view, args.input.quiet);
-    if args.input.strict && view.skipped_count() > 0 {
-        return ExitCode::from(EXIT_SKIPPED);
-    }
-    ExitCode::SUCCESS
+    finish(&args.input, &view)
 }

@@ -128,26 +128,24 @@ pub fn detect(
         .map(|(text, toks)| lines(text, toks))
         .collect();
 
-    // Documents and distinct families per line hash, and families per pair of adjacent
-    // lines (a template is lines that recur *together*, in unrelated documents: copies of
+    // Distinct families per line hash, and per pair of adjacent lines (a template is lines that recur *together*, in unrelated documents: copies of
     // one story from one outlet share its header and headline without making them a
     // template).
-    let mut docs_with: AHashMap<u64, (usize, AHashSet<u32>)> = AHashMap::new();
+    let mut families_with: AHashMap<u64, AHashSet<u32>> = AHashMap::new();
     let mut adjacent: AHashMap<(u64, u64), AHashSet<u32>> = AHashMap::new();
     for (doc, ls) in doc_lines.iter().enumerate() {
         let distinct: AHashSet<u64> = ls.iter().map(|l| l.hash).collect();
         for h in distinct {
-            let entry = docs_with.entry(h).or_default();
-            entry.0 += 1;
-            entry.1.insert(family[doc]);
+            families_with.entry(h).or_default().insert(family[doc]);
         }
         let pairs: AHashSet<(u64, u64)> = ls.windows(2).map(|w| (w[0].hash, w[1].hash)).collect();
         for p in pairs {
             adjacent.entry(p).or_default().insert(family[doc]);
         }
     }
-    let shared = |h: u64| docs_with.get(&h).map_or(0, |e| e.1.len()) >= 2;
-    let widespread = |h: u64| docs_with.get(&h).map_or(0, |e| e.1.len()) >= config.min_docs;
+    let families = |h: u64| families_with.get(&h).map_or(0, |f| f.len());
+    let shared = |h: u64| families(h) >= 2;
+    let widespread = |h: u64| families(h) >= config.min_docs;
 
     let mut masks = Vec::with_capacity(doc_lines.len());
     let mut blocks: AHashMap<u64, (usize, usize, Vec<u32>, &'static str, String)> = AHashMap::new();

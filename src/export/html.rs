@@ -7,7 +7,7 @@
 //! each family is a band, its documents placed in columns by generation (roots left).
 //! The texts of the documents in the graph are embedded, so the report grows with them.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
@@ -18,8 +18,9 @@ const COLUMN: f64 = 320.0;
 const ROW: f64 = 70.0;
 const FAMILY_GAP: f64 = 50.0;
 
-/// Positions for every node of the lineage graph, by node index.
-fn layout(view: &LineageView) -> Vec<(f64, f64)> {
+/// Positions for every node of the lineage graph, by node index; `node_of` maps a
+/// document's input index to its node index.
+fn layout(view: &LineageView, node_of: &HashMap<u32, usize>) -> Vec<(f64, f64)> {
     let lineage = view.lineage;
     let g = &lineage.graph;
     let mut depth = vec![0usize; g.node_count()];
@@ -48,8 +49,6 @@ fn layout(view: &LineageView) -> Vec<(f64, f64)> {
     }
     let mut pos = vec![(0.0, 0.0); g.node_count()];
     let mut top = 0.0;
-    let node_of: std::collections::HashMap<u32, usize> =
-        g.node_indices().map(|n| (g[n], n.index())).collect();
     for members in lineage.family_members() {
         let mut rows_used: Vec<usize> = Vec::new();
         for m in members {
@@ -74,7 +73,12 @@ fn layout(view: &LineageView) -> Vec<(f64, f64)> {
 pub fn report_data(view: &LineageView) -> Value {
     let lineage = view.lineage;
     let docs = &view.corpus.documents;
-    let pos = layout(view);
+    let index_of: HashMap<u32, usize> = lineage
+        .graph
+        .node_indices()
+        .map(|n| (lineage.graph[n], n.index()))
+        .collect();
+    let pos = layout(view, &index_of);
     let nodes: Vec<Value> = lineage
         .graph
         .node_indices()
@@ -87,11 +91,6 @@ pub fn report_data(view: &LineageView) -> Value {
                 "text": d.text,
             })
         })
-        .collect();
-    let index_of: std::collections::HashMap<u32, usize> = lineage
-        .graph
-        .node_indices()
-        .map(|n| (lineage.graph[n], n.index()))
         .collect();
     let edges: Vec<Value> = lineage
         .edges()

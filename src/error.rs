@@ -52,6 +52,27 @@ pub enum Error {
         /// What else the user can do, starting with ", or".
         hint: String,
     },
+    /// An index file fails its checks: a checksum mismatch, a truncated file, an unknown
+    /// format version.
+    #[error(
+        "index file '{}' is damaged: {detail}; restore the index folder from a backup or \
+         rebuild it with `wiretrace index build`",
+        path.display()
+    )]
+    CorruptIndex {
+        /// The damaged file.
+        path: PathBuf,
+        /// What failed, and where in the file.
+        detail: String,
+    },
+    /// An index file cannot be read, written or locked.
+    #[error("cannot access index file '{}': {source}", path.display())]
+    IndexIo {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
     /// A parameter is out of range or inconsistent with another.
     #[error("invalid parameter: {0}")]
     Config(String),

@@ -43,6 +43,7 @@ pub mod dedup;
 pub mod dups;
 pub mod error;
 pub mod export;
+pub mod index;
 pub mod lineage;
 pub mod lsh;
 pub mod minhash;

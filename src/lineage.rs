@@ -269,6 +269,15 @@ fn date_of(doc: &Document) -> String {
     doc.date.clone().unwrap_or_else(|| "no date".into())
 }
 
+/// Which of a pair is the source, as [`build`] decides it: `(parent, child, reason)`.
+pub fn orient_pair(docs: &[Document], e: &PairEvidence) -> (u32, u32, String) {
+    let mut credited = vec![Vec::new(); docs.len()];
+    for d in [e.a, e.b] {
+        credited[d as usize] = credits(&docs[d as usize].text);
+    }
+    direction(docs, &credited, e)
+}
+
 /// Decides which of a pair is the parent. Returns (parent, child, reason).
 fn direction(docs: &[Document], credited: &[Vec<String>], e: &PairEvidence) -> (u32, u32, String) {
     let (a, b) = (e.a, e.b);

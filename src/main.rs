@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use std::io::IsTerminal;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use wiretrace::Error;
@@ -14,6 +15,8 @@ use wiretrace::corpus::{Corpus, FieldNames, Input, InputFormat, ReadOptions, rea
 use wiretrace::dedup::KeepPolicy;
 use wiretrace::dups::{DupsConfig, Progress, StreamOptions, stream_duplicates};
 use wiretrace::export::{self, DupsView, LineageView};
+use wiretrace::index::manifest::IndexParams;
+use wiretrace::index::{AddOptions, Index};
 use wiretrace::lsh::LshParams;
 use wiretrace::passage::PassageConfig;
 use wiretrace::shingle::ShingleScheme;
@@ -66,6 +69,104 @@ enum Command {
     /// Write a synthetic news corpus (JSON Lines) with planted reposts, for benchmarks and
     /// trials: about 2.4 KB per article, 5 % reposts.
     Synth(SynthArgs),
+    /// A persistent index that grows: build it once, add each day's documents and see only
+    /// what is new, query one article for its sources.
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+#[derive(Subcommand)]
+enum IndexCommand {
+    /// Create an index from inputs, in a new or empty folder; reports the pairs, passages and
+    /// lineage edges found among them. The parameters given here are fixed for the index.
+    Build(IndexBuildArgs),
+    /// Add documents to an index; reports only the pairs, passages and lineage edges that
+    /// involve them. Atomic: an interrupted add leaves the index as it was.
+    Add(IndexAddArgs),
+    /// The likely sources (and copies) of one article: stored documents sharing text with
+    /// it, with similarity and shared passages.
+    Query(IndexQueryArgs),
+}
+
+#[derive(Args)]
+struct IndexBuildArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    #[command(flatten)]
+    params: DupsParams,
+
+    #[command(flatten)]
+    passage: PassageParams,
+
+    /// The index folder to create (new or empty).
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+
+    #[command(flatten)]
+    report: IndexReportArgs,
+}
+
+#[derive(Args)]
+struct IndexAddArgs {
+    /// The index folder.
+    #[arg(value_name = "DIR")]
+    index: PathBuf,
+
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Parameters are fixed by the index; giving one that differs is an error.
+    #[command(flatten)]
+    params: DupsParams,
+
+    #[command(flatten)]
+    passage: PassageParams,
+
+    /// Replace a stored document whose id comes again (default: keep it, skip the new one).
+    #[arg(long)]
+    replace: bool,
+
+    #[command(flatten)]
+    report: IndexReportArgs,
+}
+
+#[derive(Args)]
+struct IndexReportArgs {
+    /// Format of the report of what is new.
+    #[arg(long, value_enum, default_value_t = PassagesFormat::Table)]
+    format: PassagesFormat,
+
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct IndexQueryArgs {
+    /// The index folder.
+    #[arg(value_name = "DIR")]
+    index: PathBuf,
+
+    /// The article: a text file, or - for standard input.
+    #[arg(value_name = "FILE")]
+    article: String,
+
+    /// The article's date (ISO 8601), to tell sources from copies.
+    #[arg(long, value_name = "DATE")]
+    date: Option<String>,
+
+    /// The article's outlet, to recognise credit lines.
+    #[arg(long, value_name = "NAME")]
+    source: Option<String>,
+
+    /// Report at most this many stored documents.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    limit: usize,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PassagesFormat::Table)]
+    format: PassagesFormat,
 }
 
 /// Inputs and parameters shared by the passage-level commands.
@@ -73,6 +174,15 @@ enum Command {
 struct TraceArgs {
     #[command(flatten)]
     input: InputArgs,
+
+    /// Read the documents from an index (`wiretrace index build`) instead of INPUTs; the
+    /// index's parameters are used, and giving one that differs is an error.
+    #[arg(long, value_name = "DIR")]
+    index: Option<PathBuf>,
+
+    /// Options given on the command line (filled in after parsing).
+    #[arg(skip)]
+    explicit: Vec<String>,
 
     #[command(flatten)]
     params: DupsParams,
@@ -158,17 +268,37 @@ struct SynthArgs {
 fn traced(args: &TraceArgs, keep_raw: bool) -> Result<(Corpus, TraceConfig, Trace), Error> {
     let TraceArgs {
         input,
+        index,
+        explicit,
         params,
         passage,
     } = args;
-    let config = passage.config(params.config())?;
+    let mut config = passage.config(params.config())?;
     config.dups.resolve_lsh()?;
     set_threads(input)?;
-    let read = ReadOptions {
-        keep_raw,
-        ..read_options(input)
+    let corpus = match index {
+        Some(dir) => {
+            if !input.inputs.is_empty() {
+                return Err(Error::Config(
+                    "give either INPUT... or --index DIR, not both".into(),
+                ));
+            }
+            let index = Index::open(dir)?;
+            check_fixed(&index, &config, explicit, dir)?;
+            config = index.config().clone();
+            Corpus {
+                documents: index.documents()?.into_iter().map(|(_, d)| d).collect(),
+                ..Corpus::default()
+            }
+        }
+        None => {
+            let read = ReadOptions {
+                keep_raw,
+                ..read_options(input)
+            };
+            read_inputs(&inputs(input)?, &read)?
+        }
     };
-    let corpus = read_inputs(&inputs(input), &read)?;
     check_trace_memory(input, &corpus)?;
     let trace = trace(&corpus.documents, &config)?;
     Ok((corpus, config, trace))
@@ -325,7 +455,7 @@ fn run_synth(args: SynthArgs) -> ExitCode {
 #[derive(Args)]
 struct InputArgs {
     /// Folders, JSON Lines files, text files, or - for stdin.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(value_name = "INPUT")]
     inputs: Vec<String>,
 
     /// How to read files named directly and stdin: auto decides by extension
@@ -565,8 +695,21 @@ enum GraphFormat {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let explicit = explicit_options(&matches);
+    match &mut cli.command {
+        Command::Audit(a) => a.trace.explicit = explicit.clone(),
+        Command::Report(a) => a.trace.explicit = explicit.clone(),
+        Command::Dedup(a) => a.trace.explicit = explicit.clone(),
+        Command::Passages(a) => a.trace.explicit = explicit.clone(),
+        Command::Lineage(a) => a.trace.explicit = explicit.clone(),
+        _ => {}
+    }
     match cli.command {
+        Command::Index(IndexCommand::Build(args)) => run_index_build(args),
+        Command::Index(IndexCommand::Add(args)) => run_index_add(args, &explicit),
+        Command::Index(IndexCommand::Query(args)) => run_index_query(args),
         Command::Dups(args) => run_dups(args),
         Command::Synth(args) => run_synth(args),
         Command::Audit(args) => run_audit(args),
@@ -691,11 +834,53 @@ fn read_options(args: &InputArgs) -> ReadOptions {
     }
 }
 
-fn inputs(args: &InputArgs) -> Vec<Input> {
-    args.inputs
+fn inputs(args: &InputArgs) -> Result<Vec<Input>, Error> {
+    if args.inputs.is_empty() {
+        return Err(Error::Config(
+            "no INPUT given: name folders, JSON Lines files, text files, or - for stdin".into(),
+        ));
+    }
+    Ok(args
+        .inputs
         .iter()
         .map(|s| Input::from(s.as_str()))
+        .collect())
+}
+
+/// The options given on the command line to the innermost subcommand.
+fn explicit_options(matches: &ArgMatches) -> Vec<String> {
+    let mut m = matches;
+    while let Some((_, sub)) = m.subcommand() {
+        m = sub;
+    }
+    m.ids()
+        .filter(|id| m.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+        .map(|id| id.to_string())
         .collect()
+}
+
+/// Refuses options that differ from the parameters an index was built with.
+fn check_fixed(
+    index: &Index,
+    requested: &wiretrace::trace::TraceConfig,
+    explicit: &[String],
+    dir: &std::path::Path,
+) -> Result<(), Error> {
+    let stored = serde_json::to_value(index.params()).expect("params serialise");
+    let asked = serde_json::to_value(IndexParams::from_config(requested)?).expect("serialise");
+    for name in explicit {
+        if let (Some(have), Some(want)) = (stored.get(name), asked.get(name))
+            && have != want
+        {
+            return Err(Error::Config(format!(
+                "the index '{}' was built with --{} {have}, and its parameters are fixed; \
+                 this call gave {want}. Drop the option, or build a new index with it",
+                dir.display(),
+                name.replace('_', "-"),
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A progress bar on stderr when it is a terminal and --quiet is not given.
@@ -835,8 +1020,12 @@ fn run_dups(args: DupsArgs) -> ExitCode {
         memory_limit: args.input.memory_limit,
         ..StreamOptions::default()
     };
+    let inputs = match inputs(&args.input) {
+        Ok(i) => i,
+        Err(e) => return fail(&e),
+    };
     let streamed = stream_duplicates(
-        &inputs(&args.input),
+        &inputs,
         &read_options(&args.input),
         &config,
         &options,
@@ -868,4 +1057,152 @@ fn run_dups(args: DupsArgs) -> ExitCode {
     }
     report_account(&view, args.input.quiet);
     finish(&args.input, &view)
+}
+
+fn run_index_build(args: IndexBuildArgs) -> ExitCode {
+    let built = (|| {
+        let config = args.passage.config(args.params.config())?;
+        set_threads(&args.input)?;
+        let corpus = read_inputs(&inputs(&args.input)?, &read_options(&args.input))?;
+        check_trace_memory(&args.input, &corpus)?;
+        Index::create(&args.output, &config)?;
+        let mut index = Index::open(&args.output)?;
+        let options = AddOptions {
+            pairs_only: true,
+            ..AddOptions::default()
+        };
+        let mut corpus = corpus;
+        let documents = std::mem::take(&mut corpus.documents);
+        let report = index.add(documents, &options)?;
+        Ok::<_, Error>((corpus, index, report))
+    })();
+    match built {
+        Ok((corpus, index, report)) => {
+            write_index_report("index build", &args.output, &index, &report, &args.report);
+            finish_index(&args.input, &corpus, &report)
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn run_index_add(args: IndexAddArgs, explicit: &[String]) -> ExitCode {
+    let added = (|| {
+        let requested = args.passage.config(args.params.config())?;
+        set_threads(&args.input)?;
+        let mut index = Index::open(&args.index)?;
+        check_fixed(&index, &requested, explicit, &args.index)?;
+        let corpus = read_inputs(&inputs(&args.input)?, &read_options(&args.input))?;
+        check_trace_memory(&args.input, &corpus)?;
+        let options = AddOptions {
+            replace: args.replace,
+            pairs_only: false,
+        };
+        let mut corpus = corpus;
+        let documents = std::mem::take(&mut corpus.documents);
+        let report = index.add(documents, &options)?;
+        Ok::<_, Error>((corpus, index, report))
+    })();
+    match added {
+        Ok((corpus, index, report)) => {
+            write_index_report("index add", &args.index, &index, &report, &args.report);
+            finish_index(&args.input, &corpus, &report)
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn write_index_report(
+    command: &str,
+    dir: &std::path::Path,
+    index: &Index,
+    report: &wiretrace::index::AddReport,
+    args: &IndexReportArgs,
+) {
+    let written = export::write_output(args.report.as_deref(), |out| match args.format {
+        PassagesFormat::Table => export::index::write_add_table(report, out),
+        PassagesFormat::Json => export::json::write_value(
+            &export::index::add_json(command, &dir.display().to_string(), index.params(), report),
+            out,
+        ),
+    });
+    if let Err(e) = written {
+        eprintln!("wiretrace: error: {e} (the index itself was updated)");
+    }
+}
+
+/// Exit status of build and add: the account on stderr, 3 under --strict if anything
+/// (unreadable records or ids already indexed) was skipped.
+fn finish_index(
+    input: &InputArgs,
+    corpus: &Corpus,
+    report: &wiretrace::index::AddReport,
+) -> ExitCode {
+    let skipped = corpus.skipped.len() + report.skipped.len();
+    if !input.quiet {
+        for s in corpus.skipped.iter().chain(&report.skipped) {
+            eprintln!("wiretrace: skipped {}: {}", s.origin, s.reason);
+        }
+        eprintln!(
+            "wiretrace: {} documents added ({} replaced), {} skipped; {} new near-duplicate \
+             pairs; index holds {} documents{}",
+            report.added.len(),
+            report.replaced.len(),
+            skipped,
+            report.pairs.len(),
+            report.documents_after,
+            if report.segment.is_empty() {
+                String::new()
+            } else {
+                format!(" (new segment {})", report.segment)
+            }
+        );
+    }
+    if input.strict && skipped > 0 {
+        return ExitCode::from(EXIT_SKIPPED);
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_index_query(args: IndexQueryArgs) -> ExitCode {
+    let found = (|| {
+        let index = Index::open(&args.index)?;
+        let text = if args.article == "-" {
+            let mut buf = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut buf).map_err(|source| {
+                Error::Read {
+                    path: "<stdin>".into(),
+                    line: 1,
+                    source,
+                }
+            })?;
+            buf
+        } else {
+            std::fs::read_to_string(&args.article).map_err(|source| Error::Input {
+                path: PathBuf::from(&args.article),
+                source,
+            })?
+        };
+        let mut article = wiretrace::Document::new(args.article.clone(), text);
+        if let Some(date) = &args.date {
+            article = article.with_date(date);
+        }
+        if let Some(source) = &args.source {
+            article = article.with_source(source);
+        }
+        index.query(&article, args.limit)
+    })();
+    let matches = match found {
+        Ok(m) => m,
+        Err(e) => return fail(&e),
+    };
+    let written = export::write_output(None, |out| match args.format {
+        PassagesFormat::Table => export::index::write_query_table(&matches, out),
+        PassagesFormat::Json => {
+            export::json::write_value(&export::index::query_json(&args.article, &matches), out)
+        }
+    });
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
 }

@@ -148,6 +148,12 @@ pub enum SkipReason {
     },
     /// A file under an input folder could not be read.
     Unreadable(String),
+    /// `index add`: the index already holds a document with this id (give `--replace` to
+    /// replace it).
+    AlreadyIndexed {
+        /// The id.
+        id: String,
+    },
 }
 
 impl SkipReason {
@@ -164,6 +170,7 @@ impl SkipReason {
             SkipReason::DuplicateId { .. } => "duplicate-id",
             SkipReason::TooLarge { .. } => "too-large",
             SkipReason::Unreadable(_) => "unreadable",
+            SkipReason::AlreadyIndexed { .. } => "already-indexed",
         }
     }
 }
@@ -192,6 +199,10 @@ impl fmt::Display for SkipReason {
                 write!(f, "document is {bytes} bytes, over --max-doc-bytes {limit}")
             }
             SkipReason::Unreadable(msg) => write!(f, "cannot read: {msg}"),
+            SkipReason::AlreadyIndexed { id } => write!(
+                f,
+                "the index already holds id '{id}' (kept; give --replace to replace it)"
+            ),
         }
     }
 }

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 
 use super::{DupsView, LineageView, round6, snippet};
 use crate::cluster::Family;
-use crate::corpus::{Skip, Warning};
+use crate::corpus::{Document, Skip, Warning};
+use crate::lineage::{LineageEdge, PairEvidence};
 use crate::verify::VerifiedPair;
 
 /// The `params` object.
@@ -82,7 +83,8 @@ fn family(view: &DupsView, index: usize, f: &Family) -> Value {
     })
 }
 
-fn skipped(s: &Skip) -> Value {
+/// One skipped record.
+pub fn skipped(s: &Skip) -> Value {
     json!({
         "path": s.origin.path,
         "line": s.origin.line,
@@ -203,6 +205,28 @@ fn trace_stats(view: &LineageView) -> Value {
     })
 }
 
+/// One pair sharing passages, with offsets and text in both documents.
+pub fn pair_json(e: &PairEvidence, docs: &[Document]) -> Value {
+    let (a, b) = (&docs[e.a as usize], &docs[e.b as usize]);
+    json!({
+        "a": a.id,
+        "b": b.id,
+        "jaccard": round6(e.jaccard()),
+        "a_shingles": e.a_shingles,
+        "b_shingles": e.b_shingles,
+        "shared_shingles": e.shared_shingles,
+        "method": if e.from_lsh { "lsh+alignment" } else { "fingerprints+alignment" },
+        "passages": e.spans.iter().map(|s| json!({
+            "a_start": s.a_chars.0, "a_end": s.a_chars.1,
+            "b_start": s.b_chars.0, "b_end": s.b_chars.1,
+            "a_words": s.a_words, "b_words": s.b_words,
+            "similarity": round6(s.similarity),
+            "a_text": snippet(&a.text, s.a_chars, SNIPPET_CHARS),
+            "b_text": snippet(&b.text, s.b_chars, SNIPPET_CHARS),
+        })).collect::<Vec<_>>(),
+    })
+}
+
 /// `passages` output: every pair sharing passages, with offsets and text, and the boilerplate.
 pub fn passages_json(view: &LineageView) -> Value {
     let docs = &view.corpus.documents;
@@ -210,26 +234,7 @@ pub fn passages_json(view: &LineageView) -> Value {
         .trace
         .pairs
         .iter()
-        .map(|e| {
-            let (a, b) = (&docs[e.a as usize], &docs[e.b as usize]);
-            json!({
-                "a": a.id,
-                "b": b.id,
-                "jaccard": round6(e.jaccard()),
-                "a_shingles": e.a_shingles,
-                "b_shingles": e.b_shingles,
-                "shared_shingles": e.shared_shingles,
-                "method": if e.from_lsh { "lsh+alignment" } else { "fingerprints+alignment" },
-                "passages": e.spans.iter().map(|s| json!({
-                    "a_start": s.a_chars.0, "a_end": s.a_chars.1,
-                    "b_start": s.b_chars.0, "b_end": s.b_chars.1,
-                    "a_words": s.a_words, "b_words": s.b_words,
-                    "similarity": round6(s.similarity),
-                    "a_text": snippet(&a.text, s.a_chars, SNIPPET_CHARS),
-                    "b_text": snippet(&b.text, s.b_chars, SNIPPET_CHARS),
-                })).collect::<Vec<_>>(),
-            })
-        })
+        .map(|e| pair_json(e, docs))
         .collect();
     json!({
         "tool": "wiretrace",
@@ -240,6 +245,27 @@ pub fn passages_json(view: &LineageView) -> Value {
         "boilerplate": boilerplate(view),
         "pairs": pairs,
         "skipped": view.dups().skipped().map(skipped).collect::<Vec<_>>(),
+    })
+}
+
+/// One lineage edge with its evidence; `id` names a document.
+pub fn edge_json<'a>(e: &LineageEdge, id: impl Fn(u32) -> &'a str) -> Value {
+    json!({
+        "parent": id(e.parent),
+        "child": id(e.child),
+        "kind": e.kind,
+        "similarity": round6(e.similarity),
+        "containment": round6(e.containment),
+        "parent_coverage": round6(e.parent_coverage),
+        "time_lag_seconds": e.time_lag_seconds,
+        "reason": e.reason,
+        "method": e.method,
+        "spans": e.spans.iter().map(|s| json!({
+            "parent_start": s.parent_chars.0, "parent_end": s.parent_chars.1,
+            "child_start": s.child_chars.0, "child_end": s.child_chars.1,
+            "parent_words": s.parent_words, "child_words": s.child_words,
+            "similarity": round6(s.similarity),
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -266,25 +292,7 @@ pub fn lineage_json(view: &LineageView) -> Value {
     let edges: Vec<Value> = lineage
         .edges()
         .into_iter()
-        .map(|e| {
-            json!({
-                "parent": view.id(e.parent),
-                "child": view.id(e.child),
-                "kind": e.kind,
-                "similarity": round6(e.similarity),
-                "containment": round6(e.containment),
-                "parent_coverage": round6(e.parent_coverage),
-                "time_lag_seconds": e.time_lag_seconds,
-                "reason": e.reason,
-                "method": e.method,
-                "spans": e.spans.iter().map(|s| json!({
-                    "parent_start": s.parent_chars.0, "parent_end": s.parent_chars.1,
-                    "child_start": s.child_chars.0, "child_end": s.child_chars.1,
-                    "parent_words": s.parent_words, "child_words": s.child_words,
-                    "similarity": round6(s.similarity),
-                })).collect::<Vec<_>>(),
-            })
-        })
+        .map(|e| edge_json(e, |d| view.id(d)))
         .collect();
     let children: std::collections::BTreeSet<u32> =
         lineage.graph.edge_weights().map(|e| e.child).collect();

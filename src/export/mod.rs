@@ -7,6 +7,7 @@
 pub mod dot;
 pub mod graphml;
 pub mod html;
+pub mod index;
 pub mod json;
 pub mod table;
 

@@ -1,0 +1,1024 @@
+//! The persistent, incremental index: yesterday's archive indexed once, today's crawl
+//! checked against it.
+//!
+//! An index is a folder: a [`manifest`] naming immutable [`segment`] files, one per
+//! `build` or `add`. A segment stores its documents (as JSON records), their MinHash
+//! signatures, and sorted tables of LSH band keys, passage fingerprints, id hashes and the
+//! verified pairs found when it was added. The parameters (shingling, seed, permutations,
+//! bands, passage and boilerplate settings) are fixed in the manifest when the index is
+//! created; every later call uses them.
+//!
+//! Adding a batch costs what the batch touches, not what the index holds:
+//!
+//! 1. the batch is shingled, signed and banded in memory, and its own pairs are found
+//!    exactly as a batch run would find them ([`candidate_pairs`], then exact
+//!    verification);
+//! 2. each band key and passage fingerprint of the batch is looked up in every segment's
+//!    sorted tables (a binary search over in-memory fences, then one checksummed 4 KiB block
+//!    read), giving the stored documents that share a bucket or a passage;
+//! 3. those stored documents are read back, verified exactly against the new ones, and —
+//!    with their own stored pairs and passage neighbours — form the *neighbourhood* on which
+//!    the passage and lineage stages run, so every lineage edge that involves a new document
+//!    is decided with the same evidence a batch run over the whole corpus would see;
+//! 4. a new segment is written and the manifest swapped atomically.
+//!
+//! Document ordinals are global and never reused: the first document of the index is 0,
+//! and a batch's documents follow the last stored one in input order, so an index built in
+//! several steps orders its documents as one batch run over the same inputs would.
+//! `--replace` retires the old ordinal (a tombstone in the new segment) and stores the new
+//! version under a new one.
+
+pub mod manifest;
+pub mod segment;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ahash::{AHashMap, AHashSet};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::corpus::{Document, Origin, Skip, SkipReason, parse_date};
+use crate::error::{Error, Result};
+use crate::lineage::{self, Lineage, PairEvidence};
+use crate::lsh::{LshParams, band_keys, candidate_pairs};
+use crate::minhash::{MinHasher, Signature, estimate_jaccard};
+use crate::normalize::{Token, tokenize};
+use crate::passage::{self, SharedSpan};
+use crate::shingle::{shingle_set, word_shingles};
+use crate::trace::{Trace, TraceConfig, trace};
+use crate::verify::{Similarity, VerifiedPair, exact_similarity};
+use manifest::{IndexParams, Manifest, SegmentRef, WriteLock, fault_point, sync_dir};
+use segment::{Entry, Segment, SegmentWriter, kind};
+
+/// A document as stored in a segment's records.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    id: String,
+    text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    origin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+}
+
+impl Record {
+    fn of(d: &Document) -> Record {
+        Record {
+            id: d.id.clone(),
+            text: d.text.clone(),
+            source: d.source.clone(),
+            date: d.date.clone(),
+            title: d.title.clone(),
+            url: d.url.clone(),
+            origin: d.origin.path.clone(),
+            line: d.origin.line,
+        }
+    }
+
+    fn into_document(self) -> Document {
+        Document {
+            timestamp: self.date.as_deref().and_then(parse_date),
+            origin: Origin {
+                path: self.origin,
+                line: self.line,
+            },
+            id: self.id,
+            text: self.text,
+            source: self.source,
+            date: self.date,
+            title: self.title,
+            url: self.url,
+            raw: None,
+        }
+    }
+}
+
+/// What matching needs of one document, computed the same way for stored and new ones.
+struct Analysed {
+    /// Shingle set under the index's scheme, sorted.
+    set: Vec<u64>,
+    /// MinHash signature; `None` when the document has no shingle.
+    signature: Option<Signature>,
+    /// LSH band keys (empty without a signature).
+    keys: Vec<u64>,
+    /// Passage fingerprints of the raw tokens, sorted, distinct.
+    fingerprints: Vec<u64>,
+}
+
+/// Options of [`Index::add`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AddOptions {
+    /// Replace stored documents whose id comes again (else the new one is skipped).
+    pub replace: bool,
+    /// Skip the passage and lineage stages over the neighbourhood (report pairs only):
+    /// what `index build` does, where the neighbourhood is the whole batch.
+    pub pairs_only: bool,
+}
+
+/// What an `add` (or `build`) found: only what involves the added documents.
+#[derive(Debug)]
+pub struct AddReport {
+    /// Ordinals given to the added documents, in input order.
+    pub added: Vec<u32>,
+    /// Documents not added because their id is already stored.
+    pub skipped: Vec<Skip>,
+    /// Ids replaced (`--replace`), with the retired ordinal.
+    pub replaced: Vec<(String, u32)>,
+    /// Live documents before and after.
+    pub documents_before: usize,
+    /// Live documents after the add.
+    pub documents_after: usize,
+    /// The segment file written (empty when nothing was added).
+    pub segment: String,
+    /// The neighbourhood: stored documents the batch touches, then the batch, by ordinal.
+    pub neighbourhood: Vec<Document>,
+    /// Ordinal of each neighbourhood document.
+    pub ordinals: Vec<u32>,
+    /// Near-duplicate pairs with at least one added document; `a`, `b` are ordinals.
+    pub pairs: Vec<VerifiedPair>,
+    /// Candidate pairs proposed by LSH.
+    pub candidates: usize,
+    /// LSH buckets (in the batch or the index) cut to star pairs.
+    pub oversized_buckets: usize,
+    /// The passage-level stages run over the neighbourhood (indices into it); `None` with
+    /// [`AddOptions::pairs_only`].
+    pub trace: Option<Trace>,
+    /// The lineage of the neighbourhood (indices into it).
+    pub lineage: Option<Lineage>,
+}
+
+impl AddReport {
+    /// Position in the neighbourhood of a document by ordinal.
+    pub fn position(&self, ordinal: u32) -> Option<usize> {
+        self.ordinals.binary_search(&ordinal).ok()
+    }
+
+    /// Is neighbourhood document `i` one of the added ones?
+    pub fn is_added(&self, i: u32) -> bool {
+        self.added
+            .first()
+            .is_some_and(|&first| self.ordinals[i as usize] >= first)
+    }
+
+    /// Passage evidence of pairs with an added document (indices into the neighbourhood).
+    pub fn passages(&self) -> impl Iterator<Item = &PairEvidence> {
+        self.trace
+            .iter()
+            .flat_map(|t| &t.pairs)
+            .filter(|p| self.is_added(p.a) || self.is_added(p.b))
+    }
+
+    /// Lineage edges with an added document (indices into the neighbourhood).
+    pub fn edges(&self) -> Vec<&lineage::LineageEdge> {
+        self.lineage
+            .iter()
+            .flat_map(|l| l.edges())
+            .filter(|e| self.is_added(e.parent) || self.is_added(e.child))
+            .collect()
+    }
+}
+
+/// How a matched stored document relates to a queried article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The stored document is the likely source of the article.
+    Source,
+    /// The stored document looks copied from the article.
+    Copy,
+}
+
+/// One stored document that shares text with a queried article.
+#[derive(Debug, Clone)]
+pub struct SourceMatch {
+    /// Its ordinal.
+    pub ordinal: u32,
+    /// The stored document.
+    pub document: Document,
+    /// Exact similarity of the two shingle sets (the index's scheme).
+    pub similarity: Similarity,
+    /// Whether LSH proposed it (else shared passage fingerprints did).
+    pub from_lsh: bool,
+    /// Shared passages; `a` is the article, `b` the stored document.
+    pub spans: Vec<SharedSpan>,
+    /// Source or copy, by date, credit line, then containment.
+    pub role: Role,
+    /// Why that direction.
+    pub reason: String,
+    /// Passage k-grams the two share.
+    pub shared_kgrams: usize,
+}
+
+/// A persistent index, open for reading; [`Index::add`] takes the writers' lock.
+#[derive(Debug)]
+pub struct Index {
+    dir: PathBuf,
+    manifest: Manifest,
+    segments: Vec<Segment>,
+    retired: AHashSet<u32>,
+    config: TraceConfig,
+}
+
+/// Reads of stored documents are grouped into chunks of about this many bytes.
+const READ_CHUNK: u64 = 32 << 20;
+
+impl Index {
+    /// Creates an empty index in `dir` (created if missing; must hold no index).
+    pub fn create(dir: &Path, config: &TraceConfig) -> Result<()> {
+        if dir.join(manifest::MANIFEST).exists() {
+            return Err(Error::Config(format!(
+                "'{}' already holds an index; add to it with `wiretrace index add {} INPUT...`",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        if dir.is_dir() {
+            let entries = fs::read_dir(dir).map_err(|source| Error::IndexIo {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+            if entries.flatten().any(|e| e.file_name() != manifest::LOCK) {
+                return Err(Error::Config(format!(
+                    "'{}' is not empty; give a new or empty folder for the index",
+                    dir.display()
+                )));
+            }
+        }
+        fs::create_dir_all(dir).map_err(|source| Error::IndexIo {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let _lock = WriteLock::take(dir)?;
+        Manifest::new(IndexParams::from_config(config)?).commit(dir)
+    }
+
+    /// Opens an index: checks the manifest, every segment's header and directory, and loads
+    /// the fences (about 1/256 of the tables).
+    pub fn open(dir: &Path) -> Result<Index> {
+        let manifest = Manifest::read(dir)?;
+        let config = manifest.params.config()?;
+        let mut segments = Vec::with_capacity(manifest.segments.len());
+        let mut retired = AHashSet::new();
+        let mut next = 0u32;
+        for r in &manifest.segments {
+            let seg = Segment::open(&dir.join(&r.file))?;
+            if (seg.base, seg.docs, seg.bytes) != (r.base, r.docs, r.bytes) || r.base != next {
+                return Err(Error::CorruptIndex {
+                    path: seg.path().to_path_buf(),
+                    detail: "does not match the manifest (documents or length differ)".into(),
+                });
+            }
+            next = r.base + r.docs;
+            let tombs = seg.read_section(kind::TOMBSTONES)?;
+            retired.extend(
+                tombs
+                    .chunks_exact(4)
+                    .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))),
+            );
+            segments.push(seg);
+        }
+        Ok(Index {
+            dir: dir.to_path_buf(),
+            manifest,
+            segments,
+            retired,
+            config,
+        })
+    }
+
+    /// The index's fixed configuration.
+    pub fn config(&self) -> &TraceConfig {
+        &self.config
+    }
+
+    /// The index's fixed parameters, as stored.
+    pub fn params(&self) -> &IndexParams {
+        &self.manifest.params
+    }
+
+    /// Live documents (stored minus replaced).
+    pub fn len(&self) -> usize {
+        self.manifest.stored() as usize - self.retired.len()
+    }
+
+    /// Does the index hold no live document?
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Segments, oldest first.
+    pub fn segments(&self) -> &[SegmentRef] {
+        &self.manifest.segments
+    }
+
+    fn hasher(&self) -> MinHasher {
+        MinHasher::new(self.config.dups.num_perm, self.config.dups.seed)
+    }
+
+    fn lsh(&self) -> LshParams {
+        self.config.dups.lsh.expect("resolved when opened")
+    }
+
+    fn locate(&self, ordinal: u32) -> (&Segment, u32) {
+        let i = self
+            .segments
+            .partition_point(|s| s.base + s.docs <= ordinal);
+        let seg = &self.segments[i];
+        (seg, ordinal - seg.base)
+    }
+
+    /// Reads the stored document with this ordinal.
+    pub fn document(&self, ordinal: u32) -> Result<Document> {
+        if ordinal >= self.manifest.stored() {
+            return Err(Error::Config(format!("no document with ordinal {ordinal}")));
+        }
+        let (seg, local) = self.locate(ordinal);
+        let entry = seg.read_range(kind::DOCS, u64::from(local) * 16, 16)?;
+        let (offset, len) = doc_entry(&entry);
+        let raw = seg.read_range(kind::RECORDS, offset, len)?;
+        parse_record(seg, local, &raw)
+    }
+
+    /// Every live document in ordinal order, with its ordinal.
+    pub fn documents(&self) -> Result<Vec<(u32, Document)>> {
+        let mut out = Vec::with_capacity(self.len());
+        for seg in &self.segments {
+            let table = seg.read_section(kind::DOCS)?;
+            let entries: Vec<(u64, u64)> = table.chunks_exact(16).map(doc_entry).collect();
+            let mut start = 0;
+            while start < entries.len() {
+                let from = entries[start].0;
+                let mut end = start;
+                while end < entries.len() && entries[end].0 + entries[end].1 - from <= READ_CHUNK {
+                    end += 1;
+                }
+                end = end.max(start + 1);
+                let to = entries[end - 1].0 + entries[end - 1].1;
+                let chunk = seg.read_range(kind::RECORDS, from, to - from)?;
+                let docs: Vec<Result<(u32, Document)>> = (start..end)
+                    .into_par_iter()
+                    .map(|i| {
+                        let (o, l) = entries[i];
+                        let at = (o - from) as usize;
+                        let doc = parse_record(seg, i as u32, &chunk[at..at + l as usize])?;
+                        Ok((seg.base + i as u32, doc))
+                    })
+                    .collect();
+                for d in docs {
+                    let (ordinal, doc) = d?;
+                    if !self.retired.contains(&ordinal) {
+                        out.push((ordinal, doc));
+                    }
+                }
+                start = end;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Live ordinals stored under each of `keys` (sorted, distinct) in a table, at most
+    /// `limit` per key and segment.
+    fn postings(&self, table: u32, keys: &[u64], limit: usize) -> Result<Vec<Vec<u32>>> {
+        let ranges: Vec<(u64, u64)> = keys.iter().map(|&k| (k, k)).collect();
+        let mut out = vec![Vec::new(); keys.len()];
+        for seg in &self.segments {
+            seg.scan(table, &ranges, limit, |probe, e| {
+                let ordinal = seg.base + e.doc;
+                if !self.retired.contains(&ordinal) {
+                    out[probe].push(ordinal);
+                }
+            })?;
+        }
+        Ok(out)
+    }
+
+    /// Stored near-duplicate neighbours of `ordinals` (from the pairs tables).
+    fn stored_pair_neighbours(&self, ordinals: &[u32]) -> Result<Vec<u32>> {
+        let ranges: Vec<(u64, u64)> = ordinals
+            .iter()
+            .map(|&o| (u64::from(o) << 32, u64::from(o) << 32 | u64::from(u32::MAX)))
+            .collect();
+        let mut out = Vec::new();
+        for seg in &self.segments {
+            for table in [kind::PAIRS, kind::PAIRS_BY_B] {
+                seg.scan(table, &ranges, usize::MAX, |_, e| {
+                    let other = (e.key & u64::from(u32::MAX)) as u32;
+                    if !self.retired.contains(&other) {
+                        out.push(other);
+                    }
+                })?;
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    fn analyse(&self, doc: &Document, hasher: &MinHasher) -> (Analysed, Vec<Token>) {
+        let mut set = shingle_set(&doc.text, self.config.dups.scheme);
+        set.sort_unstable();
+        set.dedup();
+        let signature = (!set.is_empty()).then(|| hasher.signature(&set));
+        let keys = signature
+            .as_ref()
+            .map(|s| band_keys(s, self.lsh()))
+            .unwrap_or_default();
+        let tokens = tokenize(&doc.text);
+        let fingerprints = passage::fingerprints(&tokens, &self.config.passage);
+        let analysed = Analysed {
+            set,
+            signature,
+            keys,
+            fingerprints,
+        };
+        (analysed, tokens)
+    }
+
+    /// Stored documents sharing at least `min_shared_fingerprints` fingerprints (each in at
+    /// most `max_df` documents, counting `extra_df` of them outside the index) with each of
+    /// `docs`: `(stored ordinal, position in docs)`, sorted.
+    fn fingerprint_neighbours(
+        &self,
+        fingerprints: &[&[u64]],
+        extra_df: &AHashMap<u64, usize>,
+    ) -> Result<(Vec<(u32, u32)>, usize)> {
+        let pc = &self.config.passage;
+        let mut probes: Vec<(u64, u32)> = fingerprints
+            .iter()
+            .enumerate()
+            .flat_map(|(i, fps)| fps.iter().map(move |&f| (f, i as u32)))
+            .collect();
+        probes.sort_unstable();
+        let keys: Vec<u64> = probes.chunk_by(|x, y| x.0 == y.0).map(|g| g[0].0).collect();
+        let stored = self.postings(kind::FINGERPRINTS, &keys, pc.max_df + 1)?;
+        let mut shared: Vec<(u32, u32)> = Vec::new();
+        let mut capped = 0;
+        for (group, olds) in probes.chunk_by(|x, y| x.0 == y.0).zip(&stored) {
+            if olds.is_empty() {
+                continue;
+            }
+            let df = olds.len() + extra_df.get(&group[0].0).copied().unwrap_or(group.len());
+            if df > pc.max_df {
+                capped += 1;
+                continue;
+            }
+            for &(_, i) in group {
+                shared.extend(olds.iter().map(|&o| (o, i)));
+            }
+        }
+        shared.sort_unstable();
+        let pairs = shared
+            .chunk_by(|x, y| x == y)
+            .filter(|run| run.len() >= pc.min_shared_fingerprints)
+            .map(|run| run[0])
+            .collect();
+        Ok((pairs, capped))
+    }
+
+    /// Stored documents sharing an LSH bucket with each of `keys`' owners:
+    /// `(stored ordinal, owner)`, sorted, and the number of oversized buckets.
+    fn band_neighbours(&self, keys: &[(u64, u32)]) -> Result<(Vec<(u32, u32)>, usize)> {
+        let max_bucket = self.config.dups.max_bucket;
+        let mut probes = keys.to_vec();
+        probes.sort_unstable();
+        let distinct: Vec<u64> = probes.chunk_by(|x, y| x.0 == y.0).map(|g| g[0].0).collect();
+        let stored = self.postings(kind::BANDS, &distinct, max_bucket + 1)?;
+        let mut out = Vec::new();
+        let mut oversized = 0;
+        for (group, olds) in probes.chunk_by(|x, y| x.0 == y.0).zip(&stored) {
+            if olds.is_empty() {
+                continue;
+            }
+            if olds.len() + group.len() > max_bucket {
+                // As in a batch run: an oversized bucket pairs its first member only.
+                oversized += 1;
+                let first = *olds.iter().min().expect("not empty");
+                out.extend(group.iter().map(|&(_, i)| (first, i)));
+            } else {
+                for &(_, i) in group {
+                    out.extend(olds.iter().map(|&o| (o, i)));
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok((out, oversized))
+    }
+
+    /// Reads stored documents (distinct ordinals) in parallel.
+    fn read_documents(&self, ordinals: &[u32]) -> Result<AHashMap<u32, Document>> {
+        let docs: Vec<(u32, Document)> = ordinals
+            .par_iter()
+            .map(|&o| Ok((o, self.document(o)?)))
+            .collect::<Result<_>>()?;
+        Ok(docs.into_iter().collect())
+    }
+
+    fn signature(&self, ordinal: u32) -> Result<Signature> {
+        let (seg, local) = self.locate(ordinal);
+        let width = self.config.dups.num_perm as u64 * 4;
+        let raw = seg.read_range(kind::SIGNATURES, u64::from(local) * width, width)?;
+        Ok(raw
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+            .collect())
+    }
+
+    /// Ordinals of the stored documents with these ids (None where absent).
+    fn find_ids(&self, ids: &[&str]) -> Result<Vec<Option<u32>>> {
+        let mut probes: Vec<(u64, usize)> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (xxh3_64(id.as_bytes()), i))
+            .collect();
+        probes.sort_unstable();
+        let keys: Vec<u64> = probes.chunk_by(|x, y| x.0 == y.0).map(|g| g[0].0).collect();
+        let hits = self.postings(kind::IDS, &keys, usize::MAX)?;
+        let mut out = vec![None; ids.len()];
+        for (group, ordinals) in probes.chunk_by(|x, y| x.0 == y.0).zip(hits) {
+            for o in ordinals {
+                // Equal hashes of different ids are told apart by reading the record.
+                let stored = self.document(o)?;
+                for &(_, i) in group {
+                    if stored.id == ids[i] {
+                        out[i] = Some(o);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes what an interrupted writer left: temporary files and segments the manifest
+    /// does not name.
+    fn remove_leftovers(&self) -> Result<()> {
+        let named: AHashSet<&str> = self
+            .manifest
+            .segments
+            .iter()
+            .map(|s| s.file.as_str())
+            .collect();
+        let entries = fs::read_dir(&self.dir).map_err(|source| Error::IndexIo {
+            path: self.dir.clone(),
+            source,
+        })?;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let leftover = name.ends_with(".tmp")
+                || (name.starts_with("seg-")
+                    && name.ends_with(".wts")
+                    && !named.contains(name.as_str()));
+            if leftover {
+                fs::remove_file(e.path()).map_err(|source| Error::IndexIo {
+                    path: e.path(),
+                    source,
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a batch of documents and reports what involves them. Atomic: if the process
+    /// dies before the manifest is swapped, the index is as it was.
+    pub fn add(&mut self, docs: Vec<Document>, options: &AddOptions) -> Result<AddReport> {
+        let lock = WriteLock::take(&self.dir)?;
+        // Another writer may have committed since this index was opened.
+        *self = Index::open(&self.dir)?;
+        let result = self.add_locked(docs, options);
+        drop(lock);
+        if result.is_err()
+            && let Ok(fresh) = Index::open(&self.dir)
+        {
+            *self = fresh;
+        }
+        result
+    }
+
+    fn add_locked(&mut self, docs: Vec<Document>, options: &AddOptions) -> Result<AddReport> {
+        self.remove_leftovers()?;
+        let documents_before = self.len();
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        let present = self.find_ids(&ids)?;
+        let mut batch = Vec::with_capacity(docs.len());
+        let mut skipped = Vec::new();
+        let mut replaced = Vec::new();
+        for (doc, old) in docs.into_iter().zip(present) {
+            match old {
+                Some(_) if !options.replace => skipped.push(Skip {
+                    origin: doc.origin.clone(),
+                    id: Some(doc.id.clone()),
+                    reason: SkipReason::AlreadyIndexed { id: doc.id },
+                }),
+                Some(o) => {
+                    replaced.push((doc.id.clone(), o));
+                    batch.push(doc);
+                }
+                None => batch.push(doc),
+            }
+        }
+        let base = self.manifest.stored();
+        if u64::from(base) + batch.len() as u64 > u64::from(u32::MAX) {
+            return Err(Error::Config("an index holds at most 2³² documents".into()));
+        }
+        // Replaced documents are no candidates for their successors.
+        self.retired.extend(replaced.iter().map(|&(_, o)| o));
+
+        let hasher = self.hasher();
+        let analysed: Vec<(Analysed, Vec<Token>)> =
+            batch.par_iter().map(|d| self.analyse(d, &hasher)).collect();
+        let ordinal = |i: u32| base + i;
+
+        // Pairs inside the batch, exactly as a batch run finds them.
+        let active: Vec<u32> = (0..batch.len() as u32)
+            .filter(|&i| analysed[i as usize].0.signature.is_some())
+            .collect();
+        let signatures: Vec<Signature> = active
+            .iter()
+            .map(|&i| analysed[i as usize].0.signature.clone().expect("active"))
+            .collect();
+        let inner = candidate_pairs(&signatures, self.lsh(), self.config.dups.max_bucket);
+        let threshold = self.config.dups.threshold;
+        let mut pairs: Vec<VerifiedPair> = inner
+            .pairs
+            .par_iter()
+            .filter_map(|&(x, y)| {
+                let (a, b) = (active[x as usize], active[y as usize]);
+                let similarity =
+                    exact_similarity(&analysed[a as usize].0.set, &analysed[b as usize].0.set);
+                (similarity.jaccard >= threshold).then(|| VerifiedPair {
+                    a: ordinal(a),
+                    b: ordinal(b),
+                    estimated: estimate_jaccard(&signatures[x as usize], &signatures[y as usize]),
+                    similarity,
+                })
+            })
+            .collect();
+
+        // Pairs with stored documents: shared buckets, then exact verification.
+        let keys: Vec<(u64, u32)> = analysed
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (a, _))| a.keys.iter().map(move |&k| (k, i as u32)))
+            .collect();
+        let (stored_candidates, oversized) = self.band_neighbours(&keys)?;
+        let mut olds: Vec<u32> = stored_candidates.iter().map(|&(o, _)| o).collect();
+        olds.sort_unstable();
+        olds.dedup();
+        let old_docs = self.read_documents(&olds)?;
+        let old_sets: Vec<(u32, (Vec<u64>, Signature))> = olds
+            .par_iter()
+            .map(|&o| {
+                let mut set = shingle_set(&old_docs[&o].text, self.config.dups.scheme);
+                set.sort_unstable();
+                set.dedup();
+                Ok((o, (set, self.signature(o)?)))
+            })
+            .collect::<Result<_>>()?;
+        let old_sets: AHashMap<u32, (Vec<u64>, Signature)> = old_sets.into_iter().collect();
+        let with_stored: Vec<VerifiedPair> = stored_candidates
+            .par_iter()
+            .filter_map(|&(o, i)| {
+                let (set, sig) = &old_sets[&o];
+                let new = &analysed[i as usize].0;
+                let similarity = exact_similarity(set, &new.set);
+                (similarity.jaccard >= threshold).then(|| VerifiedPair {
+                    a: o,
+                    b: ordinal(i),
+                    estimated: estimate_jaccard(sig, new.signature.as_ref().expect("banded")),
+                    similarity,
+                })
+            })
+            .collect();
+        pairs.extend(with_stored);
+        pairs.sort_by_key(|p| (p.a, p.b));
+
+        if options.pairs_only {
+            let segment = self.write_segment(&batch, &analysed, &pairs, &replaced)?;
+            let added: Vec<u32> = (0..batch.len() as u32).map(ordinal).collect();
+            let mut ordinals: Vec<u32> = olds.clone();
+            ordinals.extend(&added);
+            let mut neighbourhood: Vec<Document> = olds
+                .iter()
+                .map(|o| old_docs.get(o).cloned().expect("read above"))
+                .collect();
+            neighbourhood.extend(batch);
+            *self = Index::open(&self.dir)?;
+            return Ok(AddReport {
+                added,
+                skipped,
+                replaced,
+                documents_before,
+                documents_after: self.len(),
+                segment,
+                neighbourhood,
+                ordinals,
+                pairs,
+                candidates: inner.pairs.len() + stored_candidates.len(),
+                oversized_buckets: inner.oversized_buckets + oversized,
+                trace: None,
+                lineage: None,
+            });
+        }
+
+        // The neighbourhood: stored documents paired with or sharing passages with the
+        // batch, and one hop further, so their own best parents are seen too.
+        let mut batch_df: AHashMap<u64, usize> = AHashMap::new();
+        for (a, _) in &analysed {
+            for &f in &a.fingerprints {
+                *batch_df.entry(f).or_default() += 1;
+            }
+        }
+        let batch_fps: Vec<&[u64]> = analysed
+            .iter()
+            .map(|(a, _)| a.fingerprints.as_slice())
+            .collect();
+        let (passage_neighbours, _) = self.fingerprint_neighbours(&batch_fps, &batch_df)?;
+        let mut first_ring: Vec<u32> = pairs
+            .iter()
+            .filter(|p| p.a < base)
+            .map(|p| p.a)
+            .chain(passage_neighbours.iter().map(|&(o, _)| o))
+            .collect();
+        first_ring.sort_unstable();
+        first_ring.dedup();
+        let mut ring_docs = self.read_documents(
+            &first_ring
+                .iter()
+                .copied()
+                .filter(|o| !old_docs.contains_key(o))
+                .collect::<Vec<_>>(),
+        )?;
+        ring_docs.extend(old_docs);
+        let ring_fps: Vec<Vec<u64>> = first_ring
+            .par_iter()
+            .map(|o| passage::fingerprints(&tokenize(&ring_docs[o].text), &self.config.passage))
+            .collect();
+        let ring_fp_refs: Vec<&[u64]> = ring_fps.iter().map(Vec::as_slice).collect();
+        let (second, _) = self.fingerprint_neighbours(&ring_fp_refs, &batch_df)?;
+        let mut neighbourhood_olds: Vec<u32> = first_ring.clone();
+        neighbourhood_olds.extend(second.iter().map(|&(o, _)| o));
+        neighbourhood_olds.extend(self.stored_pair_neighbours(&first_ring)?);
+        neighbourhood_olds.sort_unstable();
+        neighbourhood_olds.dedup();
+        let missing: Vec<u32> = neighbourhood_olds
+            .iter()
+            .copied()
+            .filter(|o| !ring_docs.contains_key(o))
+            .collect();
+        ring_docs.extend(self.read_documents(&missing)?);
+
+        let segment = if batch.is_empty() {
+            String::new()
+        } else {
+            self.write_segment(&batch, &analysed, &pairs, &replaced)?
+        };
+
+        let mut neighbourhood: Vec<Document> = neighbourhood_olds
+            .iter()
+            .map(|o| ring_docs.remove(o).expect("read above"))
+            .collect();
+        let mut ordinals = neighbourhood_olds;
+        let added: Vec<u32> = (0..batch.len() as u32).map(ordinal).collect();
+        ordinals.extend(&added);
+        neighbourhood.extend(batch);
+        let (traced, lineage) = if options.pairs_only {
+            (None, None)
+        } else {
+            let traced = trace(&neighbourhood, &self.config)?;
+            let lineage = traced.lineage(&neighbourhood);
+            (Some(traced), Some(lineage))
+        };
+
+        *self = Index::open(&self.dir)?;
+        Ok(AddReport {
+            added,
+            skipped,
+            replaced,
+            documents_before,
+            documents_after: self.len(),
+            segment,
+            neighbourhood,
+            ordinals,
+            pairs,
+            candidates: inner.pairs.len() + stored_candidates.len(),
+            oversized_buckets: inner.oversized_buckets + oversized,
+            trace: traced,
+            lineage,
+        })
+    }
+
+    /// Writes the batch's segment and swaps the manifest. Returns the segment's file name.
+    fn write_segment(
+        &mut self,
+        batch: &[Document],
+        analysed: &[(Analysed, Vec<Token>)],
+        pairs: &[VerifiedPair],
+        replaced: &[(String, u32)],
+    ) -> Result<String> {
+        let base = self.manifest.stored();
+        let file = format!("seg-{:06}.wts", self.manifest.next_segment);
+        let path = self.dir.join(&file);
+        let tmp = self.dir.join(format!("{file}.tmp"));
+        let mut w = SegmentWriter::create(&tmp, u64::from(base), batch.len() as u64)?;
+
+        let records: Vec<Vec<u8>> = batch
+            .par_iter()
+            .map(|d| serde_json::to_vec(&Record::of(d)).expect("records serialise"))
+            .collect();
+        let mut table = Vec::with_capacity(batch.len() * 16);
+        let mut offset = 0u64;
+        for (r, (a, _)) in records.iter().zip(analysed) {
+            table.extend_from_slice(&offset.to_le_bytes());
+            table.extend_from_slice(&(r.len() as u32).to_le_bytes());
+            table.extend_from_slice(&u32::from(a.signature.is_some()).to_le_bytes());
+            offset += r.len() as u64;
+        }
+        w.section(kind::DOCS, &table)?;
+        w.begin(kind::RECORDS);
+        for (i, r) in records.iter().enumerate() {
+            w.write(r)?;
+            if i == records.len() / 2 {
+                fault_point("segment-partial");
+            }
+        }
+        w.end()?;
+        drop(records);
+
+        let num_perm = self.config.dups.num_perm;
+        w.begin(kind::SIGNATURES);
+        let empty = vec![0u32; num_perm];
+        for (a, _) in analysed {
+            let sig = a.signature.as_ref().unwrap_or(&empty);
+            let bytes: Vec<u8> = sig.iter().flat_map(|v| v.to_le_bytes()).collect();
+            w.write(&bytes)?;
+        }
+        w.end()?;
+
+        let entries = |of: &dyn Fn(&Analysed) -> &[u64]| {
+            let mut e: Vec<Entry> = analysed
+                .iter()
+                .enumerate()
+                .flat_map(|(i, (a, _))| {
+                    of(a).iter().map(move |&key| Entry {
+                        key,
+                        doc: i as u32,
+                        aux: 0,
+                    })
+                })
+                .collect();
+            e.par_sort_unstable();
+            e
+        };
+        w.table(kind::BANDS, &entries(&|a| &a.keys))?;
+        w.table(kind::FINGERPRINTS, &entries(&|a| &a.fingerprints))?;
+        let mut ids: Vec<Entry> = batch
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Entry {
+                key: xxh3_64(d.id.as_bytes()),
+                doc: i as u32,
+                aux: 0,
+            })
+            .collect();
+        ids.sort_unstable();
+        w.table(kind::IDS, &ids)?;
+        let pair_entry = |x: u32, y: u32, p: &VerifiedPair| Entry {
+            key: u64::from(x) << 32 | u64::from(y),
+            doc: p.similarity.intersection as u32,
+            aux: p.similarity.union as u32,
+        };
+        let mut by_a: Vec<Entry> = pairs.iter().map(|p| pair_entry(p.a, p.b, p)).collect();
+        let mut by_b: Vec<Entry> = pairs.iter().map(|p| pair_entry(p.b, p.a, p)).collect();
+        by_a.sort_unstable();
+        by_b.sort_unstable();
+        w.table(kind::PAIRS, &by_a)?;
+        w.table(kind::PAIRS_BY_B, &by_b)?;
+        let tombs: Vec<u8> = replaced.iter().flat_map(|(_, o)| o.to_le_bytes()).collect();
+        w.section(kind::TOMBSTONES, &tombs)?;
+        let bytes = w.finish()?;
+        fault_point("segment-written");
+        fs::rename(&tmp, &path).map_err(|source| Error::IndexIo {
+            path: tmp.clone(),
+            source,
+        })?;
+        sync_dir(&self.dir)?;
+        fault_point("segment-renamed");
+
+        let mut next = self.manifest.clone();
+        next.segments.push(SegmentRef {
+            file: file.clone(),
+            base,
+            docs: batch.len() as u32,
+            bytes,
+        });
+        next.next_segment += 1;
+        next.commit(&self.dir)?;
+        self.manifest = next;
+        Ok(file)
+    }
+
+    /// The stored documents that share text with an article: likely sources (and copies),
+    /// with exact similarity and shared passages, most of the article explained first.
+    pub fn query(&self, article: &Document, limit: usize) -> Result<Vec<SourceMatch>> {
+        let hasher = self.hasher();
+        let (analysed, tokens) = self.analyse(article, &hasher);
+        let keys: Vec<(u64, u32)> = analysed.keys.iter().map(|&k| (k, 0)).collect();
+        let (by_band, _) = self.band_neighbours(&keys)?;
+        let no_extra: AHashMap<u64, usize> = AHashMap::new();
+        let (by_passage, _) =
+            self.fingerprint_neighbours(&[analysed.fingerprints.as_slice()], &no_extra)?;
+        let lsh: AHashSet<u32> = by_band.iter().map(|&(o, _)| o).collect();
+        let mut candidates: Vec<u32> = lsh
+            .iter()
+            .copied()
+            .chain(by_passage.iter().map(|&(o, _)| o))
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let stored = self.read_documents(&candidates)?;
+        let pc = &self.config.passage;
+        let mut kgrams = word_shingles(&tokens, pc.k);
+        kgrams.sort_unstable();
+        kgrams.dedup();
+        let mut matches: Vec<SourceMatch> = candidates
+            .par_iter()
+            .filter_map(|&o| {
+                let doc = &stored[&o];
+                let mut set = shingle_set(&doc.text, self.config.dups.scheme);
+                set.sort_unstable();
+                set.dedup();
+                let similarity = exact_similarity(&analysed.set, &set);
+                let other = tokenize(&doc.text);
+                let spans: Vec<SharedSpan> = passage::align(&tokens, &other, pc)
+                    .iter()
+                    .map(|p| SharedSpan::locate(p, &article.text, &tokens, &doc.text, &other))
+                    .collect();
+                let near = lsh.contains(&o) && similarity.jaccard >= self.config.dups.threshold;
+                if spans.is_empty() && !near {
+                    return None;
+                }
+                let mut theirs = word_shingles(&other, pc.k);
+                theirs.sort_unstable();
+                theirs.dedup();
+                let shared = exact_similarity(&kgrams, &theirs).intersection;
+                let evidence = PairEvidence {
+                    a: 0,
+                    b: 1,
+                    spans: spans.clone(),
+                    a_shingles: kgrams.len(),
+                    b_shingles: theirs.len(),
+                    shared_shingles: shared,
+                    from_lsh: near,
+                };
+                let pair = [article.clone(), doc.clone()];
+                let (parent, _, reason) = lineage::orient_pair(&pair, &evidence);
+                Some(SourceMatch {
+                    ordinal: o,
+                    document: doc.clone(),
+                    similarity,
+                    from_lsh: near,
+                    spans,
+                    role: if parent == 1 {
+                        Role::Source
+                    } else {
+                        Role::Copy
+                    },
+                    reason,
+                    shared_kgrams: shared,
+                })
+            })
+            .collect();
+        matches.sort_by(|x, y| {
+            (x.role != Role::Source)
+                .cmp(&(y.role != Role::Source))
+                .then(y.shared_kgrams.cmp(&x.shared_kgrams))
+                .then(x.ordinal.cmp(&y.ordinal))
+        });
+        matches.truncate(limit);
+        Ok(matches)
+    }
+}
+
+fn doc_entry(b: &[u8]) -> (u64, u64) {
+    let offset = u64::from_le_bytes(b[0..8].try_into().expect("8 bytes"));
+    let len = u32::from_le_bytes(b[8..12].try_into().expect("4 bytes"));
+    (offset, u64::from(len))
+}
+
+fn parse_record(seg: &Segment, local: u32, raw: &[u8]) -> Result<Document> {
+    serde_json::from_slice::<Record>(raw)
+        .map(Record::into_document)
+        .map_err(|e| Error::CorruptIndex {
+            path: seg.path().to_path_buf(),
+            detail: format!("record of document {local} is unreadable: {e}"),
+        })
+}

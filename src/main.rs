@@ -167,6 +167,10 @@ struct IndexQueryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PassagesFormat::Table)]
     format: PassagesFormat,
+
+    /// Print nothing on stderr but errors.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 /// Inputs and parameters shared by the passage-level commands.
@@ -1201,8 +1205,14 @@ fn run_index_query(args: IndexQueryArgs) -> ExitCode {
             export::json::write_value(&export::index::query_json(&args.article, &matches), out)
         }
     });
-    match written {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
+    if let Err(e) = written {
+        return fail(&e);
     }
+    if !args.quiet {
+        eprintln!(
+            "wiretrace: {} stored documents share text with the article",
+            matches.len()
+        );
+    }
+    ExitCode::SUCCESS
 }

@@ -266,6 +266,23 @@ fn readding_an_id_is_skipped_or_replaced_never_duplicated() {
     assert!(stored.is_empty());
     let audit = ok_json(&["audit", "--index", s(&ix)]);
     assert_eq!(audit["audit"]["documents"], 10, "{}", audit["audit"]);
+    // The HTML report from the index carries the replacement's id and text.
+    let html = dir.path().join("report.html");
+    wiretrace()
+        .args(["report", "--index", s(&ix), "-o", s(&html), "-q"])
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("seed-003_d9ba3fde3b5fddd2")
+            && page.contains("portal-0606-rare-earth-advice")
+    );
+    // Inputs and --index together are refused.
+    wiretrace()
+        .args(["lineage", "--index", s(&ix), s(&again)])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not both"));
 }
 
 #[test]

@@ -633,17 +633,19 @@ impl Index {
         self.retired.extend(replaced.iter().map(|&(_, o)| o));
 
         let hasher = self.hasher();
-        let analysed: Vec<(Analysed, Vec<Token>)> =
-            batch.par_iter().map(|d| self.analyse(d, &hasher)).collect();
+        let mut analysed: Vec<Analysed> = batch
+            .par_iter()
+            .map(|d| self.analyse(d, &hasher).0)
+            .collect();
         let ordinal = |i: u32| base + i;
 
         // Pairs inside the batch, exactly as a batch run finds them.
         let active: Vec<u32> = (0..batch.len() as u32)
-            .filter(|&i| analysed[i as usize].0.signature.is_some())
+            .filter(|&i| analysed[i as usize].signature.is_some())
             .collect();
         let signatures: Vec<Signature> = active
             .iter()
-            .map(|&i| analysed[i as usize].0.signature.clone().expect("active"))
+            .map(|&i| analysed[i as usize].signature.clone().expect("active"))
             .collect();
         let inner = candidate_pairs(&signatures, self.lsh(), self.config.dups.max_bucket);
         let threshold = self.config.dups.threshold;
@@ -653,7 +655,7 @@ impl Index {
             .filter_map(|&(x, y)| {
                 let (a, b) = (active[x as usize], active[y as usize]);
                 let similarity =
-                    exact_similarity(&analysed[a as usize].0.set, &analysed[b as usize].0.set);
+                    exact_similarity(&analysed[a as usize].set, &analysed[b as usize].set);
                 (similarity.jaccard >= threshold).then(|| VerifiedPair {
                     a: ordinal(a),
                     b: ordinal(b),
@@ -667,7 +669,7 @@ impl Index {
         let keys: Vec<(u64, u32)> = analysed
             .iter()
             .enumerate()
-            .flat_map(|(i, (a, _))| a.keys.iter().map(move |&k| (k, i as u32)))
+            .flat_map(|(i, a)| a.keys.iter().map(move |&k| (k, i as u32)))
             .collect();
         let (stored_candidates, oversized) = self.band_neighbours(&keys)?;
         let mut olds: Vec<u32> = stored_candidates.iter().map(|&(o, _)| o).collect();
@@ -688,7 +690,7 @@ impl Index {
             .par_iter()
             .filter_map(|&(o, i)| {
                 let (set, sig) = &old_sets[&o];
-                let new = &analysed[i as usize].0;
+                let new = &analysed[i as usize];
                 let similarity = exact_similarity(set, &new.set);
                 (similarity.jaccard >= threshold).then(|| VerifiedPair {
                     a: o,
@@ -700,6 +702,11 @@ impl Index {
             .collect();
         pairs.extend(with_stored);
         pairs.sort_by_key(|p| (p.a, p.b));
+        drop(old_sets);
+        // Shingle sets are done with; a large batch needs the memory for its tables.
+        for a in &mut analysed {
+            a.set = Vec::new();
+        }
 
         if options.pairs_only {
             let segment = self.write_segment(&batch, &analysed, &pairs, &replaced)?;
@@ -732,15 +739,12 @@ impl Index {
         // The neighbourhood: stored documents paired with or sharing passages with the
         // batch, and one hop further, so their own best parents are seen too.
         let mut batch_df: AHashMap<u64, usize> = AHashMap::new();
-        for (a, _) in &analysed {
+        for a in &analysed {
             for &f in &a.fingerprints {
                 *batch_df.entry(f).or_default() += 1;
             }
         }
-        let batch_fps: Vec<&[u64]> = analysed
-            .iter()
-            .map(|(a, _)| a.fingerprints.as_slice())
-            .collect();
+        let batch_fps: Vec<&[u64]> = analysed.iter().map(|a| a.fingerprints.as_slice()).collect();
         let (passage_neighbours, _) = self.fingerprint_neighbours(&batch_fps, &batch_df)?;
         let mut first_ring: Vec<u32> = pairs
             .iter()
@@ -820,7 +824,7 @@ impl Index {
     fn write_segment(
         &mut self,
         batch: &[Document],
-        analysed: &[(Analysed, Vec<Token>)],
+        analysed: &[Analysed],
         pairs: &[VerifiedPair],
         replaced: &[(String, u32)],
     ) -> Result<String> {
@@ -830,33 +834,34 @@ impl Index {
         let tmp = self.dir.join(format!("{file}.tmp"));
         let mut w = SegmentWriter::create(&tmp, u64::from(base), batch.len() as u64)?;
 
-        let records: Vec<Vec<u8>> = batch
-            .par_iter()
-            .map(|d| serde_json::to_vec(&Record::of(d)).expect("records serialise"))
-            .collect();
+        // Records first, serialised a chunk at a time, so the batch is never held twice.
         let mut table = Vec::with_capacity(batch.len() * 16);
         let mut offset = 0u64;
-        for (r, (a, _)) in records.iter().zip(analysed) {
-            table.extend_from_slice(&offset.to_le_bytes());
-            table.extend_from_slice(&(r.len() as u32).to_le_bytes());
-            table.extend_from_slice(&u32::from(a.signature.is_some()).to_le_bytes());
-            offset += r.len() as u64;
-        }
-        w.section(kind::DOCS, &table)?;
         w.begin(kind::RECORDS);
-        for (i, r) in records.iter().enumerate() {
-            w.write(r)?;
-            if i == records.len() / 2 {
+        for (c, chunk) in batch.chunks(4096).enumerate() {
+            let records: Vec<Vec<u8>> = chunk
+                .par_iter()
+                .map(|d| serde_json::to_vec(&Record::of(d)).expect("records serialise"))
+                .collect();
+            for (i, r) in records.iter().enumerate() {
+                let has_tokens = analysed[c * 4096 + i].signature.is_some();
+                table.extend_from_slice(&offset.to_le_bytes());
+                table.extend_from_slice(&(r.len() as u32).to_le_bytes());
+                table.extend_from_slice(&u32::from(has_tokens).to_le_bytes());
+                offset += r.len() as u64;
+                w.write(r)?;
+            }
+            if c == batch.len() / 8192 {
                 fault_point("segment-partial");
             }
         }
         w.end()?;
-        drop(records);
+        w.section(kind::DOCS, &table)?;
 
         let num_perm = self.config.dups.num_perm;
         w.begin(kind::SIGNATURES);
         let empty = vec![0u32; num_perm];
-        for (a, _) in analysed {
+        for a in analysed {
             let sig = a.signature.as_ref().unwrap_or(&empty);
             let bytes: Vec<u8> = sig.iter().flat_map(|v| v.to_le_bytes()).collect();
             w.write(&bytes)?;
@@ -867,7 +872,7 @@ impl Index {
             let mut e: Vec<Entry> = analysed
                 .iter()
                 .enumerate()
-                .flat_map(|(i, (a, _))| {
+                .flat_map(|(i, a)| {
                     of(a).iter().map(move |&key| Entry {
                         key,
                         doc: i as u32,

@@ -1,0 +1,133 @@
+//! Queries: the likely sources of one article.
+//!
+//! The article is analysed as a stored document would be; its band keys and passage
+//! fingerprints are looked up in every segment, and each stored document found is read
+//! back, verified exactly and aligned, and oriented as lineage orients a pair (date, credit
+//! line, containment). The cost follows the candidates, not the index.
+
+use ahash::{AHashMap, AHashSet};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::Index;
+use crate::corpus::Document;
+use crate::error::Result;
+use crate::lineage::{self, PairEvidence};
+use crate::normalize::tokenize;
+use crate::passage::{self, SharedSpan};
+use crate::shingle::{shingle_set, word_shingles};
+use crate::verify::{Similarity, exact_similarity};
+
+/// How a matched stored document relates to a queried article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The stored document is the likely source of the article.
+    Source,
+    /// The stored document looks copied from the article.
+    Copy,
+}
+
+/// One stored document that shares text with a queried article.
+#[derive(Debug, Clone)]
+pub struct SourceMatch {
+    /// Its ordinal.
+    pub ordinal: u32,
+    /// The stored document.
+    pub document: Document,
+    /// Exact similarity of the two shingle sets (the index's scheme).
+    pub similarity: Similarity,
+    /// Whether LSH proposed it (else shared passage fingerprints did).
+    pub from_lsh: bool,
+    /// Shared passages; `a` is the article, `b` the stored document.
+    pub spans: Vec<SharedSpan>,
+    /// Source or copy, by date, credit line, then containment.
+    pub role: Role,
+    /// Why that direction.
+    pub reason: String,
+    /// Passage k-grams the two share.
+    pub shared_kgrams: usize,
+}
+
+impl Index {
+    /// The stored documents that share text with an article: likely sources (and copies),
+    /// with exact similarity and shared passages, most of the article explained first.
+    pub fn query(&self, article: &Document, limit: usize) -> Result<Vec<SourceMatch>> {
+        let hasher = self.hasher();
+        let (analysed, tokens) = self.analyse(article, &hasher);
+        let keys: Vec<(u64, u32)> = analysed.keys.iter().map(|&k| (k, 0)).collect();
+        let (by_band, _) = self.band_neighbours(&keys)?;
+        let no_extra: AHashMap<u64, usize> = AHashMap::new();
+        let (by_passage, _) =
+            self.fingerprint_neighbours(&[analysed.fingerprints.as_slice()], &no_extra)?;
+        let lsh: AHashSet<u32> = by_band.iter().map(|&(o, _)| o).collect();
+        let mut candidates: Vec<u32> = lsh
+            .iter()
+            .copied()
+            .chain(by_passage.iter().map(|&(o, _)| o))
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let stored = self.read_documents(&candidates)?;
+        let pc = &self.config.passage;
+        let mut kgrams = word_shingles(&tokens, pc.k);
+        kgrams.sort_unstable();
+        kgrams.dedup();
+        let mut matches: Vec<SourceMatch> = candidates
+            .par_iter()
+            .filter_map(|&o| {
+                let doc = &stored[&o];
+                let mut set = shingle_set(&doc.text, self.config.dups.scheme);
+                set.sort_unstable();
+                set.dedup();
+                let similarity = exact_similarity(&analysed.set, &set);
+                let other = tokenize(&doc.text);
+                let spans: Vec<SharedSpan> = passage::align(&tokens, &other, pc)
+                    .iter()
+                    .map(|p| SharedSpan::locate(p, &article.text, &tokens, &doc.text, &other))
+                    .collect();
+                let near = lsh.contains(&o) && similarity.jaccard >= self.config.dups.threshold;
+                if spans.is_empty() && !near {
+                    return None;
+                }
+                let mut theirs = word_shingles(&other, pc.k);
+                theirs.sort_unstable();
+                theirs.dedup();
+                let shared = exact_similarity(&kgrams, &theirs).intersection;
+                let evidence = PairEvidence {
+                    a: 0,
+                    b: 1,
+                    spans: spans.clone(),
+                    a_shingles: kgrams.len(),
+                    b_shingles: theirs.len(),
+                    shared_shingles: shared,
+                    from_lsh: near,
+                };
+                let pair = [article.clone(), doc.clone()];
+                let (parent, _, reason) = lineage::orient_pair(&pair, &evidence);
+                Some(SourceMatch {
+                    ordinal: o,
+                    document: doc.clone(),
+                    similarity,
+                    from_lsh: near,
+                    spans,
+                    role: if parent == 1 {
+                        Role::Source
+                    } else {
+                        Role::Copy
+                    },
+                    reason,
+                    shared_kgrams: shared,
+                })
+            })
+            .collect();
+        matches.sort_by(|x, y| {
+            (x.role != Role::Source)
+                .cmp(&(y.role != Role::Source))
+                .then(y.shared_kgrams.cmp(&x.shared_kgrams))
+                .then(x.ordinal.cmp(&y.ordinal))
+        });
+        matches.truncate(limit);
+        Ok(matches)
+    }
+}

@@ -680,38 +680,65 @@ impl Index {
             a.set = Vec::new();
         }
 
-        if options.pairs_only {
-            let segment = self.write_segment(&batch, &analysed, &pairs, &replaced)?;
-            let added: Vec<u32> = (0..batch.len() as u32).map(ordinal).collect();
-            let mut ordinals: Vec<u32> = olds.clone();
-            ordinals.extend(&added);
-            let mut neighbourhood: Vec<Document> = olds
-                .iter()
-                .map(|o| old_docs.get(o).cloned().expect("read above"))
-                .collect();
-            neighbourhood.extend(batch);
-            *self = Index::open(&self.dir)?;
-            return Ok(AddReport {
-                added,
-                skipped,
-                replaced,
-                documents_before,
-                documents_after: self.len(),
-                segment,
-                neighbourhood,
-                ordinals,
-                pairs,
-                candidates: inner.pairs.len() + stored_candidates.len(),
-                oversized_buckets: inner.oversized_buckets + oversized,
-                trace: None,
-                lineage: None,
-            });
-        }
+        // `build` reports pairs only: its neighbourhood is the stored half of its pairs.
+        let (neighbourhood_olds, mut stored_docs) = if options.pairs_only {
+            (olds, old_docs)
+        } else {
+            self.neighbourhood(base, &analysed, &pairs, old_docs)?
+        };
 
-        // The neighbourhood: stored documents paired with or sharing passages with the
-        // batch, and one hop further, so their own best parents are seen too.
+        let segment = if batch.is_empty() {
+            String::new()
+        } else {
+            self.write_segment(&batch, &analysed, &pairs, &replaced)?
+        };
+
+        let mut neighbourhood: Vec<Document> = neighbourhood_olds
+            .iter()
+            .map(|o| stored_docs.remove(o).expect("read above"))
+            .collect();
+        let mut ordinals = neighbourhood_olds;
+        let added: Vec<u32> = (0..batch.len() as u32).map(ordinal).collect();
+        ordinals.extend(&added);
+        neighbourhood.extend(batch);
+        let (traced, lineage) = if options.pairs_only {
+            (None, None)
+        } else {
+            let traced = trace(&neighbourhood, &self.config)?;
+            let lineage = traced.lineage(&neighbourhood);
+            (Some(traced), Some(lineage))
+        };
+
+        Ok(AddReport {
+            added,
+            skipped,
+            replaced,
+            documents_before,
+            documents_after: self.len(),
+            segment,
+            neighbourhood,
+            ordinals,
+            pairs,
+            candidates: inner.pairs.len() + stored_candidates.len(),
+            oversized_buckets: inner.oversized_buckets + oversized,
+            trace: traced,
+            lineage,
+        })
+    }
+
+    /// The neighbourhood of a batch: stored documents paired with it (`pairs`, whose
+    /// stored members are read already in `old_docs`) or sharing passages with it, and one
+    /// hop further, so their own best parents are seen too. Returns their ordinals, sorted,
+    /// and the documents read.
+    fn neighbourhood(
+        &self,
+        base: u32,
+        analysed: &[Analysed],
+        pairs: &[VerifiedPair],
+        old_docs: AHashMap<u32, Document>,
+    ) -> Result<(Vec<u32>, AHashMap<u32, Document>)> {
         let mut batch_df: AHashMap<u64, usize> = AHashMap::new();
-        for a in &analysed {
+        for a in analysed {
             for &f in &a.fingerprints {
                 *batch_df.entry(f).or_default() += 1;
             }
@@ -751,45 +778,7 @@ impl Index {
             .filter(|o| !ring_docs.contains_key(o))
             .collect();
         ring_docs.extend(self.read_documents(&missing)?);
-
-        let segment = if batch.is_empty() {
-            String::new()
-        } else {
-            self.write_segment(&batch, &analysed, &pairs, &replaced)?
-        };
-
-        let mut neighbourhood: Vec<Document> = neighbourhood_olds
-            .iter()
-            .map(|o| ring_docs.remove(o).expect("read above"))
-            .collect();
-        let mut ordinals = neighbourhood_olds;
-        let added: Vec<u32> = (0..batch.len() as u32).map(ordinal).collect();
-        ordinals.extend(&added);
-        neighbourhood.extend(batch);
-        let (traced, lineage) = if options.pairs_only {
-            (None, None)
-        } else {
-            let traced = trace(&neighbourhood, &self.config)?;
-            let lineage = traced.lineage(&neighbourhood);
-            (Some(traced), Some(lineage))
-        };
-
-        *self = Index::open(&self.dir)?;
-        Ok(AddReport {
-            added,
-            skipped,
-            replaced,
-            documents_before,
-            documents_after: self.len(),
-            segment,
-            neighbourhood,
-            ordinals,
-            pairs,
-            candidates: inner.pairs.len() + stored_candidates.len(),
-            oversized_buckets: inner.oversized_buckets + oversized,
-            trace: traced,
-            lineage,
-        })
+        Ok((neighbourhood_olds, ring_docs))
     }
 
     /// Writes the batch's segment and swaps the manifest. Returns the segment's file name.
@@ -900,6 +889,8 @@ impl Index {
         next.next_segment += 1;
         next.commit(&self.dir)?;
         self.manifest = next;
+        // Only the new segment needs opening; the others are unchanged.
+        self.segments.push(Segment::open(&path)?);
         Ok(file)
     }
 }

@@ -73,6 +73,16 @@ pub enum Error {
         /// What the operating system said.
         source: io::Error,
     },
+    /// The DataFusion or Ballista engine failed in a stage.
+    #[error("the {engine} engine failed in stage '{stage}': {detail}")]
+    Engine {
+        /// `datafusion` or `ballista`.
+        engine: &'static str,
+        /// The stage (table) being computed.
+        stage: String,
+        /// What the engine said.
+        detail: String,
+    },
     /// A parameter is out of range or inconsistent with another.
     #[error("invalid parameter: {0}")]
     Config(String),

@@ -73,6 +73,106 @@ enum Command {
     /// what is new, query one article for its sources.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Run a DataFusion Ballista scheduler or executor that knows wiretrace's functions, for
+    /// `dups --engine ballista`.
+    #[cfg(feature = "distributed")]
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+}
+
+#[cfg(feature = "distributed")]
+#[derive(Subcommand)]
+enum ClusterCommand {
+    /// Start a scheduler; runs until stopped.
+    Scheduler(SchedulerArgs),
+    /// Start an executor that registers with a scheduler; runs until stopped.
+    Executor(ExecutorArgs),
+}
+
+#[cfg(feature = "distributed")]
+#[derive(Args)]
+struct SchedulerArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:50050", value_name = "HOST:PORT")]
+    bind: std::net::SocketAddr,
+    /// Host name executors and clients use to reach the scheduler.
+    #[arg(long, default_value = "localhost", value_name = "HOST")]
+    external_host: String,
+    /// Seconds without a heartbeat after which an executor is taken as lost and its tasks
+    /// are rerun elsewhere.
+    #[arg(long, default_value_t = 180, value_name = "SECONDS")]
+    executor_timeout: u64,
+}
+
+#[cfg(feature = "distributed")]
+#[derive(Args)]
+struct ExecutorArgs {
+    /// The scheduler, HOST:PORT.
+    #[arg(long, default_value = "localhost:50050", value_name = "HOST:PORT")]
+    scheduler: String,
+    /// Host to listen on.
+    #[arg(long, default_value = "127.0.0.1", value_name = "HOST")]
+    bind_host: String,
+    /// Host name others use to reach this executor.
+    #[arg(long, default_value = "localhost", value_name = "HOST")]
+    external_host: String,
+    /// Arrow Flight port, for shuffle data.
+    #[arg(long, default_value_t = 50051)]
+    port: u16,
+    /// gRPC port, for tasks from the scheduler.
+    #[arg(long, default_value_t = 50052)]
+    grpc_port: u16,
+    /// Folder for shuffle files.
+    #[arg(long, value_name = "DIR")]
+    work_dir: PathBuf,
+    /// Tasks run at once (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    concurrent_tasks: Option<usize>,
+    /// Seconds between heartbeats to the scheduler.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    heartbeat: u64,
+}
+
+#[cfg(feature = "distributed")]
+fn run_cluster(command: ClusterCommand) -> ExitCode {
+    use wiretrace::distributed::cluster;
+    let result = match command {
+        ClusterCommand::Scheduler(a) => cluster::run_scheduler(&cluster::SchedulerOptions {
+            bind: a.bind,
+            external_host: a.external_host,
+            executor_timeout_seconds: a.executor_timeout,
+        }),
+        ClusterCommand::Executor(a) => {
+            let Some((host, port)) = a
+                .scheduler
+                .trim_start_matches("df://")
+                .rsplit_once(':')
+                .and_then(|(h, p)| Some((h.to_string(), p.parse::<u16>().ok()?)))
+            else {
+                return fail(&Error::Config(format!(
+                    "--scheduler '{}' is not HOST:PORT",
+                    a.scheduler
+                )));
+            };
+            cluster::run_executor(&cluster::ExecutorOptions {
+                bind_host: a.bind_host,
+                external_host: a.external_host,
+                port: a.port,
+                grpc_port: a.grpc_port,
+                scheduler_host: host,
+                scheduler_port: port,
+                work_dir: a.work_dir,
+                concurrent_tasks: a
+                    .concurrent_tasks
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+                heartbeat_seconds: a.heartbeat,
+            })
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
 }
 
 #[derive(Subcommand)]
@@ -595,6 +695,33 @@ struct DupsArgs {
     /// memory (about 8 bytes per word of the corpus; default: the system temporary folder).
     #[arg(long, value_name = "DIR")]
     temp_dir: Option<PathBuf>,
+
+    /// Where the stages run: default (this process, streaming), datafusion (Apache
+    /// DataFusion in this process, out of core) or ballista (a DataFusion Ballista cluster,
+    /// see --scheduler). The last two need a build with `--features distributed`.
+    #[arg(long, value_enum, default_value_t = EngineArg::Default)]
+    engine: EngineArg,
+
+    /// The Ballista scheduler, df://HOST:PORT (with --engine ballista).
+    #[arg(long, value_name = "URL")]
+    scheduler: Option<String>,
+
+    /// Keep the stage tables (Parquet: documents, signatures, band_keys, buckets,
+    /// candidates, pairs, components, families, lineage) in this new or empty folder
+    /// (--engine datafusion or ballista; default: a temporary folder, removed). A cluster's
+    /// executors must see it at the same path.
+    #[arg(long, value_name = "DIR")]
+    work_dir: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EngineArg {
+    /// This process, streaming.
+    Default,
+    /// Apache DataFusion in this process, out of core.
+    Datafusion,
+    /// A DataFusion Ballista cluster.
+    Ballista,
 }
 
 #[derive(Args)]
@@ -715,6 +842,8 @@ fn main() -> ExitCode {
         Command::Index(IndexCommand::Add(args)) => run_index_add(args, &explicit),
         Command::Index(IndexCommand::Query(args)) => run_index_query(args),
         Command::Dups(args) => run_dups(args),
+        #[cfg(feature = "distributed")]
+        Command::Cluster(command) => run_cluster(command),
         Command::Synth(args) => run_synth(args),
         Command::Audit(args) => run_audit(args),
         Command::Report(args) => run_trace(
@@ -1018,6 +1147,14 @@ fn run_dups(args: DupsArgs) -> ExitCode {
     if let Err(e) = config.resolve_lsh().and_then(|_| set_threads(&args.input)) {
         return fail(&e);
     }
+    if args.engine != EngineArg::Default {
+        return run_engine_dups(args, config);
+    }
+    if args.scheduler.is_some() || args.work_dir.is_some() {
+        return fail(&Error::Config(
+            "--scheduler and --work-dir are for --engine datafusion or ballista".into(),
+        ));
+    }
     let bar = progress_bar(args.input.quiet);
     let options = StreamOptions {
         spill_dir: args.temp_dir.clone(),
@@ -1051,16 +1188,89 @@ fn run_dups(args: DupsArgs) -> ExitCode {
         config: &config,
         report: &report,
     };
+    write_dups(&args, &view)
+}
+
+/// Writes a `dups` report in the chosen format, then the account on stderr.
+fn write_dups(args: &DupsArgs, view: &DupsView) -> ExitCode {
     let written = export::write_output(args.output.as_deref(), |out| match args.format {
-        OutputFormat::Table => export::table::write_table(&view, out),
-        OutputFormat::Json => export::json::write_json(&view, out),
-        OutputFormat::Jsonl => export::json::write_jsonl(&view, out),
+        OutputFormat::Table => export::table::write_table(view, out),
+        OutputFormat::Json => export::json::write_json(view, out),
+        OutputFormat::Jsonl => export::json::write_jsonl(view, out),
     });
     if let Err(e) = written {
         return fail(&e);
     }
-    report_account(&view, args.input.quiet);
-    finish(&args.input, &view)
+    report_account(view, args.input.quiet);
+    finish(&args.input, view)
+}
+
+#[cfg(not(feature = "distributed"))]
+fn run_engine_dups(_args: DupsArgs, _config: DupsConfig) -> ExitCode {
+    fail(&Error::Config(
+        "--engine datafusion and ballista need a wiretrace built with the `distributed` \
+         feature: cargo build --release --features distributed"
+            .into(),
+    ))
+}
+
+#[cfg(feature = "distributed")]
+fn run_engine_dups(args: DupsArgs, config: DupsConfig) -> ExitCode {
+    use wiretrace::distributed::{Engine, EngineOptions, run_dups};
+    let engine = match (args.engine, &args.scheduler) {
+        (EngineArg::Ballista, Some(url)) => Engine::Ballista {
+            scheduler: url.clone(),
+        },
+        (EngineArg::Ballista, None) => {
+            return fail(&Error::Config(
+                "--engine ballista needs --scheduler df://HOST:PORT".into(),
+            ));
+        }
+        (_, Some(_)) => {
+            return fail(&Error::Config(
+                "--scheduler is for --engine ballista".into(),
+            ));
+        }
+        _ => Engine::DataFusion,
+    };
+    let inputs = match inputs(&args.input) {
+        Ok(i) => i,
+        Err(e) => return fail(&e),
+    };
+    let options = EngineOptions {
+        engine,
+        work_dir: args.work_dir.clone(),
+        temp_dir: args.temp_dir.clone(),
+        memory_limit: args.input.memory_limit,
+        partitions: args.input.threads,
+        lineage: true,
+    };
+    let run = match run_dups(&inputs, &read_options(&args.input), &config, &options) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let view = DupsView {
+        corpus: &run.corpus,
+        config: &config,
+        report: &run.report,
+    };
+    let status = write_dups(&args, &view);
+    if !args.input.quiet {
+        eprintln!(
+            "wiretrace: {} candidate star edges, {} verified pairs, {} families ({} component \
+             rounds); lineage inside families: {} edges, {} families over --max-bucket left out",
+            run.report.candidates,
+            run.report.pairs.len(),
+            run.report.families.len(),
+            run.component_rounds,
+            run.lineage.edges,
+            run.lineage.skipped_families
+        );
+        if let Some(dir) = &run.work_dir {
+            eprintln!("wiretrace: stage tables in {}", dir.display());
+        }
+    }
+    status
 }
 
 fn run_index_build(args: IndexBuildArgs) -> ExitCode {

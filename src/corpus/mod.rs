@@ -12,6 +12,8 @@ mod date;
 mod document;
 mod folder;
 mod jsonl;
+#[cfg(feature = "distributed")]
+mod parquet;
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -201,6 +203,15 @@ fn read_path(path: &Path, opts: &ReadOptions, builder: &mut CorpusBuilder<'_, '_
         return folder::read(path, builder);
     }
     let shown = path.display().to_string();
+    if is_parquet_path(path) && !matches!(opts.format, InputFormat::Text) {
+        #[cfg(feature = "distributed")]
+        return parquet::read(path, builder);
+        #[cfg(not(feature = "distributed"))]
+        return Err(Error::Config(format!(
+            "'{shown}' is Parquet, which needs a wiretrace built with the `distributed` \
+             feature (cargo build --release --features distributed)"
+        )));
+    }
     let is_jsonl = match opts.format {
         InputFormat::Jsonl => true,
         InputFormat::Text => false,
@@ -220,6 +231,12 @@ fn read_path(path: &Path, opts: &ReadOptions, builder: &mut CorpusBuilder<'_, '_
         builder.text_file(&shown, Origin::file(shown.clone()), bytes);
         Ok(())
     }
+}
+
+fn is_parquet_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
 
 fn is_jsonl_path(path: &Path) -> bool {

@@ -1,0 +1,166 @@
+//! A Ballista cluster that knows wiretrace's functions: the scheduler, the executors, and
+//! the client session.
+//!
+//! A Ballista plan names each scalar function and carries its literal arguments; the
+//! scheduler decodes plans with its session's function registry and the executors run
+//! them with theirs. Stock `ballista-scheduler` and `ballista-executor` binaries know only
+//! DataFusion's built-ins, so `wiretrace cluster scheduler` and `wiretrace cluster
+//! executor` start the same processes with [`super::udf::all`] registered. Everything else
+//! — ports, heartbeats, task retries, shuffle files — is Ballista's own.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ballista::prelude::{SessionConfigExt, SessionContextExt};
+use ballista_core::registry::BallistaFunctionRegistry;
+use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
+use ballista_scheduler::cluster::BallistaCluster;
+use ballista_scheduler::config::SchedulerConfig;
+use ballista_scheduler::scheduler_process::start_server;
+use datafusion::execution::FunctionRegistry;
+use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use super::{EngineError, udf};
+use crate::error::{Error, Result};
+
+/// A client session on the scheduler at `url` (`df://HOST:PORT`).
+pub(super) async fn remote_session(
+    url: &str,
+    partitions: usize,
+) -> std::result::Result<SessionContext, EngineError> {
+    let config = SessionConfig::new_with_ballista().with_target_partitions(partitions);
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_default_features()
+        .build();
+    SessionContext::remote_with_state(url, state)
+        .await
+        .map_err(|e| {
+            EngineError::new(
+                "connect",
+                format!("cannot reach the Ballista scheduler at {url}: {e}"),
+            )
+        })
+}
+
+/// Settings of `wiretrace cluster scheduler`.
+#[derive(Debug, Clone)]
+pub struct SchedulerOptions {
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// Host name executors and clients use to reach this scheduler.
+    pub external_host: String,
+    /// Seconds without a heartbeat after which an executor is taken as lost and its tasks
+    /// are run elsewhere.
+    pub executor_timeout_seconds: u64,
+}
+
+/// Settings of `wiretrace cluster executor`.
+#[derive(Debug, Clone)]
+pub struct ExecutorOptions {
+    /// Host to listen on.
+    pub bind_host: String,
+    /// Host name the scheduler and other executors use to reach this one.
+    pub external_host: String,
+    /// Arrow Flight port (shuffle data).
+    pub port: u16,
+    /// gRPC port (tasks from the scheduler).
+    pub grpc_port: u16,
+    /// The scheduler's host.
+    pub scheduler_host: String,
+    /// The scheduler's port.
+    pub scheduler_port: u16,
+    /// Folder for shuffle files.
+    pub work_dir: PathBuf,
+    /// Tasks run at once.
+    pub concurrent_tasks: usize,
+    /// Seconds between heartbeats to the scheduler.
+    pub heartbeat_seconds: u64,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(32 << 20)
+        .build()
+        .map_err(|e| Error::Engine {
+            engine: "ballista",
+            stage: "start".into(),
+            detail: e.to_string(),
+        })
+}
+
+fn cluster_err(stage: &str, e: impl std::fmt::Display) -> Error {
+    Error::Engine {
+        engine: "ballista",
+        stage: stage.into(),
+        detail: e.to_string(),
+    }
+}
+
+/// Runs a scheduler until the process is stopped.
+pub fn run_scheduler(options: &SchedulerOptions) -> Result<()> {
+    let mut config = SchedulerConfig {
+        bind_host: options.bind.ip().to_string(),
+        bind_port: options.bind.port(),
+        external_host: options.external_host.clone(),
+        executor_timeout_seconds: options.executor_timeout_seconds,
+        expire_dead_executor_interval_seconds: options.executor_timeout_seconds.clamp(1, 15),
+        no_executors_grace_period_seconds: options.executor_timeout_seconds,
+        ..SchedulerConfig::default()
+    };
+    config = config.with_override_session_builder(Arc::new(|session_config| {
+        let mut state = ballista_core::utils::default_session_builder(session_config)?;
+        for f in udf::all() {
+            state.register_udf(f)?;
+        }
+        Ok(state)
+    }));
+    let bind = options.bind;
+    runtime()?.block_on(async move {
+        let cluster = BallistaCluster::new_from_config(&config)
+            .await
+            .map_err(|e| cluster_err("scheduler", e))?;
+        eprintln!("wiretrace: Ballista scheduler listening on {bind}");
+        start_server(cluster, bind, Arc::new(config))
+            .await
+            .map_err(|e| cluster_err("scheduler", e))
+    })
+}
+
+/// Runs an executor until the process is stopped.
+pub fn run_executor(options: &ExecutorOptions) -> Result<()> {
+    std::fs::create_dir_all(&options.work_dir).map_err(|source| Error::Output {
+        path: options.work_dir.clone(),
+        source,
+    })?;
+    let mut registry = BallistaFunctionRegistry::default();
+    for f in udf::all() {
+        registry.scalar_functions.insert(f.name().to_string(), f);
+    }
+    let config = ExecutorProcessConfig {
+        bind_host: options.bind_host.clone(),
+        external_host: Some(options.external_host.clone()),
+        port: options.port,
+        grpc_port: options.grpc_port,
+        scheduler_host: options.scheduler_host.clone(),
+        scheduler_port: options.scheduler_port,
+        vcores: options.concurrent_tasks.max(1),
+        work_dir: Some(options.work_dir.display().to_string()),
+        executor_heartbeat_interval_seconds: options.heartbeat_seconds.max(1),
+        override_function_registry: Some(Arc::new(registry)),
+        ..ExecutorProcessConfig::default()
+    };
+    let port = options.port;
+    runtime()?.block_on(async move {
+        eprintln!(
+            "wiretrace: Ballista executor on port {port} (gRPC {}), scheduler {}:{}",
+            config.grpc_port, config.scheduler_host, config.scheduler_port
+        );
+        start_executor_process(Arc::new(config))
+            .await
+            .map_err(|e| cluster_err("executor", e))
+    })
+}

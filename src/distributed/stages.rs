@@ -1,0 +1,380 @@
+//! The stages as queries: documents → signatures → band keys → buckets → candidates →
+//! pairs → components → families → lineage.
+//!
+//! Every stage reads the tables before it and writes its own table as Parquet into the work
+//! folder, so a stage can be rerun, inspected or fed to other tools, and a cluster's
+//! executors exchange nothing but files and the plan. The schemas are listed in
+//! README.md ("Stage tables") and are version 1.
+//!
+//! Candidate generation is the `GROUP BY (band, key)` of the LSH literature, with one
+//! change for scale: a bucket does not emit all its pairs (`m²/2`) but a **star** from its
+//! smallest ordinal to every other member (`m − 1` edges). Stars keep every bucket
+//! connected and candidate generation linear whatever the bucket sizes; buckets of more
+//! than `max_bucket` documents are listed in the `oversized_buckets` table.
+
+use std::path::Path;
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{Float64Type, UInt64Type};
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::{Compression, ZstdLevel};
+use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use futures::StreamExt;
+
+use super::components;
+use super::{EngineError, table_path};
+use crate::dups::DupsConfig;
+use crate::index::manifest::IndexParams;
+use crate::lsh::LshParams;
+
+pub(super) type Result<T> = std::result::Result<T, EngineError>;
+
+/// Rows per Parquet row group of a stage table: small enough that a scan of one file
+/// still splits into many partitions.
+const ROW_GROUP_ROWS: usize = 65_536;
+
+/// Runs `sql` and writes its result as the Parquet table `name` in `work`, then registers
+/// it under that name.
+///
+/// The client writes the file from the result stream, to a temporary name renamed when
+/// complete. Executors could write their partitions themselves, but a task rerun after an
+/// executor is lost may leave the lost attempt's partial file beside the new one; with one
+/// writer, a table is either whole or absent.
+pub(super) async fn materialize(
+    ctx: &SessionContext,
+    work: &Path,
+    name: &str,
+    sql: &str,
+) -> Result<()> {
+    let dir = work.join(name);
+    std::fs::create_dir_all(&dir).map_err(EngineError::at(name))?;
+    let mut stream = ctx
+        .sql(sql)
+        .await
+        .map_err(EngineError::at(name))?
+        .execute_stream()
+        .await
+        .map_err(EngineError::at(name))?;
+    let partial = dir.join(".part-00000.parquet.partial");
+    let file = std::fs::File::create(&partial).map_err(EngineError::at(name))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .build();
+    let mut writer =
+        ArrowWriter::try_new(file, stream.schema(), Some(props)).map_err(EngineError::at(name))?;
+    while let Some(batch) = stream.next().await {
+        writer
+            .write(&batch.map_err(EngineError::at(name))?)
+            .map_err(EngineError::at(name))?;
+    }
+    writer.close().map_err(EngineError::at(name))?;
+    std::fs::rename(&partial, dir.join("part-00000.parquet")).map_err(EngineError::at(name))?;
+    register(ctx, work, name).await
+}
+
+/// Registers the Parquet table `name` of `work` under that name.
+pub(super) async fn register(ctx: &SessionContext, work: &Path, name: &str) -> Result<()> {
+    let _ = ctx.deregister_table(name);
+    ctx.register_parquet(name, &table_path(work, name), ParquetReadOptions::default())
+        .await
+        .map_err(EngineError::at(name))
+}
+
+/// Runs `sql` and collects its batches.
+pub(super) async fn collect(
+    ctx: &SessionContext,
+    what: &str,
+    sql: &str,
+) -> Result<Vec<RecordBatch>> {
+    ctx.sql(sql)
+        .await
+        .map_err(EngineError::at(what))?
+        .collect()
+        .await
+        .map_err(EngineError::at(what))
+}
+
+/// One `u64` from a one-row, one-column query (0 for no row or a null).
+pub(super) async fn scalar_u64(ctx: &SessionContext, what: &str, sql: &str) -> Result<u64> {
+    let batches = collect(ctx, what, sql).await?;
+    for b in &batches {
+        if b.num_rows() > 0 {
+            let col = datafusion::arrow::compute::cast(
+                b.column(0),
+                &datafusion::arrow::datatypes::DataType::UInt64,
+            )
+            .map_err(|e| EngineError::new(what, e.to_string()))?;
+            let col = col.as_primitive::<UInt64Type>();
+            return Ok(if col.is_null(0) { 0 } else { col.value(0) });
+        }
+    }
+    Ok(0)
+}
+
+/// What the whole-document stages found, as plain rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StageResults {
+    /// `(ordinal, shingle count)` of every document, by ordinal.
+    pub shingle_counts: Vec<u64>,
+    /// Distinct star edges proposed by the buckets.
+    pub candidates: u64,
+    /// Buckets with more than `max_bucket` documents.
+    pub oversized_buckets: u64,
+    /// The largest bucket, in documents (1 when no two documents share a bucket).
+    pub largest_bucket: u64,
+    /// Verified pairs: `(a, b, estimated, intersection, union, jaccard, containment)`, by
+    /// `(a, b)`.
+    pub pairs: Vec<PairRow>,
+    /// `(ordinal, family, representative)` of every document in a family.
+    pub members: Vec<(u64, u64, bool)>,
+    /// Rounds of large-star/small-star until the components stopped changing.
+    pub component_rounds: usize,
+}
+
+/// One row of the `pairs` table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairRow {
+    /// Smaller ordinal.
+    pub a: u64,
+    /// Larger ordinal.
+    pub b: u64,
+    /// MinHash estimate of Jaccard.
+    pub estimated: f64,
+    /// Shingles in both.
+    pub intersection: u64,
+    /// Shingles in either.
+    pub union: u64,
+    /// Exact Jaccard.
+    pub jaccard: f64,
+    /// Exact containment of the smaller set.
+    pub containment: f64,
+}
+
+fn u64s(b: &RecordBatch, i: usize) -> Vec<u64> {
+    b.column(i).as_primitive::<UInt64Type>().values().to_vec()
+}
+
+fn f64s(b: &RecordBatch, i: usize) -> Vec<f64> {
+    b.column(i).as_primitive::<Float64Type>().values().to_vec()
+}
+
+/// Stage 1: `signatures(ordinal, shingle_count, shingles, signature)` for every document.
+async fn signatures(ctx: &SessionContext, work: &Path, config: &DupsConfig) -> Result<()> {
+    let sql = format!(
+        "SELECT ordinal, CAST(cardinality(shingles) AS BIGINT UNSIGNED) AS shingle_count, \
+                shingles, wt_minhash(shingles, '{}', '{}') AS signature \
+         FROM (SELECT ordinal, wt_shingles(text, '{}') AS shingles FROM documents)",
+        config.num_perm, config.seed, config.scheme
+    );
+    materialize(ctx, work, "signatures", &sql).await
+}
+
+/// Stage 2: `band_keys(ordinal, band, key)`, one row per band of every document with at
+/// least one shingle (a document without any takes no part, as in the default engine).
+async fn band_keys(ctx: &SessionContext, work: &Path, lsh: LshParams) -> Result<()> {
+    let sql = format!(
+        "SELECT ordinal, bk['band'] AS band, bk['key'] AS key FROM \
+           (SELECT ordinal, unnest(wt_band_keys(signature, '{}', '{}')) AS bk \
+            FROM signatures WHERE shingle_count > 0)",
+        lsh.bands, lsh.rows
+    );
+    materialize(ctx, work, "band_keys", &sql).await
+}
+
+/// Stage 3: `buckets(band, key, root, size)` for buckets of two or more documents, and
+/// `candidates(a, b)`: the star edges from each bucket's root (its smallest ordinal).
+async fn candidates(ctx: &SessionContext, work: &Path, max_bucket: usize) -> Result<()> {
+    materialize(
+        ctx,
+        work,
+        "buckets",
+        "SELECT band, key, MIN(ordinal) AS root, COUNT(*) AS size \
+         FROM band_keys GROUP BY band, key HAVING COUNT(*) > 1",
+    )
+    .await?;
+    materialize(
+        ctx,
+        work,
+        "oversized_buckets",
+        &format!("SELECT band, key, root, size FROM buckets WHERE size > {max_bucket}"),
+    )
+    .await?;
+    materialize(
+        ctx,
+        work,
+        "candidates",
+        "SELECT DISTINCT b.root AS a, k.ordinal AS b \
+         FROM band_keys k JOIN buckets b ON k.band = b.band AND k.key = b.key \
+         WHERE k.ordinal <> b.root",
+    )
+    .await
+}
+
+/// Stage 4: `pairs(a, b, estimated, intersection, union, jaccard, containment)`: the
+/// candidates whose exact Jaccard passes the threshold, verified after joining back to
+/// both documents' shingle sets.
+async fn verify(ctx: &SessionContext, work: &Path, threshold: f64) -> Result<()> {
+    // `{threshold}` prints the shortest decimal that parses back to the same f64, so the
+    // comparison is the default engine's `jaccard >= threshold` exactly.
+    let sql = format!(
+        "SELECT a, b, estimated, sim['intersection'] AS intersection, sim['union'] AS \"union\", \
+                sim['jaccard'] AS jaccard, sim['containment'] AS containment \
+         FROM (SELECT c.a, c.b, wt_estimate(x.signature, y.signature) AS estimated, \
+                      wt_similarity(x.shingles, y.shingles) AS sim \
+               FROM candidates c \
+               JOIN signatures x ON c.a = x.ordinal \
+               JOIN signatures y ON c.b = y.ordinal) \
+         WHERE sim['jaccard'] >= {threshold}"
+    );
+    materialize(ctx, work, "pairs", &sql).await
+}
+
+/// Stage 6: `families(ordinal, family, size, representative)`: every document in a
+/// component, the component's smallest ordinal as the family id, and the representative
+/// chosen as the default engine does — earliest dated (undated last), then most shingles,
+/// then first in input order.
+async fn families(ctx: &SessionContext, work: &Path) -> Result<()> {
+    materialize(
+        ctx,
+        work,
+        "families",
+        "SELECT c.ordinal, c.family, COUNT(*) OVER (PARTITION BY c.family) AS size, \
+                ROW_NUMBER() OVER (PARTITION BY c.family \
+                    ORDER BY d.timestamp ASC NULLS LAST, s.shingle_count DESC, c.ordinal ASC) = 1 \
+                  AS representative \
+         FROM components c \
+         JOIN documents d ON c.ordinal = d.ordinal \
+         JOIN signatures s ON c.ordinal = s.ordinal",
+    )
+    .await
+}
+
+/// Stage 7: `lineage(family, parent, child, kind, similarity, containment,
+/// parent_coverage, time_lag_seconds, reason, method, spans)`: the passage-level lineage
+/// inside each family of at most `max_family` documents, one call of `wt_family_lineage`
+/// per family. Returns the number of larger families left out.
+async fn lineage(
+    ctx: &SessionContext,
+    work: &Path,
+    params: &IndexParams,
+    max_family: usize,
+) -> Result<u64> {
+    let json =
+        serde_json::to_string(params).map_err(|e| EngineError::new("lineage", e.to_string()))?;
+    let sql = format!(
+        "SELECT family, e['parent'] AS parent, e['child'] AS child, e['kind'] AS kind, \
+                e['similarity'] AS similarity, e['containment'] AS containment, \
+                e['parent_coverage'] AS parent_coverage, e['time_lag_seconds'] AS time_lag_seconds, \
+                e['reason'] AS reason, e['method'] AS method, e['spans'] AS spans \
+         FROM (SELECT family, unnest(edges) AS e FROM \
+                (SELECT f.family, wt_family_lineage( \
+                    array_agg(d.ordinal ORDER BY d.ordinal), array_agg(d.id ORDER BY d.ordinal), \
+                    array_agg(d.text ORDER BY d.ordinal), array_agg(d.date ORDER BY d.ordinal), \
+                    array_agg(d.source ORDER BY d.ordinal), '{}') AS edges \
+                 FROM families f JOIN documents d ON f.ordinal = d.ordinal \
+                 WHERE f.size <= {max_family} \
+                 GROUP BY f.family))",
+        json.replace('\'', "''")
+    );
+    materialize(ctx, work, "lineage", &sql).await?;
+    scalar_u64(
+        ctx,
+        "lineage",
+        &format!("SELECT COUNT(DISTINCT family) FROM families WHERE size > {max_family}"),
+    )
+    .await
+}
+
+/// What [`run`] produced besides the whole-document results.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LineageSummary {
+    /// Lineage edges written.
+    pub edges: u64,
+    /// Families too large for per-family lineage (more than `max_bucket` documents).
+    pub skipped_families: u64,
+}
+
+/// Runs every stage over the `documents` table of `work` (already written).
+pub(super) async fn run(
+    ctx: &SessionContext,
+    work: &Path,
+    config: &DupsConfig,
+    lsh: LshParams,
+    params: Option<&IndexParams>,
+) -> Result<(StageResults, LineageSummary)> {
+    register(ctx, work, "documents").await?;
+    signatures(ctx, work, config).await?;
+    band_keys(ctx, work, lsh).await?;
+    candidates(ctx, work, config.max_bucket).await?;
+    verify(ctx, work, config.threshold).await?;
+    let rounds = components::run(ctx, work).await?;
+    families(ctx, work).await?;
+    let mut summary = LineageSummary::default();
+    if let Some(params) = params {
+        summary.skipped_families = lineage(ctx, work, params, config.max_bucket).await?;
+        summary.edges = scalar_u64(ctx, "lineage", "SELECT COUNT(*) FROM lineage").await?;
+    }
+    let mut out = StageResults {
+        component_rounds: rounds,
+        ..StageResults::default()
+    };
+    for b in collect(
+        ctx,
+        "signatures",
+        "SELECT ordinal, shingle_count FROM signatures ORDER BY ordinal",
+    )
+    .await?
+    {
+        out.shingle_counts.extend(u64s(&b, 1));
+    }
+    out.candidates = scalar_u64(ctx, "candidates", "SELECT COUNT(*) FROM candidates").await?;
+    out.oversized_buckets =
+        scalar_u64(ctx, "buckets", "SELECT COUNT(*) FROM oversized_buckets").await?;
+    out.largest_bucket = scalar_u64(ctx, "buckets", "SELECT MAX(size) FROM buckets")
+        .await?
+        .max(u64::from(out.shingle_counts.iter().any(|&n| n > 0)));
+    for b in collect(
+        ctx,
+        "pairs",
+        "SELECT a, b, estimated, intersection, \"union\", jaccard, containment FROM pairs ORDER BY a, b",
+    )
+    .await?
+    {
+        let (a, bb, est, i, u, j, c) = (
+            u64s(&b, 0),
+            u64s(&b, 1),
+            f64s(&b, 2),
+            u64s(&b, 3),
+            u64s(&b, 4),
+            f64s(&b, 5),
+            f64s(&b, 6),
+        );
+        for r in 0..a.len() {
+            out.pairs.push(PairRow {
+                a: a[r],
+                b: bb[r],
+                estimated: est[r],
+                intersection: i[r],
+                union: u[r],
+                jaccard: j[r],
+                containment: c[r],
+            });
+        }
+    }
+    for b in collect(
+        ctx,
+        "families",
+        "SELECT ordinal, family, representative FROM families ORDER BY ordinal",
+    )
+    .await?
+    {
+        let (o, f) = (u64s(&b, 0), u64s(&b, 1));
+        let rep = b.column(2).as_boolean();
+        for r in 0..o.len() {
+            out.members.push((o[r], f[r], rep.value(r)));
+        }
+    }
+    Ok((out, summary))
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command of README.md: installs the system packages some tests drive (Graphviz
 # renders the DOT output, headless Chromium loads the HTML report) when they are missing,
-# then runs the whole test suite in release mode. Installing needs root (apt-get), as on CI.
+# then runs the whole test suite in release mode with the `distributed` feature, so the
+# DataFusion and Ballista engines are tested too (their first build is long: DataFusion and
+# Ballista are large crates). Installing needs root (apt-get), as on CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,4 +18,4 @@ fi
 dot -V
 chromium --version 2>/dev/null || chromium-browser --version
 
-cargo test --release "$@"
+cargo test --release --features distributed "$@"

@@ -1257,9 +1257,12 @@ fn run_engine_dups(args: DupsArgs, config: DupsConfig) -> ExitCode {
     let status = write_dups(&args, &view);
     if !args.input.quiet {
         eprintln!(
-            "wiretrace: {} candidate star edges, {} verified pairs, {} families ({} component \
-             rounds); lineage inside families: {} edges, {} families over --max-bucket left out",
+            "wiretrace: {} candidates ({} star edges, {} repair pairs), {} verified pairs, {} \
+             families ({} component rounds); lineage inside families: {} edges, {} families \
+             over --max-bucket left out",
             run.report.candidates,
+            run.star_candidates,
+            run.report.candidates - run.star_candidates,
             run.report.pairs.len(),
             run.report.families.len(),
             run.component_rounds,

@@ -49,8 +49,9 @@ impl Cluster {
             .args(["cluster", "scheduler", "--bind"])
             .arg(format!("127.0.0.1:{scheduler_port}"))
             .args(["--external-host", "127.0.0.1", "--executor-timeout", "6"])
+            .env("RUST_LOG", "info")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log_file(dir.path(), "scheduler"))
             .spawn()
             .unwrap();
         let mut cluster = Cluster {
@@ -76,8 +77,9 @@ impl Cluster {
                 .args(["--concurrent-tasks", "2", "--heartbeat", "1"])
                 .arg("--work-dir")
                 .arg(&work)
+                .env("RUST_LOG", "info")
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stderr(log_file(cluster._dir.path(), &format!("executor-{i}")))
                 .spawn()
                 .unwrap();
             cluster.executors.push(child);
@@ -93,6 +95,10 @@ impl Cluster {
     }
 }
 
+fn log_file(dir: &Path, name: &str) -> std::fs::File {
+    std::fs::File::create(dir.join(format!("{name}.log"))).unwrap()
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
         for c in self
@@ -102,6 +108,20 @@ impl Drop for Cluster {
         {
             let _ = c.kill();
             let _ = c.wait();
+        }
+        // A failed test shows the end of each process's log.
+        if std::thread::panicking() {
+            for entry in std::fs::read_dir(self._dir.path()).unwrap().flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "log") {
+                    let log = std::fs::read_to_string(&path).unwrap_or_default();
+                    let tail: Vec<&str> = log.lines().rev().take(30).collect();
+                    eprintln!("--- {} (last lines)", path.display());
+                    for line in tail.into_iter().rev() {
+                        eprintln!("{line}");
+                    }
+                }
+            }
         }
     }
 }
@@ -180,7 +200,7 @@ fn losing_an_executor_mid_run_still_completes_with_the_same_results() {
     let single = json(&dups(&input, &["--engine", "datafusion"]));
     let mut cluster = Cluster::start(2);
     let work = dir.path().join("work");
-    let mut client = Command::new(BIN)
+    let client = Command::new(BIN)
         .arg("dups")
         .arg(&input)
         .args(["--format", "json", "--engine", "ballista", "--scheduler"])
@@ -207,6 +227,9 @@ fn losing_an_executor_mid_run_still_completes_with_the_same_results() {
     let out = client.wait_with_output().unwrap();
     let distributed = json(&out);
     assert_eq!(results(&distributed), results(&single));
+    // The scheduler noticed the loss (missed heartbeats) and ran the lost tasks elsewhere.
+    let log = std::fs::read_to_string(cluster._dir.path().join("scheduler.log")).unwrap();
+    assert!(log.contains("heartbeat timed out"), "{log}");
     drop(cluster);
 }
 

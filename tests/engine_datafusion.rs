@@ -12,7 +12,7 @@ use datafusion::arrow::datatypes::{Float64Type, UInt64Type};
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use serde_json::Value;
 use wiretrace::corpus::{Input, ReadOptions, read_inputs};
-use wiretrace::distributed::{Engine, EngineOptions, EngineRun, run_dups};
+use wiretrace::distributed::{EngineOptions, EngineRun, run_dups};
 use wiretrace::dups::{DupsConfig, DupsReport, StreamOptions, stream_duplicates};
 use wiretrace::trace::TraceConfig;
 

@@ -25,16 +25,43 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use super::{EngineError, udf};
 use crate::error::{Error, Result};
 
+/// Tries of each stage query on a cluster (waits of 2, 4, 8, 16 and 32 s between them:
+/// about a minute for the scheduler to notice a lost executor and run its tasks elsewhere).
+pub const CLIENT_ATTEMPTS: u32 = 6;
+
 /// A client session on the scheduler at `url` (`df://HOST:PORT`).
 pub(super) async fn remote_session(
     url: &str,
     partitions: usize,
 ) -> std::result::Result<SessionContext, EngineError> {
-    let config = SessionConfig::new_with_ballista().with_target_partitions(partitions);
+    let config = SessionConfig::new_with_ballista()
+        .with_target_partitions(partitions)
+        .with_extension(Arc::new(super::stages::Attempts(CLIENT_ATTEMPTS)));
     let state = SessionStateBuilder::new()
         .with_config(config)
         .with_default_features()
         .build();
+    // The session connects lazily; try the address first, so that a wrong or dead
+    // scheduler is one clear error rather than a stage failing after its retries.
+    let unreachable = |detail: String| {
+        EngineError::new(
+            "connect",
+            format!("cannot reach the Ballista scheduler at {url}: {detail}"),
+        )
+    };
+    let address = url
+        .strip_prefix("df://")
+        .ok_or_else(|| unreachable("the address must look like df://HOST:PORT".into()))?;
+    match tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        tokio::net::TcpStream::connect(address),
+    )
+    .await
+    {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return Err(unreachable(e.to_string())),
+        Err(_) => return Err(unreachable("no answer within 10 s".into())),
+    }
     SessionContext::remote_with_state(url, state)
         .await
         .map_err(|e| {
@@ -80,6 +107,14 @@ pub struct ExecutorOptions {
     pub heartbeat_seconds: u64,
 }
 
+/// Ballista's log on stderr: warnings and errors unless `RUST_LOG` says otherwise (e.g.
+/// `RUST_LOG=info` for every job and task).
+fn init_log() {
+    // A second initialisation (a test running both roles in one process) is harmless.
+    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
+        .try_init();
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -102,12 +137,13 @@ fn cluster_err(stage: &str, e: impl std::fmt::Display) -> Error {
 
 /// Runs a scheduler until the process is stopped.
 pub fn run_scheduler(options: &SchedulerOptions) -> Result<()> {
+    init_log();
     let mut config = SchedulerConfig {
         bind_host: options.bind.ip().to_string(),
         bind_port: options.bind.port(),
         external_host: options.external_host.clone(),
         executor_timeout_seconds: options.executor_timeout_seconds,
-        expire_dead_executor_interval_seconds: options.executor_timeout_seconds.clamp(1, 15),
+        expire_dead_executor_interval_seconds: (options.executor_timeout_seconds / 2).clamp(1, 15),
         no_executors_grace_period_seconds: options.executor_timeout_seconds,
         ..SchedulerConfig::default()
     };
@@ -132,12 +168,18 @@ pub fn run_scheduler(options: &SchedulerOptions) -> Result<()> {
 
 /// Runs an executor until the process is stopped.
 pub fn run_executor(options: &ExecutorOptions) -> Result<()> {
+    init_log();
     std::fs::create_dir_all(&options.work_dir).map_err(|source| Error::Output {
         path: options.work_dir.clone(),
         source,
     })?;
     let mut registry = BallistaFunctionRegistry::default();
-    for f in udf::all() {
+    // Ballista's default registry lacks the nested (array) functions that the stage
+    // queries use, such as `cardinality`.
+    for f in datafusion::functions_nested::all_default_nested_functions()
+        .into_iter()
+        .chain(udf::all())
+    {
         registry.scalar_functions.insert(f.name().to_string(), f);
     }
     let config = ExecutorProcessConfig {

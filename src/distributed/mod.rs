@@ -4,7 +4,7 @@
 //! Past one machine the stages stay the library's own: [`udf`] wraps each of them as a
 //! DataFusion scalar function, and [`stages`] strings them into queries — signatures →
 //! band keys (`unnest`) → `GROUP BY (band, key)` → star edges → verification after a join
-//! back to the shingle sets → connected components ([`components`], large-star/small-star
+//! back to the shingle sets, with a repair step that keeps families whole → connected components ([`components`], large-star/small-star
 //! rounds driven from here) → families → lineage per family. Between stages there are only
 //! Parquet tables in a work folder, with the schemas listed in README.md, so any stage can be
 //! inspected or rerun, and a cluster's executors share nothing but files and plans.
@@ -16,9 +16,10 @@
 //! the same path (one machine, or a shared file system).
 //!
 //! Results match the default engine's ([`crate::dups`]) on the same input: the same
-//! documents, skips, families and representatives; pairs are the verified *star* edges,
-//! each of them a pair the default engine reports too, with the same figures (see
-//! [`stages`] for why stars).
+//! documents, skips, families and representatives. The pairs reported are the verified
+//! star edges plus the repair pairs (see [`stages`]): each is a pair the default engine
+//! reports too, with the same figures, but a family of copies is listed by a spanning
+//! set of pairs rather than all of them.
 
 pub mod cluster;
 pub mod components;
@@ -136,6 +137,8 @@ pub struct EngineRun {
     pub lineage: LineageSummary,
     /// Rounds of the connected-components loop.
     pub component_rounds: usize,
+    /// Candidates that were bucket star edges (the rest are repair pairs).
+    pub star_candidates: usize,
     /// The work folder, when kept.
     pub work_dir: Option<PathBuf>,
 }
@@ -262,6 +265,7 @@ pub fn run_dups(
         report,
         lineage,
         component_rounds: results.component_rounds,
+        star_candidates: results.star_candidates as usize,
         work_dir: match work {
             Work::Kept(p) => Some(p),
             Work::Temporary(_) => None,

@@ -10,7 +10,9 @@
 //! change for scale: a bucket does not emit all its pairs (`m²/2`) but a **star** from its
 //! smallest ordinal to every other member (`m − 1` edges). Stars keep every bucket
 //! connected and candidate generation linear whatever the bucket sizes; buckets of more
-//! than `max_bucket` documents are listed in the `oversized_buckets` table.
+//! than `max_bucket` documents are listed in the `oversized_buckets` table. Verification
+//! adds the pairs a failed star edge could hide ([`verify_with_repair`]), so families come
+//! out as with all pairs.
 
 use std::path::Path;
 
@@ -34,19 +36,68 @@ pub(super) type Result<T> = std::result::Result<T, EngineError>;
 /// still splits into many partitions.
 const ROW_GROUP_ROWS: usize = 65_536;
 
+/// How often a stage query is tried before the run fails, kept in the session's config:
+/// more than once on a cluster, where a lost executor can fail a query that succeeds when
+/// rerun (every stage is a pure function of the tables before it).
+#[derive(Debug, Clone, Copy)]
+pub struct Attempts(pub u32);
+
+/// Seconds waited before the n-th retry: the scheduler must notice the lost executor first.
+const RETRY_WAIT_SECONDS: [u64; 5] = [2, 4, 8, 16, 32];
+
+fn attempts(ctx: &SessionContext) -> u32 {
+    ctx.state()
+        .config()
+        .get_extension::<Attempts>()
+        .map_or(1, |a| a.0.max(1))
+}
+
+/// Runs `job` up to the session's [`Attempts`], waiting between tries.
+async fn with_retries<T, F, Fut>(ctx: &SessionContext, mut job: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let attempts = attempts(ctx);
+    let mut tried = 0;
+    loop {
+        tried += 1;
+        match job().await {
+            Ok(v) => return Ok(v),
+            Err(e) if tried >= attempts => {
+                return Err(if tried > 1 {
+                    EngineError::new(&e.stage, format!("{} (after {tried} attempts)", e.detail))
+                } else {
+                    e
+                });
+            }
+            Err(_) => {
+                let wait =
+                    RETRY_WAIT_SECONDS[(tried as usize - 1).min(RETRY_WAIT_SECONDS.len() - 1)];
+                tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+            }
+        }
+    }
+}
+
 /// Runs `sql` and writes its result as the Parquet table `name` in `work`, then registers
 /// it under that name.
 ///
 /// The client writes the file from the result stream, to a temporary name renamed when
 /// complete. Executors could write their partitions themselves, but a task rerun after an
 /// executor is lost may leave the lost attempt's partial file beside the new one; with one
-/// writer, a table is either whole or absent.
+/// writer, a table is either whole or absent, and a failed attempt is simply rerun.
 pub(super) async fn materialize(
     ctx: &SessionContext,
     work: &Path,
     name: &str,
     sql: &str,
 ) -> Result<()> {
+    with_retries(ctx, || write_table(ctx, work, name, sql)).await?;
+    register(ctx, work, name).await
+}
+
+async fn write_table(ctx: &SessionContext, work: &Path, name: &str, sql: &str) -> Result<()> {
     let dir = work.join(name);
     std::fs::create_dir_all(&dir).map_err(EngineError::at(name))?;
     let mut stream = ctx
@@ -70,8 +121,7 @@ pub(super) async fn materialize(
             .map_err(EngineError::at(name))?;
     }
     writer.close().map_err(EngineError::at(name))?;
-    std::fs::rename(&partial, dir.join("part-00000.parquet")).map_err(EngineError::at(name))?;
-    register(ctx, work, name).await
+    std::fs::rename(&partial, dir.join("part-00000.parquet")).map_err(EngineError::at(name))
 }
 
 /// Registers the Parquet table `name` of `work` under that name.
@@ -88,12 +138,15 @@ pub(super) async fn collect(
     what: &str,
     sql: &str,
 ) -> Result<Vec<RecordBatch>> {
-    ctx.sql(sql)
-        .await
-        .map_err(EngineError::at(what))?
-        .collect()
-        .await
-        .map_err(EngineError::at(what))
+    with_retries(ctx, || async {
+        ctx.sql(sql)
+            .await
+            .map_err(EngineError::at(what))?
+            .collect()
+            .await
+            .map_err(EngineError::at(what))
+    })
+    .await
 }
 
 /// One `u64` from a one-row, one-column query (0 for no row or a null).
@@ -118,8 +171,10 @@ pub(super) async fn scalar_u64(ctx: &SessionContext, what: &str, sql: &str) -> R
 pub struct StageResults {
     /// `(ordinal, shingle count)` of every document, by ordinal.
     pub shingle_counts: Vec<u64>,
-    /// Distinct star edges proposed by the buckets.
+    /// Candidate pairs verified: star edges plus repair candidates.
     pub candidates: u64,
+    /// Of these, distinct star edges proposed by the buckets.
+    pub star_candidates: u64,
     /// Buckets with more than `max_bucket` documents.
     pub oversized_buckets: u64,
     /// The largest bucket, in documents (1 when no two documents share a bucket).
@@ -212,10 +267,16 @@ async fn candidates(ctx: &SessionContext, work: &Path, max_bucket: usize) -> Res
     .await
 }
 
-/// Stage 4: `pairs(a, b, estimated, intersection, union, jaccard, containment)`: the
-/// candidates whose exact Jaccard passes the threshold, verified after joining back to
-/// both documents' shingle sets.
-async fn verify(ctx: &SessionContext, work: &Path, threshold: f64) -> Result<()> {
+/// Verifies the pairs of table `input` after joining back to both documents' shingle
+/// sets; writes those whose exact Jaccard passes the threshold to `output(a, b,
+/// estimated, intersection, union, jaccard, containment)`.
+async fn verify(
+    ctx: &SessionContext,
+    work: &Path,
+    input: &str,
+    output: &str,
+    threshold: f64,
+) -> Result<()> {
     // `{threshold}` prints the shortest decimal that parses back to the same f64, so the
     // comparison is the default engine's `jaccard >= threshold` exactly.
     let sql = format!(
@@ -223,12 +284,55 @@ async fn verify(ctx: &SessionContext, work: &Path, threshold: f64) -> Result<()>
                 sim['jaccard'] AS jaccard, sim['containment'] AS containment \
          FROM (SELECT c.a, c.b, wt_estimate(x.signature, y.signature) AS estimated, \
                       wt_similarity(x.shingles, y.shingles) AS sim \
-               FROM candidates c \
+               FROM {input} c \
                JOIN signatures x ON c.a = x.ordinal \
                JOIN signatures y ON c.b = y.ordinal) \
          WHERE sim['jaccard'] >= {threshold}"
     );
-    materialize(ctx, work, "pairs", &sql).await
+    materialize(ctx, work, output, &sql).await
+}
+
+/// Stage 4: `pairs`, the verified candidates.
+///
+/// Star edges alone can split a family: in a bucket {r, x, y} whose root r matches
+/// neither x nor y, the pair (x, y) is never tried. So for every member whose star edge
+/// fails verification, its pairs with the bucket's other members are tried too
+/// (`repair_candidates`, for buckets of at most `max_bucket` documents; larger ones stay
+/// stars, as in the default engine). Then every verified pair that shares a bucket is
+/// connected — through the root when both star edges hold, directly otherwise — and the
+/// families equal those of all pairs, while buckets of true copies (the common case) cost
+/// only their stars. Returns the number of repair candidates.
+async fn verify_with_repair(
+    ctx: &SessionContext,
+    work: &Path,
+    threshold: f64,
+    max_bucket: usize,
+) -> Result<u64> {
+    verify(ctx, work, "candidates", "star_pairs", threshold).await?;
+    materialize(
+        ctx,
+        work,
+        "repair_candidates",
+        &format!(
+            "SELECT DISTINCT LEAST(k1.ordinal, k2.ordinal) AS a, GREATEST(k1.ordinal, k2.ordinal) AS b \
+             FROM (SELECT a, b FROM candidates EXCEPT SELECT a, b FROM star_pairs) f \
+             JOIN buckets u ON u.root = f.a AND u.size <= {max_bucket} \
+             JOIN band_keys k1 ON k1.band = u.band AND k1.key = u.key AND k1.ordinal = f.b \
+             JOIN band_keys k2 ON k2.band = u.band AND k2.key = u.key \
+             WHERE k2.ordinal <> u.root AND k2.ordinal <> f.b \
+             EXCEPT SELECT a, b FROM candidates"
+        ),
+    )
+    .await?;
+    verify(ctx, work, "repair_candidates", "repair_pairs", threshold).await?;
+    materialize(
+        ctx,
+        work,
+        "pairs",
+        "SELECT * FROM star_pairs UNION ALL SELECT * FROM repair_pairs",
+    )
+    .await?;
+    scalar_u64(ctx, "pairs", "SELECT COUNT(*) FROM repair_candidates").await
 }
 
 /// Stage 6: `families(ordinal, family, size, representative)`: every document in a
@@ -308,7 +412,7 @@ pub(super) async fn run(
     signatures(ctx, work, config).await?;
     band_keys(ctx, work, lsh).await?;
     candidates(ctx, work, config.max_bucket).await?;
-    verify(ctx, work, config.threshold).await?;
+    let repair = verify_with_repair(ctx, work, config.threshold, config.max_bucket).await?;
     let rounds = components::run(ctx, work).await?;
     families(ctx, work).await?;
     let mut summary = LineageSummary::default();
@@ -329,7 +433,8 @@ pub(super) async fn run(
     {
         out.shingle_counts.extend(u64s(&b, 1));
     }
-    out.candidates = scalar_u64(ctx, "candidates", "SELECT COUNT(*) FROM candidates").await?;
+    out.star_candidates = scalar_u64(ctx, "candidates", "SELECT COUNT(*) FROM candidates").await?;
+    out.candidates = out.star_candidates + repair;
     out.oversized_buckets =
         scalar_u64(ctx, "buckets", "SELECT COUNT(*) FROM oversized_buckets").await?;
     out.largest_bucket = scalar_u64(ctx, "buckets", "SELECT MAX(size) FROM buckets")

@@ -4,6 +4,8 @@
 # families agree.
 #
 # Usage: benches/engines.sh CORPUS.jsonl [WORK_DIR]      (default work dir: target/engines)
+#        WIRETRACE=path/to/wiretrace benches/engines.sh …  (use a binary built with
+#        --features distributed instead of building one)
 # e.g.   benches/engines.sh ../shared/corpora/reuters21578.jsonl
 #        target/release/wiretrace synth --docs 1000000 --seed 1 -o target/news-1M.jsonl
 #        benches/engines.sh target/news-1M.jsonl
@@ -12,8 +14,10 @@ cd "$(dirname "$0")/.."
 corpus=$1
 work=${2:-target/engines}
 rm -rf "$work" && mkdir -p "$work"
-cargo build --release --quiet --features distributed
-bin=target/release/wiretrace
+if [ -z "${WIRETRACE:-}" ]; then
+  cargo build --release --quiet --features distributed
+fi
+bin=${WIRETRACE:-target/release/wiretrace}
 
 measure() { # name, command...
   local name=$1; shift

@@ -196,7 +196,7 @@ fn two_executors_give_the_single_node_results() {
 #[test]
 fn losing_an_executor_mid_run_still_completes_with_the_same_results() {
     let dir = tempfile::tempdir().unwrap();
-    let input = synthetic(dir.path(), 12_000);
+    let input = synthetic(dir.path(), 30_000);
     let single = json(&dups(&input, &["--engine", "datafusion"]));
     let mut cluster = Cluster::start(2);
     let work = dir.path().join("work");
@@ -211,17 +211,29 @@ fn losing_an_executor_mid_run_still_completes_with_the_same_results() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Kill the second executor once the signatures stage has started.
+    // Kill an executor while it runs a task (its log says "Execute task" for a task it
+    // has not finished), so that work is really lost.
     let start = Instant::now();
-    while !work.join("signatures").exists() {
+    let victim = loop {
         assert!(
             start.elapsed() < Duration::from_secs(120),
-            "the run never started"
+            "no executor was seen running a task"
         );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    let victim = &mut cluster.executors[1];
+        let busy = (0..cluster.executors.len()).find(|i| {
+            let log =
+                std::fs::read_to_string(cluster._dir.path().join(format!("executor-{i}.log")))
+                    .unwrap_or_default();
+            let running = |line: &str| line.split("Execute task  : ").nth(1).map(str::to_string);
+            log.lines()
+                .filter_map(running)
+                .any(|tid| !log.contains(&format!("Finished task : {}", tid.trim())))
+        });
+        if let Some(i) = busy {
+            break i;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let victim = &mut cluster.executors[victim];
     victim.kill().unwrap();
     victim.wait().unwrap();
     let out = client.wait_with_output().unwrap();

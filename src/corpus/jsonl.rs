@@ -13,7 +13,7 @@ use serde::de::{
     Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
 
-use super::{CorpusBuilder, Document, FieldNames, Origin, SkipReason, parse_date};
+use super::{CorpusBuilder, Document, FieldNames, Origin, SkipReason};
 use crate::error::{Error, Result};
 
 pub(super) fn read(
@@ -125,14 +125,7 @@ fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
     doc.title = optional_string(record.title, &fields.title, &doc.origin, builder);
     doc.url = optional_string(record.url, &fields.url, &doc.origin, builder);
     doc.date = optional_string(record.date, &fields.date, &doc.origin, builder);
-    if let Some(date) = &doc.date {
-        doc.timestamp = parse_date(date);
-        if doc.timestamp.is_none() && !date.trim().is_empty() {
-            let msg = format!("date '{date}' is not ISO 8601; document kept without a date");
-            builder.warn(doc.origin.clone(), msg);
-        }
-    }
-    builder.push(doc);
+    builder.push_dated(doc);
 }
 
 /// An optional string field; a value of another type is dropped with a warning, since the

@@ -316,6 +316,19 @@ impl<'o, 's> CorpusBuilder<'o, 's> {
         }
     }
 
+    /// Parses the document's `date` (a warning when it is not ISO 8601, the document kept
+    /// undated), then [`push`](Self::push)es it.
+    pub(crate) fn push_dated(&mut self, mut doc: Document) {
+        if let Some(date) = &doc.date {
+            doc.timestamp = parse_date(date);
+            if doc.timestamp.is_none() && !date.trim().is_empty() {
+                let msg = format!("date '{date}' is not ISO 8601; document kept without a date");
+                self.warn(doc.origin.clone(), msg);
+            }
+        }
+        self.push(doc);
+    }
+
     /// Adds a parsed document unless it is empty or its id is taken.
     pub(crate) fn push(&mut self, doc: Document) {
         if doc.text.trim().is_empty() {

@@ -14,7 +14,7 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::{CorpusBuilder, Document, Origin, SkipReason, parse_date};
+use super::{CorpusBuilder, Document, Origin, SkipReason};
 use crate::error::{Error, Result};
 
 fn corrupt(path: &Path, detail: impl std::fmt::Display) -> Error {
@@ -116,14 +116,7 @@ pub(super) fn read(path: &Path, builder: &mut CorpusBuilder<'_, '_>) -> Result<(
             doc.title = value(&title, row);
             doc.url = value(&url, row);
             doc.date = value(&date, row);
-            if let Some(d) = &doc.date {
-                doc.timestamp = parse_date(d);
-                if doc.timestamp.is_none() && !d.trim().is_empty() {
-                    let msg = format!("date '{d}' is not ISO 8601; document kept without a date");
-                    builder.warn(doc.origin.clone(), msg);
-                }
-            }
-            builder.push(doc);
+            builder.push_dated(doc);
         }
     }
     Ok(())

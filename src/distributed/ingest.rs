@@ -7,7 +7,7 @@
 //! written in parts of [`PART_DOCUMENTS`] rows and dropped; the client keeps only their
 //! metadata (no text), as `dups` does when streaming.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray, UInt64Array};
@@ -126,9 +126,4 @@ pub fn write_documents(inputs: &[Input], read: &ReadOptions, dir: &Path) -> Resu
     }
     corpus.documents = metadata;
     Ok(corpus)
-}
-
-/// The folder of a stage table inside a work folder.
-pub fn table_dir(work: &Path, table: &str) -> PathBuf {
-    work.join(table)
 }

@@ -46,14 +46,13 @@ done
 sleep 3
 measure ballista "$bin" dups "$corpus" --format json -q --engine ballista \
   --scheduler "df://127.0.0.1:$port" --temp-dir "$work"
-# Stop the cluster; time -v reports each process's peak when it exits.
-pkill -INT -P "$sched" || true
-for p in "${pids[@]}"; do pkill -INT -P "$p" || true; done
-wait || true
-for f in scheduler executor-1 executor-2; do
-  peak=$(grep "Maximum resident" "$work/$f.time" | awk '{print $NF}')
-  printf '  %-11s peak %.0f MiB\n' "$f" "$((peak / 1024))"
+# Stop the cluster: each process's peak memory comes from /proc before it is stopped.
+for pid in $(pgrep -P "$sched") $(for p in "${pids[@]}"; do pgrep -P "$p"; done); do
+  name=$(tr '\0' ' ' < /proc/$pid/cmdline | awk '{print $3}')
+  printf '  %-9s peak %s MiB\n' "$name" "$(awk '/VmHWM/ {print int($2 / 1024)}' /proc/$pid/status)"
+  kill "$pid"
 done
+wait || true
 
 python3 - "$work" <<'PY'
 import json, sys

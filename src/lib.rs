@@ -17,9 +17,10 @@
 //! evidence for each edge; [`trace`] runs these stages. [`audit`] summarises corpus
 //! quality, [`dedup`] plans a deduplicated corpus, [`export`] writes tables, JSON, JSON
 //! Lines, DOT, GraphML and a self-contained HTML report, and [`synth`] generates corpora
-//! with known truth. With the `distributed` feature, the `distributed` module runs the same stages
-//! as Apache DataFusion functions, on one node or on a Ballista cluster. All hashes are stable across platforms and releases (XXH3,
-//! SplitMix64), and results do not depend on the number of threads.
+//! with known truth. With the `distributed` feature, the `distributed` module runs the
+//! same stages as Apache DataFusion functions, on one node or on a Ballista cluster. All
+//! hashes are stable across platforms and releases (XXH3, SplitMix64), and results do not
+//! depend on the number of threads.
 //!
 //! ```
 //! use wiretrace::{Document, DupsConfig, find_duplicates};

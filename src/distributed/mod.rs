@@ -4,10 +4,11 @@
 //! Past one machine the stages stay the library's own: [`udf`] wraps each of them as a
 //! DataFusion scalar function, and [`stages`] strings them into queries — signatures →
 //! band keys (`unnest`) → `GROUP BY (band, key)` → star edges → verification after a join
-//! back to the shingle sets, with a repair step that keeps families whole → connected components ([`components`], large-star/small-star
-//! rounds driven from here) → families → lineage per family. Between stages there are only
-//! Parquet tables in a work folder, with the schemas listed in README.md, so any stage can be
-//! inspected or rerun, and a cluster's executors share nothing but files and plans.
+//! back to the shingle sets, with a repair step that keeps families whole → connected
+//! components ([`components`], large-star/small-star rounds driven from here) → families →
+//! lineage per family. Between stages there are only Parquet tables in a work folder, with
+//! the schemas listed in README.md, so any stage can be inspected or rerun, and a
+//! cluster's executors share nothing but files and plans.
 //!
 //! The engine is chosen per run ([`Engine`]): DataFusion in this process, with a memory
 //! pool that makes sorts and aggregations spill to disk; or a Ballista scheduler, whose

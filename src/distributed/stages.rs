@@ -11,7 +11,7 @@
 //! smallest ordinal to every other member (`m − 1` edges). Stars keep every bucket
 //! connected and candidate generation linear whatever the bucket sizes; buckets of more
 //! than `max_bucket` documents are listed in the `oversized_buckets` table. Verification
-//! adds the pairs a failed star edge could hide ([`verify_with_repair`]), so families come
+//! adds the pairs a failed star edge could hide (`verify_with_repair`), so families come
 //! out as with all pairs.
 
 use std::path::Path;
@@ -391,7 +391,7 @@ async fn lineage(
     .await
 }
 
-/// What [`run`] produced besides the whole-document results.
+/// What the run produced besides the whole-document results.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LineageSummary {
     /// Lineage edges written.

@@ -49,13 +49,18 @@ pub fn families(
             })
         })
         .collect();
-    out.sort_by(|x, y| {
+    sort_families(&mut out);
+    out
+}
+
+/// The order families are reported in: largest first, then by representative.
+pub fn sort_families(families: &mut [Family]) {
+    families.sort_by(|x, y| {
         y.members
             .len()
             .cmp(&x.members.len())
             .then(x.representative.cmp(&y.representative))
     });
-    out
 }
 
 #[cfg(test)]

@@ -163,7 +163,7 @@ pub fn find_duplicates(docs: &[Document], config: &DupsConfig) -> Result<DupsRep
 }
 
 /// The skips for documents whose text has no token at all.
-fn no_token_skips(docs: &[Document], shingle_counts: &[usize]) -> Vec<Skip> {
+pub(crate) fn no_token_skips(docs: &[Document], shingle_counts: &[usize]) -> Vec<Skip> {
     docs.iter()
         .zip(shingle_counts)
         .filter(|(_, n)| **n == 0)

@@ -115,18 +115,6 @@ fn init_log() {
         .try_init();
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_stack_size(32 << 20)
-        .build()
-        .map_err(|e| Error::Engine {
-            engine: "ballista",
-            stage: "start".into(),
-            detail: e.to_string(),
-        })
-}
-
 fn cluster_err(stage: &str, e: impl std::fmt::Display) -> Error {
     Error::Engine {
         engine: "ballista",
@@ -155,7 +143,7 @@ pub fn run_scheduler(options: &SchedulerOptions) -> Result<()> {
         Ok(state)
     }));
     let bind = options.bind;
-    runtime()?.block_on(async move {
+    super::runtime("ballista")?.block_on(async move {
         let cluster = BallistaCluster::new_from_config(&config)
             .await
             .map_err(|e| cluster_err("scheduler", e))?;
@@ -196,7 +184,7 @@ pub fn run_executor(options: &ExecutorOptions) -> Result<()> {
         ..ExecutorProcessConfig::default()
     };
     let port = options.port;
-    runtime()?.block_on(async move {
+    super::runtime("ballista")?.block_on(async move {
         eprintln!(
             "wiretrace: Ballista executor on port {port} (gRPC {}), scheduler {}:{}",
             config.grpc_port, config.scheduler_host, config.scheduler_port

@@ -21,7 +21,7 @@ use std::path::Path;
 use datafusion::prelude::SessionContext;
 
 use super::EngineError;
-use super::stages::{Result, materialize, register, scalar_u64};
+use super::stages::{Result, materialize, scalar_u64};
 
 /// Rounds after which the loop gives up (never reached in practice: the bound is
 /// O(log² n) and 2⁶⁴ documents need fewer).
@@ -109,6 +109,5 @@ pub(super) async fn run(ctx: &SessionContext, work: &Path) -> Result<usize> {
         ),
     )
     .await?;
-    register(ctx, work, "components").await?;
     Ok(rounds)
 }

@@ -12,9 +12,6 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray, UInt64Array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use datafusion::parquet::arrow::ArrowWriter;
-use datafusion::parquet::basic::{Compression, ZstdLevel};
-use datafusion::parquet::file::properties::WriterProperties;
 
 use crate::corpus::{Corpus, Document, Input, ReadOptions, read_inputs_with};
 use crate::error::{Error, Result};
@@ -76,11 +73,8 @@ fn write_part(dir: &Path, part: usize, docs: &[Document], first: u64) -> Result<
         path: path.clone(),
         source,
     })?;
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .build();
-    let mut writer = ArrowWriter::try_new(file, documents_schema(), Some(props))
-        .map_err(|e| fail(e.to_string()))?;
+    let mut writer =
+        super::stages::parquet_writer(file, documents_schema()).map_err(|e| fail(e.to_string()))?;
     writer
         .write(&batch(docs, first).map_err(fail)?)
         .map_err(|e| fail(e.to_string()))?;

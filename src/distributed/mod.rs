@@ -36,7 +36,7 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::cluster::Family;
-use crate::corpus::{Corpus, Input, ReadOptions, Skip, SkipReason};
+use crate::corpus::{Corpus, Input, ReadOptions};
 use crate::dups::{DupsConfig, DupsReport};
 use crate::error::{Error, Result};
 use crate::index::manifest::IndexParams;
@@ -217,6 +217,20 @@ async fn session(options: &EngineOptions) -> std::result::Result<SessionContext,
     Ok(ctx)
 }
 
+/// The Tokio runtime that drives an engine, a scheduler or an executor; large stacks, as
+/// Ballista's own binaries use, for deeply nested plans.
+pub(crate) fn runtime(engine: &'static str) -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(32 << 20)
+        .build()
+        .map_err(|e| Error::Engine {
+            engine,
+            stage: "start".into(),
+            detail: e.to_string(),
+        })
+}
+
 /// Reads the inputs and runs the pipeline on the chosen engine.
 ///
 /// The documents are streamed into the work folder's `documents` table; the client keeps
@@ -244,15 +258,7 @@ pub fn run_dups(
     let (results, lineage) = if corpus.documents.is_empty() {
         (StageResults::default(), LineageSummary::default())
     } else {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .thread_stack_size(16 << 20)
-            .build()
-            .map_err(|e| Error::Engine {
-                engine: options.engine.name(),
-                stage: "start".into(),
-                detail: e.to_string(),
-            })?;
+        let runtime = runtime(options.engine.name())?;
         runtime
             .block_on(async {
                 let ctx = session(options).await?;
@@ -277,17 +283,7 @@ pub fn run_dups(
 /// The stage results in the default engine's report shape.
 fn assemble(corpus: &mut Corpus, lsh: crate::lsh::LshParams, r: &StageResults) -> DupsReport {
     let shingle_counts: Vec<usize> = r.shingle_counts.iter().map(|&n| n as usize).collect();
-    let skipped: Vec<Skip> = corpus
-        .documents
-        .iter()
-        .zip(&shingle_counts)
-        .filter(|(_, n)| **n == 0)
-        .map(|(d, _)| Skip {
-            origin: d.origin.clone(),
-            id: Some(d.id.clone()),
-            reason: SkipReason::NoTokens,
-        })
-        .collect();
+    let skipped = crate::dups::no_token_skips(&corpus.documents, &shingle_counts);
     let pairs: Vec<VerifiedPair> = r
         .pairs
         .iter()
@@ -318,12 +314,7 @@ fn assemble(corpus: &mut Corpus, lsh: crate::lsh::LshParams, r: &StageResults) -
     for f in &mut families {
         f.members.sort_unstable();
     }
-    families.sort_by(|x, y| {
-        y.members
-            .len()
-            .cmp(&x.members.len())
-            .then(x.representative.cmp(&y.representative))
-    });
+    crate::cluster::sort_families(&mut families);
     DupsReport {
         lsh,
         documents: shingle_counts.iter().filter(|&&n| n > 0).count(),

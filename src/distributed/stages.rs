@@ -52,6 +52,19 @@ fn attempts(ctx: &SessionContext) -> u32 {
         .map_or(1, |a| a.0.max(1))
 }
 
+/// A Parquet writer as every stage table (and the `documents` table) is written: zstd,
+/// row groups of [`ROW_GROUP_ROWS`].
+pub(super) fn parquet_writer(
+    file: std::fs::File,
+    schema: datafusion::arrow::datatypes::SchemaRef,
+) -> std::result::Result<ArrowWriter<std::fs::File>, datafusion::parquet::errors::ParquetError> {
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .build();
+    ArrowWriter::try_new(file, schema, Some(props))
+}
+
 /// Runs `job` up to the session's [`Attempts`], waiting between tries.
 async fn with_retries<T, F, Fut>(ctx: &SessionContext, mut job: F) -> Result<T>
 where
@@ -109,12 +122,7 @@ async fn write_table(ctx: &SessionContext, work: &Path, name: &str, sql: &str) -
         .map_err(EngineError::at(name))?;
     let partial = dir.join(".part-00000.parquet.partial");
     let file = std::fs::File::create(&partial).map_err(EngineError::at(name))?;
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .build();
-    let mut writer =
-        ArrowWriter::try_new(file, stream.schema(), Some(props)).map_err(EngineError::at(name))?;
+    let mut writer = parquet_writer(file, stream.schema()).map_err(EngineError::at(name))?;
     while let Some(batch) = stream.next().await {
         writer
             .write(&batch.map_err(EngineError::at(name))?)

@@ -36,7 +36,9 @@ pub enum KeepPolicy {
 /// What to keep and what to drop.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DedupPlan {
-    /// `keep[i]`: document i is written out.
+    /// `keep[i]`: document i is written out. A document without a single token (skipped
+    /// as `no-tokens` by the document level) is neither kept nor dropped: it is accounted
+    /// for among the skipped records, like a malformed line.
     pub keep: Vec<bool>,
     /// `(dropped, kept, family)` for every dropped document, in input order.
     pub dropped: Vec<(u32, u32, usize)>,
@@ -81,7 +83,9 @@ pub fn plan(
             .copied()
             .unwrap_or(0)
     };
-    let mut keep = vec![true; docs.len()];
+    let mut keep: Vec<bool> = (0..docs.len())
+        .map(|i| report.shingle_counts.get(i).is_none_or(|&n| n > 0))
+        .collect();
     let mut dropped = Vec::new();
     for (family, f) in report.families.iter().enumerate() {
         let kept = f.members.iter().copied().min_by(|&x, &y| match policy {
@@ -151,5 +155,16 @@ mod tests {
 
         let p = plan(&docs, &report, KeepPolicy::Longest, None);
         assert_eq!(p.keep, [false, false, true, true]);
+    }
+
+    #[test]
+    fn a_document_without_tokens_is_neither_kept_nor_dropped() {
+        let mut docs = corpus();
+        docs.push(Document::new("emoji", "🙂🙂 … !!"));
+        let report = find_duplicates(&docs, &DupsConfig::default()).unwrap();
+        assert_eq!(report.skipped.len(), 1);
+        let p = plan(&docs, &report, KeepPolicy::Earliest, None);
+        assert!(!p.keep[4]);
+        assert!(p.dropped.iter().all(|&(d, _, _)| d != 4));
     }
 }

@@ -239,7 +239,7 @@ pub struct StreamOptions {
     /// Documents shingled and signed together (default [`DEFAULT_BATCH`]).
     pub batch: Option<usize>,
     /// Bytes of shingle sets held in memory before they spill to disk (default
-    /// [`SPILL_AFTER_BYTES`], or a quarter of `memory_limit` if less).
+    /// [`SPILL_AFTER_BYTES`], or an eighth of `memory_limit` if less).
     pub spill_after_bytes: Option<usize>,
     /// Stop with [`Error::MemoryLimit`] when what must stay in memory (signatures,
     /// metadata, the batch being signed) would pass this many bytes.
@@ -253,6 +253,9 @@ pub const PER_DOCUMENT_OVERHEAD: u64 = 400;
 
 /// Documents shingled and signed per batch when streaming.
 pub const DEFAULT_BATCH: usize = 8192;
+
+/// Most bytes of text in one streaming batch (less under a memory limit: a 32nd of it).
+pub const BATCH_TEXT_BYTES: usize = 64 << 20;
 
 /// Runs the pipeline over inputs read in one streaming pass, for corpora larger than
 /// memory.
@@ -274,6 +277,11 @@ pub fn stream_duplicates(
     let lsh = config.resolve_lsh()?;
     let hasher = MinHasher::new(config.num_perm, config.seed);
     let batch_size = options.batch.unwrap_or(DEFAULT_BATCH).max(1);
+    // A batch is also cut by its text size, so a few huge documents cannot fill memory:
+    // up to four batches are alive at once (being read, two queued, being signed).
+    let batch_bytes = options.memory_limit.map_or(BATCH_TEXT_BYTES, |limit| {
+        BATCH_TEXT_BYTES.min(usize::try_from(limit / 32).unwrap_or(usize::MAX))
+    });
     let spill_dir = options.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
     let spill_err = |source| Error::Output {
         path: spill_dir.clone(),
@@ -281,7 +289,7 @@ pub fn stream_duplicates(
     };
     let mut spill_after = options.spill_after_bytes.unwrap_or(SPILL_AFTER_BYTES);
     if let Some(limit) = options.memory_limit {
-        spill_after = spill_after.min(usize::try_from(limit / 4).unwrap_or(usize::MAX));
+        spill_after = spill_after.min(usize::try_from(limit / 8).unwrap_or(usize::MAX));
     }
     let mut held: u64 = 0;
     let mut over_limit: Option<Error> = None;
@@ -353,12 +361,15 @@ pub fn stream_duplicates(
         let stop = &stop;
         let reader = scope.spawn(move || {
             let mut batch = Vec::with_capacity(batch_size);
+            let mut batch_text = 0usize;
             let corpus = read_inputs_with(inputs, read, &mut |doc| {
                 if stop.load(std::sync::atomic::Ordering::Relaxed) {
                     return;
                 }
+                batch_text += doc.text.len();
                 batch.push(doc);
-                if batch.len() >= batch_size {
+                if batch.len() >= batch_size || batch_text >= batch_bytes {
+                    batch_text = 0;
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
                     // A closed channel means the consumer is gone; nothing left to do.
                     let _ = sender.send(full);

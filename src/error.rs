@@ -73,6 +73,16 @@ pub enum Error {
         /// What the operating system said.
         source: io::Error,
     },
+    /// Another run holds the index's writers' lock (exit status 4).
+    #[error(
+        "another wiretrace run is writing to the index '{}'; wait for it to finish and try \
+         again",
+        dir.display()
+    )]
+    IndexBusy {
+        /// The index folder.
+        dir: PathBuf,
+    },
     /// The DataFusion or Ballista engine failed in a stage.
     #[error("the {engine} engine failed in stage '{stage}': {detail}")]
     Engine {

@@ -50,6 +50,7 @@ pub mod export;
 pub mod index;
 pub mod lineage;
 pub mod lsh;
+pub mod memory;
 pub mod minhash;
 pub mod normalize;
 pub mod passage;

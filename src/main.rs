@@ -14,7 +14,8 @@ use wiretrace::boilerplate::BoilerplateConfig;
 use wiretrace::corpus::{Corpus, FieldNames, Input, InputFormat, ReadOptions, read_inputs};
 use wiretrace::dedup::KeepPolicy;
 use wiretrace::dups::{DupsConfig, Progress, StreamOptions, stream_duplicates};
-use wiretrace::export::{self, DupsView, LineageView};
+use wiretrace::export::target::PendingFile;
+use wiretrace::export::{self, DupsView, LineageView, Output};
 use wiretrace::index::manifest::IndexParams;
 use wiretrace::index::{AddOptions, Index};
 use wiretrace::lsh::LshParams;
@@ -28,6 +29,12 @@ const EXIT_FAILURE: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 /// Exit status: `--strict` and at least one record was skipped.
 const EXIT_SKIPPED: u8 = 3;
+/// Exit status: another run is writing to the index; try again later.
+const EXIT_BUSY: u8 = 4;
+
+/// Counts the heap against `--memory-limit` (see `wiretrace::memory`).
+#[global_allocator]
+static ALLOCATOR: wiretrace::memory::CountingAllocator = wiretrace::memory::CountingAllocator;
 
 #[derive(Parser)]
 #[command(
@@ -41,7 +48,7 @@ const EXIT_SKIPPED: u8 = 3;
         files, or - for standard input (JSON Lines unless --input-format text).\n\n\
         Exit status: 0 success (skipped records are reported on stderr), 1 an input could not \
         be read or an output not written, 2 bad usage or parameter, 3 records were skipped and \
-        --strict was given."
+        --strict was given, 4 another run is writing to the index."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -268,9 +275,10 @@ struct IndexQueryArgs {
     #[arg(long, value_enum, default_value_t = PassagesFormat::Table)]
     format: PassagesFormat,
 
-    /// Print nothing on stderr but errors.
-    #[arg(short, long)]
-    quiet: bool,
+    /// As for every command; --max-doc-bytes caps the article, and --strict makes an
+    /// article without words exit with status 3.
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 /// Inputs and parameters shared by the passage-level commands.
@@ -366,10 +374,22 @@ struct SynthArgs {
     /// Also write the planted reposts as "original<TAB>repost" lines to FILE.
     #[arg(long, value_name = "FILE")]
     truth: Option<PathBuf>,
+
+    /// Accepted as by every command (synth reads no input: --strict and --max-doc-bytes
+    /// have nothing to act on).
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 /// Reads the corpus and runs the passage-level pipeline; prints the account on stderr.
-fn traced(args: &TraceArgs, keep_raw: bool) -> Result<(Corpus, TraceConfig, Trace), Error> {
+/// `outputs` (option, path) are checked against the inputs and each other first.
+/// The outputs are opened (as temporary files) once checked, before any input is read, and
+/// returned in the same order.
+fn traced(
+    args: &TraceArgs,
+    keep_raw: bool,
+    outputs: &[(&str, &std::path::Path)],
+) -> Result<(Corpus, TraceConfig, Trace, Vec<PendingFile>), Error> {
     let TraceArgs {
         input,
         index,
@@ -379,7 +399,8 @@ fn traced(args: &TraceArgs, keep_raw: bool) -> Result<(Corpus, TraceConfig, Trac
     } = args;
     let mut config = passage.config(params.config())?;
     config.dups.resolve_lsh()?;
-    set_threads(input)?;
+    prepare(&input.run)?;
+    let opened;
     let corpus = match index {
         Some(dir) => {
             if !input.inputs.is_empty() {
@@ -387,6 +408,11 @@ fn traced(args: &TraceArgs, keep_raw: bool) -> Result<(Corpus, TraceConfig, Trac
                     "give either INPUT... or --index DIR, not both".into(),
                 ));
             }
+            export::target::check_outputs(outputs, &[])?;
+            for (option, path) in outputs {
+                export::target::check_outside(option, path, dir)?;
+            }
+            opened = open_outputs(outputs)?;
             let index = Index::open(dir)?;
             check_fixed(&index, &config, explicit, dir)?;
             config = index.config().clone();
@@ -400,22 +426,38 @@ fn traced(args: &TraceArgs, keep_raw: bool) -> Result<(Corpus, TraceConfig, Trac
                 keep_raw,
                 ..read_options(input)
             };
-            read_inputs(&inputs(input)?, &read)?
+            let inputs = inputs(input)?;
+            export::target::check_outputs(outputs, &inputs)?;
+            opened = open_outputs(outputs)?;
+            read_inputs(&inputs, &read)?
         }
     };
     check_trace_memory(input, &corpus)?;
     let trace = trace(&corpus.documents, &config)?;
-    Ok((corpus, config, trace))
+    Ok((corpus, config, trace, opened))
+}
+
+/// Opens checked outputs as temporary files, in order.
+fn open_outputs(outputs: &[(&str, &std::path::Path)]) -> Result<Vec<PendingFile>, Error> {
+    outputs
+        .iter()
+        .map(|(_, path)| PendingFile::create(path))
+        .collect()
 }
 
 fn run_audit(args: AuditArgs) -> ExitCode {
-    let (corpus, config, trace) = match traced(&args.trace, false) {
+    let outputs: Vec<(&str, &std::path::Path)> = args
+        .output
+        .iter()
+        .map(|p| ("--output", p.as_path()))
+        .collect();
+    let (corpus, config, trace, mut opened) = match traced(&args.trace, false, &outputs) {
         Ok(t) => t,
         Err(e) => return fail(&e),
     };
     let lineage = trace.lineage(&corpus.documents);
     let summary = wiretrace::audit::audit(&corpus, &trace, &lineage);
-    let written = export::write_output(args.output.as_deref(), |out| match args.format {
+    let written = Output::from(opened.pop()).write(|out| match args.format {
         PassagesFormat::Table => export::table::write_audit(&summary, out),
         PassagesFormat::Json => {
             let view = LineageView {
@@ -442,23 +484,33 @@ fn run_audit(args: AuditArgs) -> ExitCode {
         config: &config.dups,
         report: &trace.dups,
     };
-    report_account(&view, args.trace.input.quiet);
+    report_account(&view, args.trace.input.run.quiet);
     finish(&args.trace.input, &view)
 }
 
 /// The exit status once output is written: 3 under `--strict` if anything was skipped.
 fn finish(input: &InputArgs, view: &DupsView) -> ExitCode {
-    if input.strict && view.skipped_count() > 0 {
+    if input.run.strict && view.skipped_count() > 0 {
         return ExitCode::from(EXIT_SKIPPED);
     }
     ExitCode::SUCCESS
 }
 
 fn run_dedup(args: DedupArgs) -> ExitCode {
-    let (corpus, config, trace) = match traced(&args.trace, true) {
+    let sidecar = args.dropped.clone().unwrap_or_else(|| {
+        let mut name = args.output.clone().into_os_string();
+        name.push(".dropped.jsonl");
+        PathBuf::from(name)
+    });
+    let outputs = [
+        ("--output", args.output.as_path()),
+        ("--dropped", sidecar.as_path()),
+    ];
+    let (corpus, config, trace, opened) = match traced(&args.trace, true, &outputs) {
         Ok(t) => t,
         Err(e) => return fail(&e),
     };
+    let [out, side]: [PendingFile; 2] = opened.try_into().ok().expect("two outputs opened");
     let docs = &corpus.documents;
     let (policy, lineage) = match args.keep {
         KeepArg::Earliest => (KeepPolicy::Earliest, None),
@@ -466,78 +518,51 @@ fn run_dedup(args: DedupArgs) -> ExitCode {
         KeepArg::MostCited => (KeepPolicy::MostCited, Some(trace.lineage(docs))),
     };
     let plan = wiretrace::dedup::plan(docs, &trace.dups, policy, lineage.as_ref());
-    let written = export::write_atomically(&args.output, |out| {
-        for (doc, keep) in docs.iter().zip(&plan.keep) {
-            if !keep {
-                continue;
-            }
-            match &doc.raw {
-                Some(raw) => out.write_all(raw.as_bytes())?,
-                None => {
-                    let mut record = serde_json::Map::new();
-                    record.insert("id".into(), doc.id.clone().into());
-                    record.insert("text".into(), doc.text.clone().into());
-                    for (k, v) in [
-                        ("source", &doc.source),
-                        ("date", &doc.date),
-                        ("title", &doc.title),
-                        ("url", &doc.url),
-                    ] {
-                        if let Some(v) = v {
-                            record.insert(k.into(), v.clone().into());
-                        }
-                    }
-                    serde_json::to_writer(&mut *out, &record)?;
-                }
-            }
-            out.write_all(b"\n")?;
-        }
-        Ok(())
-    });
-    if let Err(e) = written {
-        return fail(&e);
-    }
-    let sidecar = args.dropped.clone().unwrap_or_else(|| {
-        let mut name = args.output.clone().into_os_string();
-        name.push(".dropped.jsonl");
-        PathBuf::from(name)
-    });
-    let written = export::write_atomically(&sidecar, |out| {
-        for &(dropped, kept, family) in &plan.dropped {
-            let line = serde_json::json!({
-                "dropped": docs[dropped as usize].id,
-                "kept": docs[kept as usize].id,
-                "family": family,
-            });
-            serde_json::to_writer(&mut *out, &line)?;
-            out.write_all(b"\n")?;
-        }
-        Ok(())
-    });
-    if let Err(e) = written {
-        return fail(&e);
-    }
     let view = DupsView {
         corpus: &corpus,
         config: &config.dups,
         report: &trace.dups,
     };
-    report_account(&view, args.trace.input.quiet);
-    if !args.trace.input.quiet {
+    let written = export::dedup::write_dedup(&view, &plan, out, side);
+    let summary = match written {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    report_account(&view, args.trace.input.run.quiet);
+    if !args.trace.input.run.quiet {
         eprintln!(
-            "wiretrace: kept {} of {} documents; {} dropped, listed in {}",
-            plan.keep.iter().filter(|&&k| k).count(),
-            docs.len(),
-            plan.dropped.len(),
-            sidecar.display()
+            "wiretrace: read {} records: {} written to {}, {} dropped as near-duplicates and \
+             {} skipped, all listed in {} (run {})",
+            summary.records_read,
+            summary.kept,
+            args.output.display(),
+            summary.dropped,
+            summary.skipped,
+            sidecar.display(),
+            summary.run
         );
     }
     finish(&args.trace.input, &view)
 }
 
 fn run_synth(args: SynthArgs) -> ExitCode {
+    let outputs: Vec<(&str, &std::path::Path)> =
+        [("--output", &args.output), ("--truth", &args.truth)]
+            .into_iter()
+            .filter_map(|(o, p)| p.as_deref().map(|p| (o, p)))
+            .collect();
+    if let Err(e) = prepare(&args.run).and_then(|()| export::target::check_outputs(&outputs, &[])) {
+        return fail(&e);
+    }
+    let (output, truth_file) = match (
+        Output::open(args.output.as_deref()),
+        args.truth.as_deref().map(PendingFile::create).transpose(),
+    ) {
+        (Ok(o), Ok(t)) => (o, t),
+        (Err(e), _) | (_, Err(e)) => return fail(&e),
+    };
     let mut truth: Vec<u8> = Vec::new();
-    let written = export::write_output(args.output.as_deref(), |out| {
+    let written = output.write(|out| {
         let truth_sink: Option<&mut dyn std::io::Write> = if args.truth.is_some() {
             Some(&mut truth)
         } else {
@@ -548,8 +573,8 @@ fn run_synth(args: SynthArgs) -> ExitCode {
     if let Err(e) = written {
         return fail(&e);
     }
-    if let Some(path) = &args.truth
-        && let Err(e) = export::write_atomically(path, |out| out.write_all(&truth))
+    if let Some(file) = truth_file
+        && let Err(e) = Output::File(file).write(|out| out.write_all(&truth))
     {
         return fail(&e);
     }
@@ -586,6 +611,13 @@ struct InputArgs {
     #[arg(long, default_value = "url", value_name = "NAME")]
     url_field: String,
 
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// Options every command takes.
+#[derive(Args)]
+struct RunArgs {
     /// Skip (and report) records larger than this many bytes.
     #[arg(long, default_value_t = wiretrace::corpus::DEFAULT_MAX_DOC_BYTES, value_name = "BYTES")]
     max_doc_bytes: usize,
@@ -826,6 +858,9 @@ enum GraphFormat {
 }
 
 fn main() -> ExitCode {
+    if let Err(e) = export::target::remove_temporaries_on_signal() {
+        return fail(&e);
+    }
     let matches = Cli::command().get_matches();
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let explicit = explicit_options(&matches);
@@ -886,6 +921,7 @@ fn fail(e: &Error) -> ExitCode {
     eprintln!("wiretrace: error: {e}");
     ExitCode::from(match e {
         Error::Config(_) => EXIT_USAGE,
+        Error::IndexBusy { .. } => EXIT_BUSY,
         _ => EXIT_FAILURE,
     })
 }
@@ -917,7 +953,7 @@ fn parse_size(s: &str) -> Result<u64, String> {
 const TRACE_BYTES_PER_TEXT_BYTE: u64 = 20;
 
 fn check_trace_memory(input: &InputArgs, corpus: &Corpus) -> Result<(), Error> {
-    let Some(limit) = input.memory_limit else {
+    let Some(limit) = input.run.memory_limit else {
         return Ok(());
     };
     let text: u64 = corpus.documents.iter().map(|d| d.text.len() as u64).sum();
@@ -937,10 +973,25 @@ fn check_trace_memory(input: &InputArgs, corpus: &Corpus) -> Result<(), Error> {
     Ok(())
 }
 
-fn set_threads(args: &InputArgs) -> Result<(), Error> {
-    if let Some(n) = args.threads {
+/// Most worker threads accepted: far beyond any machine this runs on, and low enough that
+/// starting them cannot take longer than the work.
+const MAX_THREADS: usize = 256;
+
+/// Applies the options every command takes: the memory limit (counted from here on) and
+/// the thread pool.
+fn prepare(run: &RunArgs) -> Result<(), Error> {
+    if let Some(limit) = run.memory_limit {
+        wiretrace::memory::set_limit(limit);
+    }
+    if let Some(n) = run.threads {
+        if n == 0 || n > MAX_THREADS {
+            return Err(Error::Config(format!(
+                "--threads {n}: give 1 to {MAX_THREADS} (results do not depend on it; the \
+                 default is one per core)"
+            )));
+        }
         rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+            .num_threads(n)
             .build_global()
             .map_err(|e| Error::Config(format!("cannot set --threads: {e}")))?;
     }
@@ -962,7 +1013,7 @@ fn read_options(args: &InputArgs) -> ReadOptions {
             FormatArg::Jsonl => InputFormat::Jsonl,
             FormatArg::Text => InputFormat::Text,
         },
-        max_doc_bytes: args.max_doc_bytes,
+        max_doc_bytes: args.run.max_doc_bytes,
         keep_raw: false,
     }
 }
@@ -1113,7 +1164,8 @@ fn run_trace(
     render: impl FnOnce(&LineageView, &mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> ExitCode {
     let input = &args.input;
-    let (corpus, config, trace) = match traced(args, false) {
+    let outputs: Vec<(&str, &std::path::Path)> = output.iter().map(|&p| ("--output", p)).collect();
+    let (corpus, config, trace, mut opened) = match traced(args, false, &outputs) {
         Ok(t) => t,
         Err(e) => return fail(&e),
     };
@@ -1124,12 +1176,12 @@ fn run_trace(
         trace: &trace,
         lineage: &lineage,
     };
-    if let Err(e) = export::write_output(output, |out| render(&view, out)) {
+    if let Err(e) = Output::from(opened.pop()).write(|out| render(&view, out)) {
         return fail(&e);
     }
     let dups = view.dups();
-    report_account(&dups, input.quiet);
-    if !input.quiet {
+    report_account(&dups, input.run.quiet);
+    if !input.run.quiet {
         eprintln!(
             "wiretrace: {} pairs share passages; {} boilerplate templates; lineage: {} documents, {} edges, {} families",
             trace.pairs.len(),
@@ -1144,7 +1196,7 @@ fn run_trace(
 
 fn run_dups(args: DupsArgs) -> ExitCode {
     let config = args.params.config();
-    if let Err(e) = config.resolve_lsh().and_then(|_| set_threads(&args.input)) {
+    if let Err(e) = config.resolve_lsh().and_then(|_| prepare(&args.input.run)) {
         return fail(&e);
     }
     if args.engine != EngineArg::Default {
@@ -1155,14 +1207,18 @@ fn run_dups(args: DupsArgs) -> ExitCode {
             "--scheduler and --work-dir are for --engine datafusion or ballista".into(),
         ));
     }
-    let bar = progress_bar(args.input.quiet);
+    let bar = progress_bar(args.input.run.quiet);
     let options = StreamOptions {
         spill_dir: args.temp_dir.clone(),
-        memory_limit: args.input.memory_limit,
+        memory_limit: args.input.run.memory_limit,
         ..StreamOptions::default()
     };
     let inputs = match inputs(&args.input) {
         Ok(i) => i,
+        Err(e) => return fail(&e),
+    };
+    let output = match check_dups_output(&args, &inputs) {
+        Ok(o) => o,
         Err(e) => return fail(&e),
     };
     let streamed = stream_duplicates(
@@ -1188,12 +1244,20 @@ fn run_dups(args: DupsArgs) -> ExitCode {
         config: &config,
         report: &report,
     };
-    write_dups(&args, &view)
+    write_dups(&args, &view, output)
+}
+
+/// Checks `dups`' output against its inputs and opens it.
+fn check_dups_output(args: &DupsArgs, inputs: &[Input]) -> Result<Output, Error> {
+    if let Some(path) = &args.output {
+        export::target::check_outputs(&[("--output", path)], inputs)?;
+    }
+    Output::open(args.output.as_deref())
 }
 
 /// Writes a `dups` report in the chosen format, then the account on stderr.
-fn write_dups(args: &DupsArgs, view: &DupsView) -> ExitCode {
-    let written = export::write_output(args.output.as_deref(), |out| match args.format {
+fn write_dups(args: &DupsArgs, view: &DupsView, output: Output) -> ExitCode {
+    let written = output.write(|out| match args.format {
         OutputFormat::Table => export::table::write_table(view, out),
         OutputFormat::Json => export::json::write_json(view, out),
         OutputFormat::Jsonl => export::json::write_jsonl(view, out),
@@ -1201,7 +1265,7 @@ fn write_dups(args: &DupsArgs, view: &DupsView) -> ExitCode {
     if let Err(e) = written {
         return fail(&e);
     }
-    report_account(view, args.input.quiet);
+    report_account(view, args.input.run.quiet);
     finish(&args.input, view)
 }
 
@@ -1237,12 +1301,16 @@ fn run_engine_dups(args: DupsArgs, config: DupsConfig) -> ExitCode {
         Ok(i) => i,
         Err(e) => return fail(&e),
     };
+    let output = match check_dups_output(&args, &inputs) {
+        Ok(o) => o,
+        Err(e) => return fail(&e),
+    };
     let options = EngineOptions {
         engine,
         work_dir: args.work_dir.clone(),
         temp_dir: args.temp_dir.clone(),
-        memory_limit: args.input.memory_limit,
-        partitions: args.input.threads,
+        memory_limit: args.input.run.memory_limit,
+        partitions: args.input.run.threads,
         lineage: true,
     };
     let run = match run_dups(&inputs, &read_options(&args.input), &config, &options) {
@@ -1254,8 +1322,8 @@ fn run_engine_dups(args: DupsArgs, config: DupsConfig) -> ExitCode {
         config: &config,
         report: &run.report,
     };
-    let status = write_dups(&args, &view);
-    if !args.input.quiet {
+    let status = write_dups(&args, &view, output);
+    if !args.input.run.quiet {
         eprintln!(
             "wiretrace: {} candidates ({} star edges, {} repair pairs), {} verified pairs, {} \
              families ({} component rounds); lineage inside families: {} edges, {} families \
@@ -1279,8 +1347,10 @@ fn run_engine_dups(args: DupsArgs, config: DupsConfig) -> ExitCode {
 fn run_index_build(args: IndexBuildArgs) -> ExitCode {
     let built = (|| {
         let config = args.passage.config(args.params.config())?;
-        set_threads(&args.input)?;
-        let corpus = read_inputs(&inputs(&args.input)?, &read_options(&args.input))?;
+        prepare(&args.input.run)?;
+        let inputs = inputs(&args.input)?;
+        check_index_outputs(&args.output, args.report.report.as_deref(), &inputs)?;
+        let corpus = read_inputs(&inputs, &read_options(&args.input))?;
         check_trace_memory(&args.input, &corpus)?;
         Index::create(&args.output, &config)?;
         let mut index = Index::open(&args.output)?;
@@ -1305,10 +1375,12 @@ fn run_index_build(args: IndexBuildArgs) -> ExitCode {
 fn run_index_add(args: IndexAddArgs, explicit: &[String]) -> ExitCode {
     let added = (|| {
         let requested = args.passage.config(args.params.config())?;
-        set_threads(&args.input)?;
+        prepare(&args.input.run)?;
         let mut index = Index::open(&args.index)?;
         check_fixed(&index, &requested, explicit, &args.index)?;
-        let corpus = read_inputs(&inputs(&args.input)?, &read_options(&args.input))?;
+        let inputs = inputs(&args.input)?;
+        check_index_outputs(&args.index, args.report.report.as_deref(), &inputs)?;
+        let corpus = read_inputs(&inputs, &read_options(&args.input))?;
         check_trace_memory(&args.input, &corpus)?;
         let options = AddOptions {
             replace: args.replace,
@@ -1326,6 +1398,30 @@ fn run_index_add(args: IndexAddArgs, explicit: &[String]) -> ExitCode {
         }
         Err(e) => fail(&e),
     }
+}
+
+/// An index folder must not be an input, nor hold one; the report goes outside the index.
+fn check_index_outputs(
+    dir: &std::path::Path,
+    report: Option<&std::path::Path>,
+    inputs: &[Input],
+) -> Result<(), Error> {
+    for input in inputs {
+        if let Input::Path(p) = input
+            && export::target::check_outside("INPUT", p, dir).is_err()
+        {
+            return Err(Error::Config(format!(
+                "the input '{}' is inside the index folder '{}'",
+                p.display(),
+                dir.display()
+            )));
+        }
+    }
+    if let Some(report) = report {
+        export::target::check_outside("--report", report, dir)?;
+        export::target::check_outputs(&[("--report", report)], inputs)?;
+    }
+    Ok(())
 }
 
 fn write_index_report(
@@ -1355,7 +1451,7 @@ fn finish_index(
     report: &wiretrace::index::AddReport,
 ) -> ExitCode {
     let skipped = corpus.skipped.len() + report.skipped.len();
-    if !input.quiet {
+    if !input.run.quiet {
         for s in corpus.skipped.iter().chain(&report.skipped) {
             eprintln!("wiretrace: skipped {}: {}", s.origin, s.reason);
         }
@@ -1374,7 +1470,7 @@ fn finish_index(
             }
         );
     }
-    if input.strict && skipped > 0 {
+    if input.run.strict && skipped > 0 {
         return ExitCode::from(EXIT_SKIPPED);
     }
     ExitCode::SUCCESS
@@ -1382,23 +1478,37 @@ fn finish_index(
 
 fn run_index_query(args: IndexQueryArgs) -> ExitCode {
     let found = (|| {
+        prepare(&args.run)?;
         let index = Index::open(&args.index)?;
-        let text = if args.article == "-" {
-            let mut buf = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut buf).map_err(|source| {
-                Error::Read {
-                    path: "<stdin>".into(),
-                    line: 1,
-                    source,
-                }
-            })?;
-            buf
+        let cap = args.run.max_doc_bytes;
+        let (bytes, shown) = if args.article == "-" {
+            let bytes =
+                wiretrace::corpus::read_capped(std::io::stdin().lock(), cap).map_err(|source| {
+                    Error::Read {
+                        path: "<stdin>".into(),
+                        line: 1,
+                        source,
+                    }
+                })?;
+            (bytes, "<stdin>".to_string())
         } else {
-            std::fs::read_to_string(&args.article).map_err(|source| Error::Input {
-                path: PathBuf::from(&args.article),
-                source,
-            })?
+            let path = PathBuf::from(&args.article);
+            let bytes = std::fs::File::open(&path)
+                .and_then(|f| wiretrace::corpus::read_capped(f, cap))
+                .map_err(|source| Error::Input { path, source })?;
+            (bytes, args.article.clone())
         };
+        if bytes.len() > cap {
+            return Err(Error::Config(format!(
+                "the article '{shown}' is over --max-doc-bytes {cap}"
+            )));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Error::Config(format!(
+                "the article '{shown}' is not UTF-8 (byte {})",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
         let mut article = wiretrace::Document::new(args.article.clone(), text);
         if let Some(date) = &args.date {
             article = article.with_date(date);
@@ -1406,9 +1516,10 @@ fn run_index_query(args: IndexQueryArgs) -> ExitCode {
         if let Some(source) = &args.source {
             article = article.with_source(source);
         }
-        index.query(&article, args.limit)
+        let wordless = wiretrace::normalize::tokenize(&article.text).is_empty();
+        Ok::<_, Error>((index.query(&article, args.limit)?, wordless))
     })();
-    let matches = match found {
+    let (matches, wordless) = match found {
         Ok(m) => m,
         Err(e) => return fail(&e),
     };
@@ -1421,11 +1532,17 @@ fn run_index_query(args: IndexQueryArgs) -> ExitCode {
     if let Err(e) = written {
         return fail(&e);
     }
-    if !args.quiet {
+    if !args.run.quiet {
+        if wordless {
+            eprintln!("wiretrace: the article has no words: nothing to look up");
+        }
         eprintln!(
             "wiretrace: {} stored documents share text with the article",
             matches.len()
         );
+    }
+    if args.run.strict && wordless {
+        return ExitCode::from(EXIT_SKIPPED);
     }
     ExitCode::SUCCESS
 }

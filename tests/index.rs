@@ -330,7 +330,7 @@ fn a_second_writer_is_refused_while_the_lock_is_held() {
     wiretrace()
         .args(["index", "add", s(&ix), s(&common::sample("news.jsonl"))])
         .assert()
-        .code(2)
+        .code(4)
         .stderr(predicates::str::contains(
             "another wiretrace run is writing",
         ));

@@ -149,3 +149,79 @@ fn hostile_text_cannot_break_the_page() {
     assert!(!dom.contains("data-pwned"));
     assert_eq!(dom.matches(r#"class="node"#).count(), 2);
 }
+
+/// Loads `page#selftest-links`: every document opened and every address clicked.
+fn load_clicking_links(page: &Path) -> (String, String) {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Process::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}#selftest-links", page.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn only_web_addresses_become_links_and_data_is_never_templated() {
+    let story = "The central bank said on Tuesday that it would keep interest rates unchanged for \
+        another quarter, citing slowing growth in exports and weak demand at home, while analysts \
+        expect cuts before the end of the year. Placeholders /*VERSION*/ and /*DATA*/ stay.";
+    let input = [
+        serde_json::json!({"id": "js", "date": "2020-01-01", "text": story,
+            "url": "javascript:document.body.dataset.pwned=1;document.title='pwned'"}),
+        serde_json::json!({"id": "spaced", "date": "2020-01-02", "text": format!("{story} more"),
+            "url": " JavaScript:document.body.dataset.pwned=2"}),
+        serde_json::json!({"id": "web", "date": "2020-01-03", "text": format!("{story} more again"),
+            "url": "https://example.org/story"}),
+    ]
+    .iter()
+    .map(|v| v.to_string() + "\n")
+    .collect::<String>();
+    let dir = tempfile::tempdir().unwrap();
+    let page = write_report("-", Some(input), dir.path());
+    let html = std::fs::read_to_string(&page).unwrap();
+    // The data keeps the literal placeholders; the page has a strict policy.
+    assert!(html.contains("Placeholders /*VERSION*/ and /*DATA*/ stay."));
+    assert!(html.contains(
+        r#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-"#
+    ));
+    let (dom, log) = load(&page);
+    assert_clean_load(&dom, &log);
+    let (dom, log) = load_clicking_links(&page);
+    assert_clean_load(&dom, &log);
+    assert!(!dom.contains("data-pwned"), "{dom}");
+    assert!(!dom.contains("<title>pwned"));
+    // One real link (https), the others shown as text.
+    assert!(dom.contains(r#"data-weblinks="1""#), "{dom}");
+}
+
+#[test]
+fn the_policy_hashes_match_the_inline_script_and_style() {
+    let policy = wiretrace::export::html::content_security_policy();
+    assert!(policy.starts_with("default-src 'none'; script-src 'sha256-"));
+    // 44 base64 characters per SHA-256 hash.
+    let hashes: Vec<&str> = policy
+        .split("'sha256-")
+        .skip(1)
+        .map(|h| &h[..h.find('\'').unwrap()])
+        .collect();
+    assert_eq!(hashes.len(), 2);
+    assert!(hashes.iter().all(|h| h.len() == 44 && h.ends_with('=')));
+}

@@ -145,6 +145,8 @@ pub enum SkipReason {
         bytes: usize,
         /// The limit in force.
         limit: usize,
+        /// Reading stopped at the limit, so `bytes` is a lower bound (a device or pipe).
+        cut: bool,
     },
     /// A file under an input folder could not be read.
     Unreadable(String),
@@ -195,8 +197,20 @@ impl fmt::Display for SkipReason {
                     "duplicate id '{id}' (first seen at {first}, which is kept)"
                 )
             }
-            SkipReason::TooLarge { bytes, limit } => {
+            SkipReason::TooLarge {
+                bytes,
+                limit,
+                cut: false,
+            } => {
                 write!(f, "document is {bytes} bytes, over --max-doc-bytes {limit}")
+            }
+            SkipReason::TooLarge {
+                limit, cut: true, ..
+            } => {
+                write!(
+                    f,
+                    "document is over --max-doc-bytes {limit} (read no further)"
+                )
             }
             SkipReason::Unreadable(msg) => write!(f, "cannot read: {msg}"),
             SkipReason::AlreadyIndexed { id } => write!(

@@ -1,6 +1,7 @@
 //! Walking an input folder: every `.txt` and `.md` file is a document whose id is its path
 //! relative to the folder (with `/` separators on every platform); `.jsonl`/`.ndjson` files
-//! are read as JSON Lines. Other files are listed as ignored. Entries are visited in sorted
+//! are read as JSON Lines. Other files, and anything that is not a regular file (FIFOs,
+//! devices, sockets), are listed as ignored. Entries are visited in sorted
 //! order, and symbolic links to folders are not followed, so a link loop cannot hang a run.
 
 use std::path::Path;
@@ -52,7 +53,14 @@ fn walk(
             }
             continue;
         }
-        if file_type.is_symlink() && path.is_dir() {
+        // Only regular files (or links to them) are read: a FIFO would block the walk, a
+        // device could be endless; links to folders are not followed (no loops).
+        let regular = if file_type.is_symlink() {
+            std::fs::metadata(&path).is_ok_and(|m| m.is_file())
+        } else {
+            file_type.is_file()
+        };
+        if !regular {
             builder.ignore_file(shown);
             continue;
         }
@@ -85,10 +93,11 @@ fn read_text(root: &Path, path: &Path, shown: String, builder: &mut CorpusBuilde
         let reason = SkipReason::TooLarge {
             bytes: usize::try_from(meta.len()).unwrap_or(usize::MAX),
             limit,
+            cut: false,
         };
         return builder.skip(Origin::file(shown), Some(id), reason);
     }
-    match std::fs::read(path) {
+    match std::fs::File::open(path).and_then(|f| super::read_capped(f, limit)) {
         Ok(bytes) => builder.text_file(&id, Origin::file(shown), bytes),
         Err(e) => builder.skip(
             Origin::file(shown),

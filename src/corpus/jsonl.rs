@@ -22,20 +22,30 @@ pub(super) fn read(
     builder: &mut CorpusBuilder<'_, '_>,
 ) -> Result<()> {
     let mut reader = BufReader::with_capacity(1 << 16, source);
+    let limit = builder.options().max_doc_bytes;
     let mut line = Vec::new();
     let mut line_no = 0usize;
     loop {
         line.clear();
         line_no += 1;
-        let n = reader
-            .read_until(b'\n', &mut line)
-            .map_err(|source| Error::Read {
+        let read =
+            read_capped_line(&mut reader, &mut line, limit).map_err(|source| Error::Read {
                 path: path.to_string(),
                 line: line_no,
                 source,
             })?;
-        if n == 0 {
+        let Some((length, over)) = read else {
             return Ok(());
+        };
+        if over {
+            // Over the cap: the rest of the line was passed over, not kept.
+            let reason = SkipReason::TooLarge {
+                bytes: length,
+                limit,
+                cut: false,
+            };
+            builder.skip(Origin::line(path, line_no), None, reason);
+            continue;
         }
         let mut bytes = trim_line_end(&line);
         if line_no == 1 {
@@ -45,6 +55,43 @@ pub(super) fn read(
             continue;
         }
         record(bytes, Origin::line(path, line_no), builder);
+    }
+}
+
+/// Reads one line (with its `\n`) into `line`, keeping at most `cap` bytes of content
+/// plus the line end: past that the line is read on to its end without being kept, so a
+/// line of any length (an endless stream without a newline) takes bounded memory. Returns
+/// the line's full length in bytes and whether its content is over `cap`, or `None` at the
+/// end of the input.
+fn read_capped_line(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<Option<(usize, bool)>> {
+    // Room for the cap and a CRLF, so a line exactly at the cap is kept whole.
+    let keep = cap.saturating_add(2);
+    let mut length = 0usize;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let (used, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (available.len(), available.is_empty()),
+        };
+        let room = keep.saturating_sub(line.len());
+        line.extend_from_slice(&available[..used.min(room)]);
+        length = length.saturating_add(used);
+        reader.consume(used);
+        if done {
+            if length == 0 {
+                return Ok(None);
+            }
+            let over = trim_line_end(line).len() > cap || length > line.len();
+            return Ok(Some((length, over)));
+        }
     }
 }
 
@@ -59,6 +106,7 @@ fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
         let reason = SkipReason::TooLarge {
             bytes: bytes.len(),
             limit,
+            cut: false,
         };
         return builder.skip(origin, None, reason);
     }
@@ -117,6 +165,11 @@ fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
     };
     let mut doc = Document::new(id, text);
     doc.origin = origin;
+    for key in &record.repeated {
+        let msg =
+            format!("key '{key}' appears more than once in the record; the last value is used");
+        builder.warn(doc.origin.clone(), msg);
+    }
     if builder.options().keep_raw {
         // Checked to be UTF-8 above.
         doc.raw = std::str::from_utf8(bytes).ok().map(str::to_string);
@@ -222,6 +275,8 @@ struct Record {
     date: FieldValue,
     title: FieldValue,
     url: FieldValue,
+    /// Keys that appear more than once (the last value is used, as JSON parsers do).
+    repeated: Vec<String>,
 }
 
 /// Reads one JSON value as a [`Record`], picking fields by the configured names without
@@ -247,7 +302,15 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Record>, A::Error> {
         let mut r = Record::default();
         let f = self.fields;
+        let mut seen: Vec<std::borrow::Cow<'de, str>> = Vec::new();
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if seen.contains(&key) {
+                if !r.repeated.iter().any(|k| *k == key) {
+                    r.repeated.push(key.to_string());
+                }
+            } else {
+                seen.push(key.clone());
+            }
             let slot = if key == f.id {
                 &mut r.id
             } else if key == f.text {

@@ -161,14 +161,13 @@ pub fn read_inputs_with(
                 let lock = stdin.lock();
                 match opts.format {
                     InputFormat::Text => {
-                        let mut bytes = Vec::new();
-                        lock.take(opts.max_doc_bytes as u64 + 1)
-                            .read_to_end(&mut bytes)
-                            .map_err(|source| Error::Read {
+                        let bytes = read_capped(lock, opts.max_doc_bytes).map_err(|source| {
+                            Error::Read {
                                 path: "<stdin>".into(),
                                 line: 1,
                                 source,
-                            })?;
+                            }
+                        })?;
                         builder.text_file("-", Origin::file("<stdin>"), bytes);
                     }
                     InputFormat::Auto | InputFormat::Jsonl => {
@@ -224,13 +223,34 @@ fn read_path(path: &Path, opts: &ReadOptions, builder: &mut CorpusBuilder<'_, '_
         })?;
         jsonl::read(file, &shown, builder)
     } else {
-        let bytes = std::fs::read(path).map_err(|source| Error::Input {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        // A regular file's size is known before reading; a device or FIFO is read as a
+        // stream, and no further than the cap.
+        if meta.is_file() && meta.len() > opts.max_doc_bytes as u64 {
+            let reason = SkipReason::TooLarge {
+                bytes: usize::try_from(meta.len()).unwrap_or(usize::MAX),
+                limit: opts.max_doc_bytes,
+                cut: false,
+            };
+            builder.skip(Origin::file(shown.clone()), Some(shown), reason);
+            return Ok(());
+        }
+        let bytes = std::fs::File::open(path)
+            .and_then(|f| read_capped(f, opts.max_doc_bytes))
+            .map_err(|source| Error::Input {
+                path: path.to_path_buf(),
+                source,
+            })?;
         builder.text_file(&shown, Origin::file(shown.clone()), bytes);
         Ok(())
     }
+}
+
+/// Reads at most `cap + 1` bytes: enough to tell a document over the cap, and never more,
+/// whatever the source (an endless device or pipe included).
+pub fn read_capped(source: impl Read, cap: usize) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    source.take(cap as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 fn is_parquet_path(path: &Path) -> bool {
@@ -291,9 +311,11 @@ impl<'o, 's> CorpusBuilder<'o, 's> {
     /// A whole file as one document, with `id` as its id.
     pub(crate) fn text_file(&mut self, id: &str, origin: Origin, bytes: Vec<u8>) {
         if bytes.len() > self.opts.max_doc_bytes {
+            // Read with `read_capped`: the source may go on; its size is not known.
             let reason = SkipReason::TooLarge {
                 bytes: bytes.len(),
                 limit: self.opts.max_doc_bytes,
+                cut: true,
             };
             return self.skip(origin, Some(id.to_string()), reason);
         }

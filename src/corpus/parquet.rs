@@ -106,6 +106,7 @@ pub(super) fn read(path: &Path, builder: &mut CorpusBuilder<'_, '_>) -> Result<(
                 let reason = SkipReason::TooLarge {
                     bytes: body.len(),
                     limit: max,
+                    cut: false,
                 };
                 builder.skip(origin, Some(doc_id), reason);
                 continue;

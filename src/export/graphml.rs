@@ -16,7 +16,11 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
+            // As character references, so that XML readers keep them: a raw CR is read as
+            // LF, and in attributes tabs and line feeds become spaces.
+            '\r' => out.push_str("&#13;"),
+            '\n' => out.push_str("&#10;"),
+            '\t' => out.push_str("&#9;"),
             c if (c as u32) < 0x20 || matches!(c as u32, 0xFFFE | 0xFFFF) => {}
             c => out.push(c),
         }

@@ -86,6 +86,7 @@ pub fn report_data(view: &LineageView) -> Value {
             let d = &docs[lineage.graph[n] as usize];
             json!({
                 "id": d.id, "source": d.source, "date": d.date, "title": d.title, "url": d.url,
+                "link": d.url.as_deref().is_some_and(is_web_address),
                 "family": lineage.family[n.index()],
                 "x": pos[n.index()].0, "y": pos[n.index()].1,
                 "text": d.text,
@@ -125,20 +126,85 @@ pub fn report_data(view: &LineageView) -> Value {
     })
 }
 
+/// Whether a document's `url` may become a link: `http:` or `https:` only. Anything else
+/// (`javascript:`, `data:`, `file:`) is shown as text, never followed.
+pub fn is_web_address(url: &str) -> bool {
+    let url = url.trim_start();
+    let scheme = url.split(':').next().unwrap_or("");
+    url.len() > scheme.len() && matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https")
+}
+
+/// The page's inline script and style, between the markers of [`TEMPLATE`].
+fn inline_block<'t>(open: &str, close: &str) -> &'t str {
+    let start = TEMPLATE.find(open).expect("template block") + open.len();
+    let end = start + TEMPLATE[start..].find(close).expect("template block end");
+    &TEMPLATE[start..end]
+}
+
+/// The Content-Security-Policy of the page: nothing may load or connect anywhere; only
+/// the page's own script and style (by SHA-256) run; no forms, no base, no frames.
+pub fn content_security_policy() -> String {
+    let script = inline_block("<script>", "</script>");
+    let style = inline_block("<style>", "</style>");
+    format!(
+        "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; img-src data:; \
+         base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        sha256_base64(script),
+        sha256_base64(style)
+    )
+}
+
+fn sha256_base64(text: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(44);
+    for chunk in digest.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Writes the report.
+///
+/// The template is cut at its placeholders once and the pieces written in order, so the
+/// embedded data is never searched for placeholders: a document containing `/*VERSION*/`
+/// stays as written.
 pub fn write_html(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
     // `<` is escaped inside the JSON so no text can close the script element early.
     let data = report_data(view).to_string().replace('<', "\\u003c");
-    let page = TEMPLATE
-        .replace("/*DATA*/", &data)
-        .replace("/*VERSION*/", env!("CARGO_PKG_VERSION"));
-    out.write_all(page.as_bytes())
+    let csp = content_security_policy();
+    let mut rest = TEMPLATE;
+    for (placeholder, value) in [
+        ("/*CSP*/", csp.as_str()),
+        ("/*VERSION*/", env!("CARGO_PKG_VERSION")),
+        ("/*DATA*/", data.as_str()),
+    ] {
+        let at = rest.find(placeholder).expect("placeholder in the template");
+        out.write_all(rest[..at].as_bytes())?;
+        out.write_all(value.as_bytes())?;
+        rest = &rest[at + placeholder.len()..];
+    }
+    out.write_all(rest.as_bytes())
 }
 
 const TEMPLATE: &str = r##"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="/*CSP*/">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>wiretrace lineage report</title>
 <style>
@@ -233,7 +299,17 @@ function showNode(i) {
   const n = DATA.nodes[i];
   select("node", i);
   panel.replaceChildren(html("h2", n.id), html("p", meta(n), "meta"));
-  if (n.url) { const a = html("a", n.url); a.href = n.url; panel.appendChild(a); }
+  if (n.url) {
+    // Only http(s) addresses become links (decided when the report was written, checked
+    // again here); anything else, javascript: included, is shown as text.
+    let web = false;
+    try { web = n.link === true && ["http:", "https:"].includes(new URL(n.url).protocol); } catch (_) { web = false; }
+    if (web) {
+      const a = html("a", n.url); a.href = n.url; a.rel = "noopener noreferrer"; panel.appendChild(a);
+    } else {
+      panel.appendChild(html("span", n.url, "meta url"));
+    }
+  }
   const spans = [];
   DATA.edges.forEach(e => {
     if (e.parent === i) e.spans.forEach(s => spans.push([s[0], s[1]]));
@@ -319,8 +395,55 @@ if (location.hash === "#selftest") {
   if (DATA.edges.length) { document.querySelector('[data-edge="0"]').dispatchEvent(new MouseEvent("click", { bubbles: true })); checks.push(panel.dataset.showing, String(panel.querySelectorAll("mark").length)); }
   document.body.dataset.selftest = checks.join("|");
 }
+// Another self-check: open every document and click every address shown (links that are
+// not http or https, and addresses shown as text), as a reader would.
+if (location.hash === "#selftest-links") {
+  let links = 0;
+  DATA.nodes.forEach((n, i) => {
+    showNode(i);
+    panel.querySelectorAll("a").forEach(a => {
+      if (["http:", "https:"].includes(a.protocol)) { links += 1; } else { a.click(); }
+    });
+    panel.querySelectorAll(".url").forEach(u => u.click());
+  });
+  document.body.dataset.weblinks = String(links);
+}
 document.body.dataset.ready = "1";
 </script>
 </body>
 </html>
 "##;
+
+#[cfg(test)]
+mod tests {
+    use super::{is_web_address, sha256_base64};
+
+    #[test]
+    fn sha256_base64_matches_the_standard_vectors() {
+        assert_eq!(
+            sha256_base64("abc"),
+            "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+        );
+        assert_eq!(
+            sha256_base64(""),
+            "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+        );
+    }
+
+    #[test]
+    fn only_http_and_https_are_web_addresses() {
+        for ok in ["http://a.example/x", "HTTPS://a.example", "  https://a"] {
+            assert!(is_web_address(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:x",
+            "data:text/html,x",
+            "file:///etc",
+            "https",
+            "ftp://x",
+        ] {
+            assert!(!is_web_address(bad), "{bad}");
+        }
+    }
+}

@@ -2,14 +2,18 @@
 //!
 //! Formats render a [`DupsView`] — the corpus account plus the pipeline's report — so that
 //! every format shows the same numbers. Files are written to a temporary name beside the
-//! target and renamed into place, so an interrupted run never leaves half a result.
+//! target and renamed into place, so an interrupted run never leaves half a result
+//! ([`target`] also checks, before a run reads anything, that no output is an input or
+//! another output).
 
+pub mod dedup;
 pub mod dot;
 pub mod graphml;
 pub mod html;
 pub mod index;
 pub mod json;
 pub mod table;
+pub mod target;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -109,64 +113,70 @@ pub fn snippet(text: &str, (start, end): (usize, usize), max: usize) -> String {
     out
 }
 
+/// Where one result goes: standard output, or a file being written ([`target::PendingFile`]).
+/// Opening a file output early — before the run reads anything — makes an unwritable path
+/// fail at once rather than after hours of work.
+pub enum Output {
+    /// Standard output.
+    Stdout,
+    /// A file, visible once written in full.
+    File(target::PendingFile),
+}
+
+impl Output {
+    /// Opens `path`, or stdout when `path` is `None`.
+    pub fn open(path: Option<&Path>) -> Result<Output> {
+        Ok(match path {
+            None => Output::Stdout,
+            Some(p) => Output::File(target::PendingFile::create(p)?),
+        })
+    }
+
+    /// Renders the result and, for a file, renames it into place.
+    pub fn write(self, render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+        match self {
+            Output::Stdout => {
+                let stdout = io::stdout();
+                let mut out = io::BufWriter::new(stdout.lock());
+                match render(&mut out).and_then(|()| out.flush()) {
+                    // A closed pipe (`| head`) is the reader's choice, not a failure.
+                    Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Output {
+                        path: "<stdout>".into(),
+                        source: e,
+                    }),
+                    _ => Ok(()),
+                }
+            }
+            Output::File(mut pending) => {
+                let path = pending.target().to_path_buf();
+                render(pending.writer()).map_err(|source| Error::Output { path, source })?;
+                pending.commit()
+            }
+        }
+    }
+}
+
+impl From<Option<target::PendingFile>> for Output {
+    fn from(file: Option<target::PendingFile>) -> Self {
+        file.map_or(Output::Stdout, Output::File)
+    }
+}
+
 /// Writes to `path` atomically, or to stdout when `path` is `None`.
 pub fn write_output(
     path: Option<&Path>,
     render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
-    match path {
-        None => {
-            let stdout = io::stdout();
-            let mut out = io::BufWriter::new(stdout.lock());
-            match render(&mut out).and_then(|()| out.flush()) {
-                // A closed pipe (`| head`) is the reader's choice, not a failure.
-                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Output {
-                    path: "<stdout>".into(),
-                    source: e,
-                }),
-                _ => Ok(()),
-            }
-        }
-        Some(path) => write_atomically(path, render),
-    }
+    Output::open(path)?.write(render)
 }
 
-/// Writes a file through a temporary sibling and a rename.
+/// Writes a file through a temporary sibling and a rename (see [`target`]): all or
+/// nothing, never through a planted link, devices and FIFOs written in place.
 pub fn write_atomically(
     path: &Path,
     render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
-    let err = |source| Error::Output {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path.file_name().ok_or_else(|| {
-        err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a file name",
-        ))
-    })?;
-    let tmp = dir.join(format!(
-        ".{}.wiretrace-tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let file = std::fs::File::create(&tmp)?;
-        let mut out = io::BufWriter::new(file);
-        render(&mut out)?;
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(err)
+    target::write_file(path, render)
 }
 
 /// Rounds a similarity for output: six decimals are plenty and keep files diffable.

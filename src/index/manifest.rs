@@ -206,6 +206,12 @@ impl Manifest {
                 m.version
             )));
         }
+        if let Some(bad) = m.segments.iter().find(|s| !is_segment_name(&s.file)) {
+            return Err(corrupt(&format!(
+                "segment name '{}' is not a segment file of this folder",
+                bad.file
+            )));
+        }
         Ok(m)
     }
 
@@ -226,6 +232,14 @@ impl Manifest {
         fs::rename(&tmp, dir.join(MANIFEST)).map_err(io(&tmp))?;
         sync_dir(dir)
     }
+}
+
+/// Whether `name` is a segment file name as the index writes them (`seg-NNNNNN.wts`): a
+/// plain name, no folder part, so a manifest can never point outside its index.
+pub fn is_segment_name(name: &str) -> bool {
+    name.strip_prefix("seg-")
+        .and_then(|n| n.strip_suffix(".wts"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Syncs a folder so that renames inside it survive a power cut.
@@ -266,10 +280,9 @@ impl WriteLock {
             })?;
         match file.try_lock() {
             Ok(()) => Ok(WriteLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Config(format!(
-                "another wiretrace run is writing to the index '{}'; wait for it to finish",
-                dir.display()
-            ))),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::IndexBusy {
+                dir: dir.to_path_buf(),
+            }),
             Err(std::fs::TryLockError::Error(source)) => Err(Error::IndexIo { path, source }),
         }
     }

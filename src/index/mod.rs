@@ -794,6 +794,8 @@ impl Index {
         let path = self.dir.join(&file);
         let tmp = self.dir.join(format!("{file}.tmp"));
         let mut w = SegmentWriter::create(&tmp, u64::from(base), batch.len() as u64)?;
+        // Removed on SIGINT/SIGTERM (a kill -9 leaves it to the next open's clean-up).
+        crate::export::target::register_temporary(&tmp);
 
         // Records first, serialised a chunk at a time, so the batch is never held twice.
         let mut table = Vec::with_capacity(batch.len() * 16);
@@ -872,7 +874,9 @@ impl Index {
         w.section(kind::TOMBSTONES, &tombs)?;
         let bytes = w.finish()?;
         fault_point("segment-written");
-        fs::rename(&tmp, &path).map_err(|source| Error::IndexIo {
+        let renamed = fs::rename(&tmp, &path);
+        crate::export::target::unregister_temporary(&tmp);
+        renamed.map_err(|source| Error::IndexIo {
             path: tmp.clone(),
             source,
         })?;

@@ -1,0 +1,149 @@
+//! `--memory-limit`: a budget on the heap, enforced as memory is committed.
+//!
+//! Estimates made before a stage ("the passage level needs about 20 bytes per byte of
+//! text") refuse hopeless runs early, but an estimate can be wrong and is checked only
+//! where someone thought to check it. The budget here is the backstop: the binary installs
+//! [`CountingAllocator`] as its global allocator, and once [`set_limit`] is called every
+//! allocation is counted. An allocation that would take the live heap past the budget stops
+//! the process at once — before the memory is taken — with a clear message on stderr,
+//! the pending temporary files removed, and exit status 1.
+//!
+//! The budget is the limit less what the process already holds when it is set (code,
+//! libraries, the arguments) and a margin for what the heap does not see (allocator
+//! bookkeeping, thread stacks), so the resident size stays under the limit.
+//!
+//! Without a limit the allocator costs one relaxed atomic load per allocation.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
+
+/// Heap bytes the run may hold; `usize::MAX`: no limit, nothing counted.
+static BUDGET: AtomicUsize = AtomicUsize::new(usize::MAX);
+/// The limit as the user gave it, for the message.
+static LIMIT: AtomicUsize = AtomicUsize::new(0);
+/// Heap bytes allocated since the limit was set and not yet freed.
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+/// Set once the budget is exhausted: the process is on its way out.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+/// Largest `LIVE` seen.
+static PEAK: AtomicIsize = AtomicIsize::new(0);
+
+/// Share of the limit kept back for what the heap count does not see: allocator
+/// fragmentation and bookkeeping, thread stacks touched.
+const MARGIN_PERCENT: usize = 12;
+
+/// The system allocator, counting bytes against the `--memory-limit` budget.
+pub struct CountingAllocator;
+
+impl CountingAllocator {
+    #[inline]
+    fn charge(&self, size: usize) -> bool {
+        let budget = BUDGET.load(Ordering::Relaxed);
+        if budget == usize::MAX {
+            return true;
+        }
+        let live = LIVE.fetch_add(size as isize, Ordering::Relaxed) + size as isize;
+        if live > 0 && live as usize > budget && !STOPPING.swap(true, Ordering::SeqCst) {
+            over_budget(live as usize, size);
+        }
+        PEAK.fetch_max(live, Ordering::Relaxed);
+        true
+    }
+
+    #[inline]
+    fn credit(&self, size: usize) {
+        if BUDGET.load(Ordering::Relaxed) != usize::MAX {
+            LIVE.fetch_sub(size as isize, Ordering::Relaxed);
+        }
+    }
+}
+
+// SAFETY: every call is forwarded to `System` unchanged; only counters are updated.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        self.charge(layout.size());
+        // SAFETY: the caller's layout contract is passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        self.charge(layout.size());
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        self.credit(layout.size());
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size > layout.size() {
+            self.charge(new_size - layout.size());
+        } else {
+            self.credit(layout.size() - new_size);
+        }
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// Called once, by the allocation that would pass the budget: says so and ends the run.
+#[cold]
+fn over_budget(live: usize, asked: usize) -> ! {
+    // No allocation here until the message is out: format into a buffer on the stack.
+    let mut buf = [0u8; 400];
+    let mut cursor = std::io::Cursor::new(&mut buf[..]);
+    let limit = LIMIT.load(Ordering::Relaxed);
+    let _ = write!(
+        cursor,
+        "wiretrace: error: memory limit of {limit} bytes reached: the run holds {} MiB of \
+         heap and asked for {} MiB more; raise --memory-limit, or split the input (dups \
+         streams and spills to disk; passages, lineage, audit, dedup and report keep the \
+         corpus in memory)\n",
+        live.saturating_sub(asked) >> 20,
+        asked.div_ceil(1 << 20),
+    );
+    let n = cursor.position() as usize;
+    let _ = std::io::stderr().write_all(&buf[..n]);
+    // STOPPING is set, so allocations below are no longer counted against the budget.
+    crate::export::target::remove_temporaries();
+    std::process::exit(1);
+}
+
+/// Resident bytes of this process now (Linux: `/proc/self/statm`), if known.
+pub fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+/// Sets the limit, in bytes of resident memory, for the rest of the process. Takes effect
+/// only when [`CountingAllocator`] is the global allocator (the `wiretrace` binary).
+pub fn set_limit(limit: u64) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX - 1);
+    let held = resident_bytes().unwrap_or(0) as usize;
+    let budget = limit
+        .saturating_sub(limit / 100 * MARGIN_PERCENT)
+        .saturating_sub(held);
+    LIMIT.store(limit, Ordering::Relaxed);
+    LIVE.store(0, Ordering::Relaxed);
+    BUDGET.store(budget, Ordering::SeqCst);
+}
+
+/// Heap bytes still available under the limit (`None`: no limit set).
+pub fn available() -> Option<u64> {
+    let budget = BUDGET.load(Ordering::Relaxed);
+    if budget == usize::MAX {
+        return None;
+    }
+    let live = LIVE.load(Ordering::Relaxed).max(0) as usize;
+    Some(budget.saturating_sub(live) as u64)
+}
+
+/// Largest heap held since the limit was set, in bytes.
+pub fn peak() -> u64 {
+    PEAK.load(Ordering::Relaxed).max(0) as u64
+}

@@ -97,12 +97,12 @@ fn over_budget(live: usize, asked: usize) -> ! {
     let mut buf = [0u8; 400];
     let mut cursor = std::io::Cursor::new(&mut buf[..]);
     let limit = LIMIT.load(Ordering::Relaxed);
-    let _ = write!(
+    let _ = writeln!(
         cursor,
         "wiretrace: error: memory limit of {limit} bytes reached: the run holds {} MiB of \
          heap and asked for {} MiB more; raise --memory-limit, or split the input (dups \
          streams and spills to disk; passages, lineage, audit, dedup and report keep the \
-         corpus in memory)\n",
+         corpus in memory)",
         live.saturating_sub(asked) >> 20,
         asked.div_ceil(1 << 20),
     );

@@ -63,11 +63,21 @@ fn run_dedup(keep: &str) -> (Vec<String>, Vec<Value>, Vec<String>) {
         .map(String::from)
         .collect();
     let sidecar = dir.path().join("clean.jsonl.dropped.jsonl");
-    let dropped: Vec<Value> = fs::read_to_string(sidecar)
+    let mut dropped: Vec<Value> = fs::read_to_string(sidecar)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    // The first line describes the run; nothing was skipped here.
+    let header = dropped.remove(0);
+    assert_eq!(header["wiretrace"], "dedup");
+    assert_eq!(header["records_read"], lines.len());
+    assert_eq!(header["skipped"], 0);
+    assert_eq!(
+        header["kept"].as_u64().unwrap() + header["dropped"].as_u64().unwrap(),
+        lines.len() as u64
+    );
+    assert_eq!(header["dropped"], dropped.len());
     (kept, dropped, lines)
 }
 
@@ -154,8 +164,11 @@ fn dedup_writes_text_file_documents_as_records() {
     assert_eq!(kept[0]["text"], STORY_A);
     assert_eq!(kept[1]["id"], "three.txt");
     let map = fs::read_to_string(&sidecar).unwrap();
+    let lines: Vec<&str> = map.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].starts_with(r#"{"wiretrace":"dedup","#), "{map}");
     assert_eq!(
-        map.trim(),
+        lines[1],
         r#"{"dropped":"two.txt","kept":"one.txt","family":0}"#
     );
 }

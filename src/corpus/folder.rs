@@ -55,8 +55,9 @@ fn walk(
         }
         // Only regular files (or links to them) are read: a FIFO would block the walk, a
         // device could be endless; links to folders are not followed (no loops).
+        // A broken link is left to the reader below, which reports it as unreadable.
         let regular = if file_type.is_symlink() {
-            std::fs::metadata(&path).is_ok_and(|m| m.is_file())
+            std::fs::metadata(&path).map_or(true, |m| m.is_file())
         } else {
             file_type.is_file()
         };

@@ -193,7 +193,7 @@ pub fn write_html(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
         ("/*DATA*/", data.as_str()),
     ] {
         let at = rest.find(placeholder).expect("placeholder in the template");
-        out.write_all(rest[..at].as_bytes())?;
+        out.write_all(&rest.as_bytes()[..at])?;
         out.write_all(value.as_bytes())?;
         rest = &rest[at + placeholder.len()..];
     }

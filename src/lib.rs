@@ -15,7 +15,8 @@
 //! Also Like"), [`passage`] finds and aligns shared passages with character offsets in both
 //! texts, and [`lineage`] orders copies into a `petgraph` graph, parent → child, with the
 //! evidence for each edge; [`trace`] runs these stages. [`audit`] summarises corpus
-//! quality, [`dedup`] plans a deduplicated corpus, [`export`] writes tables, JSON, JSON
+//! quality, [`dedup`] plans a deduplicated corpus, [`eval`] scores an output against
+//! labelled truth, [`export`] writes tables, JSON, JSON
 //! Lines, DOT, GraphML and a self-contained HTML report, and [`synth`] generates corpora
 //! with known truth. With the `distributed` feature, the `distributed` module runs the
 //! same stages as Apache DataFusion functions, on one node or on a Ballista cluster. All
@@ -46,6 +47,7 @@ pub mod dedup;
 pub mod distributed;
 pub mod dups;
 pub mod error;
+pub mod eval;
 pub mod export;
 pub mod index;
 pub mod lineage;

@@ -76,6 +76,10 @@ enum Command {
     /// Write a synthetic news corpus (JSON Lines) with planted reposts, for benchmarks and
     /// trials: about 2.4 KB per article, 5 % reposts.
     Synth(SynthArgs),
+    /// Score a lineage, passages or dups JSON output against labelled truth: edge precision,
+    /// recall and F1 (undirected and directed, overall and per label), direction accuracy,
+    /// family ARI and PAN passage scores.
+    Eval(EvalArgs),
     /// A persistent index that grows: build it once, add each day's documents and see only
     /// what is new, query one article for its sources.
     #[command(subcommand)]
@@ -355,6 +359,120 @@ struct ReportArgs {
     /// The HTML file to write (atomically).
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// The output to score: the --format json output of lineage, passages or dups.
+    #[arg(value_name = "OUTPUT")]
+    output_json: PathBuf,
+
+    /// The truth: JSON with edges, negatives, and optionally clusters and passages (see
+    /// README, "Measuring quality").
+    #[arg(long, value_name = "FILE")]
+    truth: PathBuf,
+
+    /// The corpus the output was made from (same inputs as that run): truth ids missing
+    /// from it are unseen sources, which inferred nodes may stand for; a truth child or
+    /// negative missing from it is an error.
+    #[arg(long, value_name = "INPUT")]
+    corpus: Vec<String>,
+
+    /// The truth lists every reuse edge (a generated corpus): pairs it does not label count
+    /// as negatives, not as unknown.
+    #[arg(long)]
+    complete: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PassagesFormat::Table)]
+    format: PassagesFormat,
+
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+fn run_eval(args: EvalArgs) -> ExitCode {
+    let evaluated = (|| {
+        prepare(&args.run)?;
+        let corpus_inputs: Vec<Input> = args
+            .corpus
+            .iter()
+            .map(|s| Input::from(s.as_str()))
+            .collect();
+        let mut read_from: Vec<Input> = corpus_inputs.clone();
+        read_from.push(Input::Path(args.truth.clone()));
+        read_from.push(Input::Path(args.output_json.clone()));
+        let outputs: Vec<(&str, &std::path::Path)> = args
+            .output
+            .iter()
+            .map(|p| ("--output", p.as_path()))
+            .collect();
+        export::target::check_outputs(&outputs, &read_from)?;
+        let output = Output::open(args.output.as_deref())?;
+        let truth = wiretrace::eval::Truth::read(&args.truth)?;
+        let prediction = wiretrace::eval::Prediction::read(&args.output_json)?;
+        let corpus_ids = if corpus_inputs.is_empty() {
+            None
+        } else {
+            let options = ReadOptions {
+                max_doc_bytes: args.run.max_doc_bytes,
+                ..ReadOptions::default()
+            };
+            let corpus = read_inputs(&corpus_inputs, &options)?;
+            let ids: std::collections::BTreeSet<String> =
+                corpus.documents.into_iter().map(|d| d.id).collect();
+            let unknown = truth
+                .edges
+                .iter()
+                .map(|e| (&e.child, "an edge's child"))
+                .chain(
+                    truth
+                        .negatives
+                        .iter()
+                        .flat_map(|(a, b)| [(a, "a negative"), (b, "a negative")]),
+                )
+                .find(|(id, _)| !ids.contains(id.as_str()));
+            if let Some((id, role)) = unknown {
+                return Err(Error::Config(format!(
+                    "truth file '{}': unknown id '{id}' ({role}) is not in the corpus",
+                    args.truth.display()
+                )));
+            }
+            Some(ids)
+        };
+        let options = wiretrace::eval::EvalOptions {
+            complete: args.complete,
+        };
+        let evaluation =
+            wiretrace::eval::evaluate(&truth, &prediction, corpus_ids.as_ref(), options);
+        Ok::<_, Error>((output, evaluation))
+    })();
+    let (output, evaluation) = match evaluated {
+        Ok(e) => e,
+        Err(e) => return fail(&e),
+    };
+    let written = output.write(|out| match args.format {
+        PassagesFormat::Table => wiretrace::eval::write_table(&evaluation, out),
+        PassagesFormat::Json => export::json::write_value(
+            &serde_json::json!({
+                "tool": "wiretrace",
+                "version": env!("CARGO_PKG_VERSION"),
+                "command": "eval",
+                "truth": args.truth.display().to_string(),
+                "output": args.output_json.display().to_string(),
+                "evaluation": evaluation,
+            }),
+            out,
+        ),
+    });
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
 }
 
 #[derive(Args)]
@@ -880,6 +998,7 @@ fn main() -> ExitCode {
         #[cfg(feature = "distributed")]
         Command::Cluster(command) => run_cluster(command),
         Command::Synth(args) => run_synth(args),
+        Command::Eval(args) => run_eval(args),
         Command::Audit(args) => run_audit(args),
         Command::Report(args) => run_trace(
             &args.trace,

@@ -1,0 +1,247 @@
+//! `wiretrace eval` end to end: a synthetic corpus with complete truth (figures checked
+//! against a computation made here), the three labelled reuse corpora of
+//! `../shared/corpora/reuse/`, and bad truth files.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+use wiretrace::synth::{SynthConfig, generate};
+
+mod common;
+
+fn wiretrace() -> Command {
+    Command::cargo_bin("wiretrace").unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn eval_json(args: &[&str]) -> Value {
+    let out = wiretrace()
+        .arg("eval")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["evaluation"].clone()
+}
+
+fn lineage(corpus: &Path, out: &Path) -> Value {
+    wiretrace()
+        .args(["lineage", s(corpus), "-q", "-o", s(out)])
+        .assert()
+        .success();
+    serde_json::from_str(&fs::read_to_string(out).unwrap()).unwrap()
+}
+
+#[test]
+fn synthetic_corpus_scores_match_a_direct_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let synth = generate(&SynthConfig::default());
+    let corpus = dir.path().join("corpus.jsonl");
+    let lines: String = synth
+        .documents
+        .iter()
+        .map(|d| {
+            json!({"id": d.id, "text": d.text, "date": d.date, "source": d.source}).to_string()
+                + "\n"
+        })
+        .collect();
+    fs::write(&corpus, lines).unwrap();
+    let truth = dir.path().join("truth.json");
+    let edges: Vec<Value> = synth
+        .truth
+        .iter()
+        .map(|e| json!({"parent": e.parent, "child": e.child, "label": e.kind}))
+        .collect();
+    fs::write(&truth, json!({"edges": edges}).to_string()).unwrap();
+    let output = dir.path().join("lineage.json");
+    let predicted = lineage(&corpus, &output);
+
+    let truth_set: BTreeSet<(String, String)> = synth
+        .truth
+        .iter()
+        .map(|e| (e.parent.clone(), e.child.clone()))
+        .collect();
+    let predicted_set: BTreeSet<(String, String)> = predicted["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["parent"].as_str().unwrap().to_string(),
+                e["child"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let tp = predicted_set.intersection(&truth_set).count() as f64;
+    let precision = tp / predicted_set.len() as f64;
+    let recall = tp / truth_set.len() as f64;
+
+    let e = eval_json(&[s(&output), "--truth", s(&truth), "--complete"]);
+    let round = |x: f64| (x * 1e4).round() / 1e4;
+    assert_eq!(e["overall"]["truth_edges"], truth_set.len());
+    assert_eq!(e["overall"]["directed"]["precision"], round(precision));
+    assert_eq!(e["overall"]["directed"]["recall"], round(recall));
+    assert!(e["overall"]["directed"]["f1"].as_f64().unwrap() >= 0.9);
+    // Labels are the kinds of copy the generator planted.
+    let labels: BTreeSet<&str> = synth.truth.iter().map(|e| e.kind).collect();
+    let reported: BTreeSet<&str> = e["by_label"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(reported, labels);
+    // Without --complete, nothing is labelled negative: undirected precision is 1.
+    let open = eval_json(&[s(&output), "--truth", s(&truth)]);
+    assert_eq!(open["overall"]["undirected"]["precision"], 1.0);
+    assert_eq!(
+        open["predicted_on_unlabelled"].as_u64().unwrap(),
+        predicted_set.len() as u64 - open["predicted_on_labelled"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn the_labelled_reuse_corpora_are_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, edges, negatives) in [
+        ("clough", 57, 38),
+        ("counter-dev", 208, 92),
+        ("pan13-train", 200, 105),
+    ] {
+        let folder = common::shared_corpus(&format!("reuse/{name}"));
+        let corpus = folder.join("corpus.jsonl");
+        let truth = folder.join("truth.json");
+        let output = dir.path().join(format!("{name}.json"));
+        let predicted = lineage(&corpus, &output);
+        let e = eval_json(&[s(&output), "--truth", s(&truth), "--corpus", s(&corpus)]);
+        assert_eq!(e["command"], "lineage");
+        assert_eq!(e["overall"]["truth_edges"], edges, "{name}");
+        let n = predicted["edges"].as_array().unwrap().len() as u64;
+        assert_eq!(e["predicted_edges"], n, "{name}");
+        assert_eq!(
+            e["predicted_on_labelled"].as_u64().unwrap()
+                + e["predicted_on_unlabelled"].as_u64().unwrap(),
+            n
+        );
+        // Recall recomputed here from the two files.
+        let truth_json: Value = serde_json::from_str(&fs::read_to_string(&truth).unwrap()).unwrap();
+        let pairs: BTreeSet<(String, String)> = predicted["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let (a, b) = (e["parent"].as_str().unwrap(), e["child"].as_str().unwrap());
+                (a.min(b).to_string(), a.max(b).to_string())
+            })
+            .collect();
+        let found = truth_json["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| {
+                let (a, b) = (t["parent"].as_str().unwrap(), t["child"].as_str().unwrap());
+                pairs.contains(&(a.min(b).to_string(), a.max(b).to_string()))
+            })
+            .count();
+        assert_eq!(
+            e["overall"]["undirected"]["true_positives"], found,
+            "{name}"
+        );
+        let fp = truth_json["negatives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| {
+                let (a, b) = (p[0].as_str().unwrap(), p[1].as_str().unwrap());
+                pairs.contains(&(a.min(b).to_string(), a.max(b).to_string()))
+            })
+            .count();
+        assert_eq!(e["overall"]["undirected"]["false_positives"], fp, "{name}");
+        assert!(negatives >= fp);
+        match name {
+            "clough" => {
+                assert!(e["family_ari"].is_number());
+                assert_eq!(e["by_label"].as_object().unwrap().len(), 3);
+            }
+            "pan13-train" => {
+                assert_eq!(e["passages"]["cases"], 245);
+                let plagdet = e["passages"]["plagdet"].as_f64().unwrap();
+                assert!((0.0..=1.0).contains(&plagdet));
+                assert!(e["family_ari"].is_null(), "its cluster list is empty");
+            }
+            _ => assert_eq!(e["by_label"].as_object().unwrap().len(), 2),
+        }
+    }
+}
+
+#[test]
+fn bad_truth_and_outputs_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let corpus = common::sample("news.jsonl");
+    let output = d.join("lineage.json");
+    lineage(&corpus, &output);
+    let cases: [(&str, &str, &str); 4] = [
+        (
+            "syntax.json",
+            "{\n  \"edges\": [\n    {\"parent\": \"a\",,}\n]}",
+            "line 3",
+        ),
+        (
+            "dup.json",
+            r#"{"edges": [{"parent": "a", "child": "b"}, {"parent": "a", "child": "b"}]}"#,
+            "edges[1]: duplicate edge",
+        ),
+        (
+            "field.json",
+            r#"{"edges": [{"parent": "a", "child": 7.5}]}"#,
+            "edges[0].child",
+        ),
+        (
+            "unknown.json",
+            r#"{"edges": [{"parent": "gone", "child": "not-in-corpus"}]}"#,
+            "unknown id 'not-in-corpus'",
+        ),
+    ];
+    for (file, text, expected) in cases {
+        let truth = d.join(file);
+        fs::write(&truth, text).unwrap();
+        let out = wiretrace()
+            .args(["eval", s(&output), "--truth", s(&truth), "--corpus"])
+            .arg(&corpus)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(file) && err.contains(expected),
+            "{file}: {err}"
+        );
+    }
+    // An output that is not wiretrace JSON.
+    let truth = d.join("ok.json");
+    fs::write(&truth, r#"{"edges": []}"#).unwrap();
+    let out = wiretrace()
+        .args(["eval", s(&corpus), "--truth", s(&truth)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // The report may not overwrite the truth.
+    wiretrace()
+        .args(["eval", s(&output), "--truth", s(&truth), "-o", s(&truth)])
+        .assert()
+        .code(2);
+    assert_eq!(fs::read_to_string(&truth).unwrap(), r#"{"edges": []}"#);
+}

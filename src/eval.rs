@@ -316,16 +316,37 @@ impl Prediction {
                 .map(str::to_string)
                 .ok_or(format!("{at}: not a string"))
         };
-        let num = |v: &Value, at: &str| -> std::result::Result<usize, String> {
-            v.as_u64()
-                .map(|n| n as usize)
-                .ok_or(format!("{at}: not a whole number"))
-        };
+        // `{side}_start` and `{side}_end` of a span, as a range.
+        let range =
+            |v: &Value, side: &str, at: &str| -> std::result::Result<(usize, usize), String> {
+                let num = |key: String| {
+                    v[key.as_str()]
+                        .as_u64()
+                        .map(|n| n as usize)
+                        .ok_or(format!("{at}.{key}: not a whole number"))
+                };
+                Ok((num(format!("{side}_start"))?, num(format!("{side}_end"))?))
+            };
         let array = |key: &str| -> std::result::Result<&[Value], String> {
             value[key]
                 .as_array()
                 .map(Vec::as_slice)
                 .ok_or(format!("no '{key}' list"))
+        };
+        let families = || -> std::result::Result<Vec<Vec<String>>, String> {
+            array("families")?
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    f["members"]
+                        .as_array()
+                        .ok_or(format!("families[{i}].members: not a list"))?
+                        .iter()
+                        .enumerate()
+                        .map(|(j, m)| text(m, &format!("families[{i}].members[{j}]")))
+                        .collect()
+                })
+                .collect()
         };
         let mut p = Prediction {
             command: command.clone(),
@@ -347,17 +368,12 @@ impl Prediction {
                     let directed = e["directed"].as_bool().unwrap_or(true)
                         && e["direction"].as_str() != Some("undetermined");
                     for s in e["spans"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+                        let at = format!("{at}.spans");
                         p.passages.push(PredictedPassage {
                             a: parent.clone(),
                             b: child.clone(),
-                            a_range: (
-                                num(&s["parent_start"], &format!("{at}.spans.parent_start"))?,
-                                num(&s["parent_end"], &format!("{at}.spans.parent_end"))?,
-                            ),
-                            b_range: (
-                                num(&s["child_start"], &format!("{at}.spans.child_start"))?,
-                                num(&s["child_end"], &format!("{at}.spans.child_end"))?,
-                            ),
+                            a_range: range(s, "parent", &at)?,
+                            b_range: range(s, "child", &at)?,
                         });
                     }
                     p.edges.push(PredictedEdge {
@@ -366,18 +382,7 @@ impl Prediction {
                         directed,
                     });
                 }
-                for (i, f) in array("families")?.iter().enumerate() {
-                    let members = f["members"]
-                        .as_array()
-                        .ok_or(format!("families[{i}].members: not a list"))?;
-                    p.clusters.push(
-                        members
-                            .iter()
-                            .enumerate()
-                            .map(|(j, m)| text(m, &format!("families[{i}].members[{j}]")))
-                            .collect::<std::result::Result<_, _>>()?,
-                    );
-                }
+                p.clusters = families()?;
             }
             "passages" | "dups" => {
                 for (i, pair) in array("pairs")?.iter().enumerate() {
@@ -395,14 +400,8 @@ impl Prediction {
                         p.passages.push(PredictedPassage {
                             a: a.clone(),
                             b: b.clone(),
-                            a_range: (
-                                num(&s["a_start"], &format!("{at}.a_start"))?,
-                                num(&s["a_end"], &format!("{at}.a_end"))?,
-                            ),
-                            b_range: (
-                                num(&s["b_start"], &format!("{at}.b_start"))?,
-                                num(&s["b_end"], &format!("{at}.b_end"))?,
-                            ),
+                            a_range: range(s, "a", &at)?,
+                            b_range: range(s, "b", &at)?,
                         });
                     }
                     p.ids.insert(a.clone());
@@ -414,18 +413,7 @@ impl Prediction {
                     });
                 }
                 if command == "dups" {
-                    for (i, f) in array("families")?.iter().enumerate() {
-                        let members = f["members"]
-                            .as_array()
-                            .ok_or(format!("families[{i}].members: not a list"))?;
-                        p.clusters.push(
-                            members
-                                .iter()
-                                .enumerate()
-                                .map(|(j, m)| text(m, &format!("families[{i}].members[{j}]")))
-                                .collect::<std::result::Result<_, _>>()?,
-                        );
-                    }
+                    p.clusters = families()?;
                 }
             }
             other => {

@@ -23,6 +23,16 @@ fn chromium() -> &'static str {
 
 /// Loads `page#selftest` headless; returns (DOM after scripts ran, browser log).
 fn load(page: &Path) -> (String, String) {
+    load_at(page, "selftest")
+}
+
+/// Loads `page#selftest-links`: every document opened and every address clicked.
+fn load_clicking_links(page: &Path) -> (String, String) {
+    load_at(page, "selftest-links")
+}
+
+/// Loads `page#HASH` headless; returns (DOM after scripts ran, browser log).
+fn load_at(page: &Path, hash: &str) -> (String, String) {
     let profile = tempfile::tempdir().unwrap();
     let out = Process::new(chromium())
         .args([
@@ -35,10 +45,11 @@ fn load(page: &Path) -> (String, String) {
             "--no-first-run",
             "--enable-logging=stderr",
             "--v=0",
+            "--virtual-time-budget=2000",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
-        .arg(format!("file://{}#selftest", page.display()))
+        .arg(format!("file://{}#{hash}", page.display()))
         .output()
         .unwrap();
     assert!(
@@ -148,34 +159,6 @@ fn hostile_text_cannot_break_the_page() {
     assert_clean_load(&dom, &log);
     assert!(!dom.contains("data-pwned"));
     assert_eq!(dom.matches(r#"class="node"#).count(), 2);
-}
-
-/// Loads `page#selftest-links`: every document opened and every address clicked.
-fn load_clicking_links(page: &Path) -> (String, String) {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Process::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=2000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}#selftest-links", page.display()))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

@@ -162,7 +162,8 @@ pub fn audit(corpus: &Corpus, trace: &Trace, lineage: &Lineage) -> Audit {
     };
     let mut syndicating: AHashMap<String, usize> = AHashMap::new();
     let mut copying: AHashMap<String, usize> = AHashMap::new();
-    for e in lineage.graph.edge_weights() {
+    // Only edges whose direction is known say who copies whom.
+    for e in lineage.graph.edge_weights().filter(|e| e.directed) {
         *syndicating.entry(source_of(e.parent)).or_default() += 1;
         *copying.entry(source_of(e.child)).or_default() += 1;
     }

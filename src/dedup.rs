@@ -55,10 +55,10 @@ fn earliest(docs: &[Document], x: u32, y: u32) -> Ordering {
     .then(x.cmp(&y))
 }
 
-/// How often each outlet is the parent of a lineage edge.
+/// How often each outlet is the parent of a lineage edge whose direction is known.
 pub fn citations(docs: &[Document], lineage: &Lineage) -> AHashMap<String, usize> {
     let mut cited: AHashMap<String, usize> = AHashMap::new();
-    for e in lineage.graph.edge_weights() {
+    for e in lineage.graph.edge_weights().filter(|e| e.directed) {
         if let Some(source) = &docs[e.parent as usize].source {
             *cited.entry(source.clone()).or_default() += 1;
         }

@@ -8,13 +8,20 @@
 //!    `Source: China Daily`, `according to Reuters`, `as China Daily reported`,
 //!    `来源：新华社`, `据新华社报道` — and not the other way round, the credited one is the
 //!    parent.
-//! 3. **Containment**: when one is (nearly) contained in the other (≥ 90 % of its k-grams,
-//!    against < 80 % the other way), the longer, more complete text is the parent: a
-//!    truncated copy is the child of the full text.
-//! 4. Otherwise the longer text, then the earlier in input order.
+//! 3. **Truncation**: when one is (nearly) contained in the other (≥ 90 % of its k-grams,
+//!    against < 80 % the other way) and what they share begins at the start of the longer
+//!    one, the longer, more complete text is the parent: a truncated copy is the child of
+//!    the full text. Found in the middle of the longer text, the shorter one could be an
+//!    excerpt of it or the source it embeds (an extended copy, a digest): no evidence.
+//! 4. Otherwise nothing tells the direction, and the edge says so: it is kept (the two
+//!    documents share text, and belong to one family) but marked undetermined
+//!    (`directed: false`), drawn without an arrowhead, and not counted where a direction
+//!    matters (which outlets are copied, which outlet is most cited). Its endpoints are
+//!    stored longer text first, then earlier in input order, only to keep output stable.
 //!
 //! Each document then keeps as parent the candidate that explains most of its own text —
-//! the most of its k-grams — so a repost of a repost, which shares the first repost's
+//! the most of its k-grams, among candidates whose direction is decided before the
+//! undetermined ones — so a repost of a repost, which shares the first repost's
 //! edits, points at that repost rather than at the original. Ties go to the more complete
 //! text, then the earlier. A further candidate is kept as a second parent only when it
 //! explains at least `min_words` words that the first did not (a digest quoting two
@@ -151,6 +158,9 @@ pub struct LineageEdge {
     pub reason: String,
     /// How the pair was found: `"lsh+alignment"` or `"fingerprints+alignment"`.
     pub method: &'static str,
+    /// Whether evidence (date, credit, containment) decides the direction; `false`: the
+    /// two share text but which copied which is unknown.
+    pub directed: bool,
 }
 
 /// The lineage graph: nodes are input indices of documents with at least one edge.
@@ -269,8 +279,8 @@ fn date_of(doc: &Document) -> String {
     doc.date.clone().unwrap_or_else(|| "no date".into())
 }
 
-/// Which of a pair is the source, as [`build`] decides it: `(parent, child, reason)`.
-pub fn orient_pair(docs: &[Document], e: &PairEvidence) -> (u32, u32, String) {
+/// Which of a pair is the source, as [`build`] decides it.
+pub fn orient_pair(docs: &[Document], e: &PairEvidence) -> Orientation {
     let mut credited = vec![Vec::new(); docs.len()];
     for d in [e.a, e.b] {
         credited[d as usize] = credits(&docs[d as usize].text);
@@ -278,8 +288,30 @@ pub fn orient_pair(docs: &[Document], e: &PairEvidence) -> (u32, u32, String) {
     direction(docs, &credited, e)
 }
 
-/// Decides which of a pair is the parent. Returns (parent, child, reason).
-fn direction(docs: &[Document], credited: &[Vec<String>], e: &PairEvidence) -> (u32, u32, String) {
+/// Which of a pair is the parent, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Orientation {
+    /// The source (for an undetermined pair: the longer text).
+    pub parent: u32,
+    /// The copy.
+    pub child: u32,
+    /// The evidence, in words.
+    pub reason: String,
+    /// Whether evidence decided it (`false`: undetermined).
+    pub directed: bool,
+}
+
+fn decided(parent: u32, child: u32, reason: String) -> Orientation {
+    Orientation {
+        parent,
+        child,
+        reason,
+        directed: true,
+    }
+}
+
+/// Decides which of a pair is the parent.
+fn direction(docs: &[Document], credited: &[Vec<String>], e: &PairEvidence) -> Orientation {
     let (a, b) = (e.a, e.b);
     let (da, db) = (&docs[a as usize], &docs[b as usize]);
     if let (Some(ta), Some(tb)) = (da.timestamp, db.timestamp)
@@ -291,32 +323,41 @@ fn direction(docs: &[Document], credited: &[Vec<String>], e: &PairEvidence) -> (
             date_of(&docs[p as usize]),
             date_of(&docs[c as usize])
         );
-        return (p, c, reason);
+        return decided(p, c, reason);
     }
     let b_credits_a = credits_outlet(&credited[b as usize], da);
     let a_credits_b = credits_outlet(&credited[a as usize], db);
     match (b_credits_a, a_credits_b) {
         (Some(name), None) => {
-            return (a, b, format!("child credits '{name}', the parent's outlet"));
+            return decided(a, b, format!("child credits '{name}', the parent's outlet"));
         }
         (None, Some(name)) => {
-            return (b, a, format!("child credits '{name}', the parent's outlet"));
+            return decided(b, a, format!("child credits '{name}', the parent's outlet"));
         }
         _ => {}
     }
+    // Containment decides only as truncation: the shorter text is (nearly) all in the
+    // longer one *from its start*. Found in the middle of a longer text, it could be an
+    // excerpt of it or the source it embeds, and that is no evidence either way.
     let (sa, sb) = (e.share_of(a), e.share_of(b));
-    if sa >= 0.9 && sb < 0.8 {
-        return (
+    if sa >= 0.9 && sb < 0.8 && starts_at_start_of(e, b) {
+        return decided(
             b,
             a,
-            format!("{:.0}% of the child is in the longer parent", sa * 100.0),
+            format!(
+                "truncated: {:.0}% of the child is in the longer parent, from its start",
+                sa * 100.0
+            ),
         );
     }
-    if sb >= 0.9 && sa < 0.8 {
-        return (
+    if sb >= 0.9 && sa < 0.8 && starts_at_start_of(e, a) {
+        return decided(
             a,
             b,
-            format!("{:.0}% of the child is in the longer parent", sb * 100.0),
+            format!(
+                "truncated: {:.0}% of the child is in the longer parent, from its start",
+                sb * 100.0
+            ),
         );
     }
     let (p, c) = if e.a_shingles >= e.b_shingles {
@@ -324,16 +365,32 @@ fn direction(docs: &[Document], credited: &[Vec<String>], e: &PairEvidence) -> (
     } else {
         (b, a)
     };
-    (
-        p,
-        c,
-        "no date or credit decides: the longer text is taken as the source".into(),
-    )
+    Orientation {
+        parent: p,
+        child: c,
+        reason: "undetermined: no date, credit or containment tells which copied which".into(),
+        directed: false,
+    }
 }
 
 /// Words of slack allowed before the start of a truncated copy in its parent (a dropped
 /// dateline, breadcrumb or headline).
 const PREFIX_SLACK_WORDS: usize = 20;
+
+/// Whether the shared passages begin near the start of `doc`'s content.
+fn starts_at_start_of(e: &PairEvidence, doc: u32) -> bool {
+    e.spans
+        .iter()
+        .map(|s| {
+            if doc == e.a {
+                s.a_first_word
+            } else {
+                s.b_first_word
+            }
+        })
+        .min()
+        .is_some_and(|first| first <= PREFIX_SLACK_WORDS)
+}
 
 fn classify(e: &PairEvidence, parent: u32, child: u32, spans: &[EdgeSpan]) -> EdgeKind {
     let child_in_parent = e.share_of(child);
@@ -393,10 +450,10 @@ pub fn build(
 ) -> Lineage {
     let credited: Vec<Vec<String>> = docs.iter().map(|d| credits(&d.text)).collect();
     // Candidate parents of each child.
-    let mut by_child: AHashMap<u32, Vec<(u32, &PairEvidence, String)>> = AHashMap::new();
+    let mut by_child: AHashMap<u32, Vec<(u32, &PairEvidence, Orientation)>> = AHashMap::new();
     for e in pairs.iter().filter(|e| !e.spans.is_empty()) {
-        let (p, c, reason) = direction(docs, &credited, e);
-        by_child.entry(c).or_default().push((p, e, reason));
+        let o = direction(docs, &credited, e);
+        by_child.entry(o.child).or_default().push((o.parent, e, o));
     }
     let mut children: Vec<u32> = by_child.keys().copied().collect();
     children.sort_unstable();
@@ -404,10 +461,13 @@ pub fn build(
     let mut edges: Vec<LineageEdge> = Vec::new();
     for child in children {
         let mut cands = by_child.remove(&child).unwrap_or_default();
-        // Most of the child explained first; then the more complete, earlier, first-read parent.
-        cands.sort_by(|(p, e, _), (q, f, _)| {
-            f.shared_shingles
-                .cmp(&e.shared_shingles)
+        // Candidates whose direction evidence decides first (an undetermined link adds to a
+        // child only what no decided parent explains); then most of the child explained;
+        // then the more complete, earlier, first-read parent.
+        cands.sort_by(|(p, e, x), (q, f, y)| {
+            y.directed
+                .cmp(&x.directed)
+                .then(f.shared_shingles.cmp(&e.shared_shingles))
                 .then(content[*q as usize].words.cmp(&content[*p as usize].words))
                 .then(
                     docs[*p as usize]
@@ -418,7 +478,7 @@ pub fn build(
                 .then(p.cmp(q))
         });
         let mut explained: Vec<(usize, usize)> = Vec::new();
-        for (parent, e, reason) in cands {
+        for (parent, e, orientation) in cands {
             let spans = orient(e, parent);
             let new_words: usize = spans.iter().map(|s| uncovered_words(s, &explained)).sum();
             if !explained.is_empty() && new_words < config.min_words {
@@ -435,7 +495,8 @@ pub fn build(
                 parent_coverage: e.share_of(parent),
                 time_lag_seconds: pd.timestamp.zip(cd.timestamp).map(|(p, c)| c - p),
                 spans,
-                reason,
+                reason: orientation.reason,
+                directed: orientation.directed,
                 method: if e.from_lsh {
                     "lsh+alignment"
                 } else {
@@ -588,22 +649,61 @@ mod tests {
             Document::new("late", "x").with_date("2020-01-02"),
             Document::new("early", "x").with_date("2020-01-01"),
         ];
-        let (p, c, why) = direction(&docs, &[vec![], vec![]], &evidence(0, 1, 100, 100, 90));
-        assert_eq!((p, c), (1, 0));
-        assert!(why.starts_with("earlier date"));
+        let o = direction(&docs, &[vec![], vec![]], &evidence(0, 1, 100, 100, 90));
+        assert_eq!((o.parent, o.child, o.directed), (1, 0, true));
+        assert!(o.reason.starts_with("earlier date"));
 
         let docs = vec![
             Document::new("portal", "… (Source: Xinhua)").with_source("Daily Portal"),
             Document::new("wire", "…").with_source("Xinhua"),
         ];
         let credited: Vec<Vec<String>> = docs.iter().map(|d| credits(&d.text)).collect();
-        let (p, c, why) = direction(&docs, &credited, &evidence(0, 1, 100, 100, 90));
-        assert_eq!((p, c), (1, 0));
-        assert!(why.contains("credits 'xinhua'"), "{why}");
+        let o = direction(&docs, &credited, &evidence(0, 1, 100, 100, 90));
+        assert_eq!((o.parent, o.child), (1, 0));
+        assert!(o.reason.contains("credits 'xinhua'"), "{}", o.reason);
 
         let docs = vec![Document::new("short", "…"), Document::new("full", "…")];
-        let (p, c, _) = direction(&docs, &[vec![], vec![]], &evidence(0, 1, 50, 100, 48));
-        assert_eq!((p, c), (1, 0), "the truncated copy is the child");
+        let o = direction(&docs, &[vec![], vec![]], &evidence(0, 1, 50, 100, 48));
+        assert_eq!(
+            (o.parent, o.child),
+            (1, 0),
+            "the truncated copy is the child"
+        );
+        assert!(o.directed);
+    }
+
+    #[test]
+    fn without_evidence_the_direction_is_undetermined_not_guessed() {
+        // Undated, no credit, each holds a third of the other: nothing tells.
+        let docs = vec![Document::new("x", "…"), Document::new("y", "…")];
+        let o = direction(&docs, &[vec![], vec![]], &evidence(0, 1, 120, 100, 40));
+        assert!(!o.directed);
+        assert!(o.reason.starts_with("undetermined"), "{}", o.reason);
+        // Stored longer first, for stable output.
+        assert_eq!((o.parent, o.child), (0, 1));
+        let lineage = build(
+            &docs,
+            &[evidence(0, 1, 120, 100, 40)],
+            &[ContentStats { words: 120 }, ContentStats { words: 100 }],
+            &LineageConfig::default(),
+        );
+        assert_eq!(lineage.families, 1);
+        assert!(!lineage.edges()[0].directed);
+
+        // Short text wholly inside a long one, but in its middle: an excerpt, or the source
+        // the long one embeds? Undetermined. From the long one's start: truncation.
+        let mut middle = evidence(0, 1, 50, 300, 48);
+        middle.spans[0].b_first_word = 120;
+        let o = direction(&docs, &[vec![], vec![]], &middle);
+        assert!(!o.directed, "{}", o.reason);
+        middle.spans[0].b_first_word = 3;
+        let o = direction(&docs, &[vec![], vec![]], &middle);
+        assert!(
+            o.directed && o.reason.starts_with("truncated"),
+            "{}",
+            o.reason
+        );
+        assert_eq!((o.parent, o.child), (1, 0));
     }
 
     #[test]

@@ -194,6 +194,8 @@ fn validate_lineage_schema(json: &Value) {
                 "parent_coverage",
                 "time_lag_seconds",
                 "reason",
+                "directed",
+                "direction",
                 "method",
                 "spans"
             ]
@@ -414,7 +416,7 @@ fn graphml_output_is_well_formed_with_all_nodes_and_edges() {
             buf.clear();
         }
         assert_eq!((n, e), (nodes, edges));
-        assert_eq!(keys, 14);
+        assert_eq!(keys, 15);
         if input == "-" {
             let xml = String::from_utf8_lossy(&out.stdout);
             assert!(
@@ -423,4 +425,108 @@ fn graphml_output_is_well_formed_with_all_nodes_and_edges() {
             );
         }
     }
+}
+
+/// Two undated articles from different outlets, each with its own text around one shared
+/// passage, neither crediting the other: nothing tells which copied which.
+fn undecidable_pair() -> String {
+    let shared = "The central bank said on Tuesday that it would keep interest rates unchanged \
+        for another quarter, citing slowing growth in exports and weak demand at home, while \
+        analysts expect cuts before the end of the year as inflation stays low.";
+    let a = format!(
+        "Markets in Asia opened higher on Wednesday as traders weighed the latest data from \
+         factories across the region and the outlook for shipping. {shared} Copper and \
+         aluminium prices were little changed in early trade in Shanghai and London."
+    );
+    let b = format!(
+        "Economists at several banks revised their forecasts for the second half after a \
+         week of mixed signals from the property sector and consumer spending. {shared} \
+         The currency weakened slightly against the dollar in thin holiday trading."
+    );
+    [
+        serde_json::json!({"id": "outlet-a", "source": "Outlet A", "text": a}),
+        serde_json::json!({"id": "outlet-b", "source": "Outlet B", "text": b}),
+    ]
+    .iter()
+    .map(|v| v.to_string() + "\n")
+    .collect()
+}
+
+#[test]
+fn an_undecidable_direction_is_reported_as_undetermined_in_every_format() {
+    let json: Value = {
+        let out = wiretrace()
+            .args(["lineage", "-", "-q"])
+            .write_stdin(undecidable_pair())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let edges = json["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 1);
+    assert_eq!(edges[0]["directed"], false);
+    assert_eq!(edges[0]["direction"], "undetermined");
+    assert!(
+        edges[0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("undetermined"),
+        "{}",
+        edges[0]["reason"]
+    );
+    assert_eq!(json["families"].as_array().unwrap().len(), 1);
+
+    let text = |format: &str| {
+        let out = wiretrace()
+            .args(["lineage", "-", "-q", "--format", format])
+            .write_stdin(undecidable_pair())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(text("dot").contains("dir=none"));
+    let graphml = text("graphml");
+    assert!(graphml.contains(r#"directed="false""#), "{graphml}");
+    assert!(graphml.contains(r#"<data key="directed">false</data>"#));
+
+    // No outlet is counted as copied or copying on an undetermined edge.
+    let out = wiretrace()
+        .args(["audit", "-", "-q", "--format", "json"])
+        .write_stdin(undecidable_pair())
+        .output()
+        .unwrap();
+    let audit: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(audit["audit"]["lineage_edges"], 1);
+    assert_eq!(
+        audit["audit"]["top_syndicating_sources"],
+        serde_json::json!([])
+    );
+    assert_eq!(audit["audit"]["top_copying_outlets"], serde_json::json!([]));
+
+    // eval counts it as found, left undetermined.
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("l.json");
+    std::fs::write(&output, json.to_string()).unwrap();
+    let truth = dir.path().join("t.json");
+    std::fs::write(
+        &truth,
+        r#"{"edges": [{"parent": "outlet-b", "child": "outlet-a"}]}"#,
+    )
+    .unwrap();
+    let out = wiretrace()
+        .args([
+            "eval",
+            output.to_str().unwrap(),
+            "--truth",
+            truth.to_str().unwrap(),
+        ])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let e: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(e["evaluation"]["overall"]["undirected"]["recall"], 1.0);
+    assert_eq!(e["evaluation"]["overall"]["undetermined_share"], 1.0);
+    assert!(e["evaluation"]["overall"]["direction_accuracy"].is_null());
 }

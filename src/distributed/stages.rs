@@ -4,7 +4,7 @@
 //! Every stage reads the tables before it and writes its own table as Parquet into the work
 //! folder, so a stage can be rerun, inspected or fed to other tools, and a cluster's
 //! executors exchange nothing but files and the plan. The schemas are listed in
-//! README.md ("Stage tables") and are version 1.
+//! README.md ("Stage tables") and are version 2 (version 1 had no `lineage.directed`).
 //!
 //! Candidate generation is the `GROUP BY (band, key)` of the LSH literature, with one
 //! change for scale: a bucket does not emit all its pairs (`m²/2`) but a **star** from its
@@ -364,7 +364,7 @@ async fn families(ctx: &SessionContext, work: &Path) -> Result<()> {
 }
 
 /// Stage 7: `lineage(family, parent, child, kind, similarity, containment,
-/// parent_coverage, time_lag_seconds, reason, method, spans)`: the passage-level lineage
+/// parent_coverage, time_lag_seconds, reason, method, directed, spans)`: the passage-level lineage
 /// inside each family of at most `max_family` documents, one call of `wt_family_lineage`
 /// per family. Returns the number of larger families left out.
 async fn lineage(
@@ -379,7 +379,8 @@ async fn lineage(
         "SELECT family, e['parent'] AS parent, e['child'] AS child, e['kind'] AS kind, \
                 e['similarity'] AS similarity, e['containment'] AS containment, \
                 e['parent_coverage'] AS parent_coverage, e['time_lag_seconds'] AS time_lag_seconds, \
-                e['reason'] AS reason, e['method'] AS method, e['spans'] AS spans \
+                e['reason'] AS reason, e['method'] AS method, e['directed'] AS directed, \
+                e['spans'] AS spans \
          FROM (SELECT family, unnest(edges) AS e FROM \
                 (SELECT f.family, wt_family_lineage( \
                     array_agg(d.ordinal ORDER BY d.ordinal), array_agg(d.id ORDER BY d.ordinal), \

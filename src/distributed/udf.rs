@@ -22,8 +22,8 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanBufferBuilder, Float64Array, Int64Builder, ListArray,
-    StringBuilder, StructArray, UInt32Array, UInt64Array,
+    Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, Float64Array, Int64Builder,
+    ListArray, StringBuilder, StructArray, UInt32Array, UInt64Array,
 };
 use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
 use datafusion::arrow::datatypes::{DataType, Field, Fields, UInt32Type, UInt64Type};
@@ -74,7 +74,7 @@ fn similarity_fields() -> Fields {
 
 /// Fields of one edge returned by `wt_family_lineage`: `parent`, `child` (ordinals), `kind`,
 /// `similarity`, `containment`, `parent_coverage`, `time_lag_seconds`, `reason`, `method`,
-/// and `spans` (a JSON array of `{parent_start, parent_end, child_start, child_end,
+/// `directed` (false: the direction is undetermined) and `spans` (a JSON array of `{parent_start, parent_end, child_start, child_end,
 /// parent_words, child_words, similarity}`, character offsets).
 pub fn lineage_edge_fields() -> Fields {
     Fields::from(vec![
@@ -87,6 +87,7 @@ pub fn lineage_edge_fields() -> Fields {
         Field::new("time_lag_seconds", DataType::Int64, true),
         Field::new("reason", DataType::Utf8, false),
         Field::new("method", DataType::Utf8, false),
+        Field::new("directed", DataType::Boolean, false),
         Field::new("spans", DataType::Utf8, false),
     ])
 }
@@ -508,6 +509,7 @@ struct EdgeRow {
     time_lag_seconds: Option<i64>,
     reason: String,
     method: String,
+    directed: bool,
     spans: String,
 }
 
@@ -535,6 +537,7 @@ impl EdgeRow {
             time_lag_seconds: e.time_lag_seconds,
             reason: e.reason.clone(),
             method: e.method.to_string(),
+            directed: e.directed,
             spans: serde_json::Value::Array(spans).to_string(),
         }
     }
@@ -573,6 +576,9 @@ fn edge_rows_array(families: Vec<Vec<EdgeRow>>) -> ArrayRef {
         Arc::new(lag.finish()),
         Arc::new(reason.finish()),
         Arc::new(method.finish()),
+        Arc::new(BooleanArray::from_iter(
+            edges.iter().map(|e| Some(e.directed)),
+        )),
         Arc::new(spans.finish()),
     ];
     let items = StructArray::new(lineage_edge_fields(), columns, None);

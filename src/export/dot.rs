@@ -117,9 +117,11 @@ pub fn write_dot(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
             crate::lineage::EdgeKind::Verbatim | crate::lineage::EdgeKind::NearDuplicate => "solid",
             _ => "dashed",
         };
+        // An undetermined direction is drawn without an arrowhead.
+        let dir = if e.directed { "" } else { ", dir=none" };
         writeln!(
             out,
-            "  d{} -> d{} [label=\"{}\\n{:.2}\", style={style}, tooltip=\"{}\"];",
+            "  d{} -> d{} [label=\"{}\\n{:.2}\", style={style}{dir}, tooltip=\"{}\"];",
             e.parent,
             e.child,
             e.kind,

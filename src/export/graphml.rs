@@ -37,8 +37,9 @@ const NODE_KEYS: [(&str, &str); 6] = [
     ("family", "int"),
 ];
 
-const EDGE_KEYS: [(&str, &str); 8] = [
+const EDGE_KEYS: [(&str, &str); 9] = [
     ("kind", "string"),
+    ("directed", "boolean"),
     ("similarity", "double"),
     ("containment", "double"),
     ("parent_coverage", "double"),
@@ -94,12 +95,20 @@ pub fn write_graphml(view: &LineageView, out: &mut dyn Write) -> io::Result<()> 
         writeln!(out, "    </node>")?;
     }
     for (k, e) in lineage.edges().into_iter().enumerate() {
+        // GraphML's own per-edge `directed` says it to every reader; the `directed` data
+        // key says it to tools that read only data attributes (Gephi's edge table).
+        let undirected = if e.directed {
+            ""
+        } else {
+            r#" directed="false""#
+        };
         writeln!(
             out,
-            r#"    <edge id="e{k}" source="d{}" target="d{}">"#,
+            r#"    <edge id="e{k}" source="d{}" target="d{}"{undirected}>"#,
             e.parent, e.child
         )?;
         writeln!(out, r#"      <data key="kind">{}</data>"#, e.kind)?;
+        writeln!(out, r#"      <data key="directed">{}</data>"#, e.directed)?;
         writeln!(
             out,
             r#"      <data key="similarity">{:.6}</data>"#,

@@ -99,7 +99,7 @@ pub fn report_data(view: &LineageView) -> Value {
         .map(|e| {
             json!({
                 "parent": index_of[&e.parent], "child": index_of[&e.child],
-                "kind": e.kind, "containment": round6(e.containment),
+                "kind": e.kind, "directed": e.directed, "containment": round6(e.containment),
                 "similarity": round6(e.similarity), "reason": e.reason,
                 "spans": e.spans.iter().map(|s| [s.parent_chars.0, s.parent_chars.1, s.child_chars.0, s.child_chars.1]).collect::<Vec<_>>(),
             })
@@ -223,6 +223,7 @@ const TEMPLATE: &str = r##"<!DOCTYPE html>
   .node { cursor: pointer; }
   .edge line { stroke: #7a8ca5; stroke-width: 2; marker-end: url(#arrow); }
   .edge.partial line { stroke-dasharray: 6 4; }
+  .edge.undirected line { marker-end: none; stroke: #a9b4c4; }
   .edge text { font-size: 10px; fill: #555; }
   .edge { cursor: pointer; }
   .edge.selected line { stroke: #d9822b; stroke-width: 3; }
@@ -243,7 +244,8 @@ const TEMPLATE: &str = r##"<!DOCTYPE html>
   <g id="viewport"></g>
 </svg></main>
 <aside id="panel"><h2>Click a document or an edge</h2><p class="meta">Drag to pan, scroll to zoom.
-Dashed edges are partial copies (excerpts, truncations).</p></aside>
+Dashed edges are partial copies (excerpts, truncations); edges without an arrowhead share
+text, but nothing tells which copied which.</p></aside>
 <script type="application/json" id="data">/*DATA*/</script>
 <script>
 "use strict";
@@ -322,7 +324,7 @@ function showEdge(j) {
   const e = DATA.edges[j], p = DATA.nodes[e.parent], c = DATA.nodes[e.child];
   select("edge", j);
   panel.replaceChildren(
-    html("h2", `${p.id} → ${c.id}`),
+    html("h2", e.directed ? `${p.id} → ${c.id}` : `${p.id} — ${c.id} (direction undetermined)`),
     html("p", `${e.kind}, ${Math.round(e.containment * 100)}% of the child found in the parent. ${e.reason}.`, "meta"));
   const sides = html("div", undefined, "sides");
   const left = html("div"), right = html("div");
@@ -343,7 +345,8 @@ function focusFamily(f) {
 function draw() {
   DATA.edges.forEach((e, j) => {
     const p = DATA.nodes[e.parent], c = DATA.nodes[e.child];
-    const g = el("g", { class: "edge" + (["excerpt", "truncated", "extended"].includes(e.kind) ? " partial" : ""), "data-edge": j }, viewport);
+    const cls = "edge" + (["excerpt", "truncated", "extended"].includes(e.kind) ? " partial" : "") + (e.directed ? "" : " undirected");
+    const g = el("g", { class: cls, "data-edge": j }, viewport);
     el("line", { x1: p.x + W, y1: p.y + H / 2, x2: c.x, y2: c.y + H / 2 }, g);
     el("text", { x: (p.x + W + c.x) / 2 - 20, y: (p.y + c.y) / 2 + H / 2 - 4 }, g).textContent =
       `${e.kind} ${Math.round(e.containment * 100)}%`;

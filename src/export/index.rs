@@ -161,6 +161,7 @@ pub fn write_query_table(matches: &[SourceMatch], out: &mut dyn Write) -> io::Re
             match m.role {
                 crate::index::Role::Source => "source",
                 crate::index::Role::Copy => "copy",
+                crate::index::Role::Undetermined => "shared",
             },
             d.id,
             d.date.as_deref().unwrap_or("no date"),

@@ -259,6 +259,8 @@ pub fn edge_json<'a>(e: &LineageEdge, id: impl Fn(u32) -> &'a str) -> Value {
         "parent_coverage": round6(e.parent_coverage),
         "time_lag_seconds": e.time_lag_seconds,
         "reason": e.reason,
+        "directed": e.directed,
+        "direction": if e.directed { "determined" } else { "undetermined" },
         "method": e.method,
         "spans": e.spans.iter().map(|s| json!({
             "parent_start": s.parent_chars.0, "parent_end": s.parent_chars.1,

@@ -26,6 +26,9 @@ pub enum Role {
     Source,
     /// The stored document looks copied from the article.
     Copy,
+    /// They share text, and nothing tells which copied which (no date, credit or
+    /// containment decides).
+    Undetermined,
 }
 
 /// One stored document that shares text with a queried article.
@@ -104,14 +107,17 @@ impl Index {
                     from_lsh: near,
                 };
                 let pair = [article.clone(), doc.clone()];
-                let (parent, _, reason) = lineage::orient_pair(&pair, &evidence);
+                let orientation = lineage::orient_pair(&pair, &evidence);
+                let (parent, reason) = (orientation.parent, orientation.reason);
                 Some(SourceMatch {
                     ordinal: o,
                     document: doc.clone(),
                     similarity,
                     from_lsh: near,
                     spans,
-                    role: if parent == 1 {
+                    role: if !orientation.directed {
+                        Role::Undetermined
+                    } else if parent == 1 {
                         Role::Source
                     } else {
                         Role::Copy

@@ -1428,7 +1428,10 @@ fn run_engine_dups(args: DupsArgs, config: DupsConfig) -> ExitCode {
         engine,
         work_dir: args.work_dir.clone(),
         temp_dir: args.temp_dir.clone(),
-        memory_limit: args.input.run.memory_limit,
+        // Half the limit is DataFusion's spill pool: it spills there, well before the
+        // process as a whole (client, metadata, Arrow buffers outside the pool) reaches
+        // the hard limit that `--memory-limit` sets on every allocation.
+        memory_limit: args.input.run.memory_limit.map(|limit| limit / 2),
         partitions: args.input.run.threads,
         lineage: true,
     };

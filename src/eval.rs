@@ -438,7 +438,7 @@ pub struct Scores {
     pub false_positives: usize,
     /// Truth edges not found.
     pub false_negatives: usize,
-    /// `tp / (tp + fp)`; 1 when nothing was predicted on a labelled pair... see `predicted`.
+    /// `tp / (tp + fp)`; 0 when nothing was predicted on a labelled pair.
     pub precision: f64,
     /// `tp / (tp + fn)`.
     pub recall: f64,
@@ -448,14 +448,9 @@ pub struct Scores {
 
 impl Scores {
     fn new(tp: usize, fp: usize, fn_: usize) -> Scores {
-        let ratio = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
-        let precision = ratio(tp, tp + fp);
-        let recall = ratio(tp, tp + fn_);
-        let f1 = if precision + recall == 0.0 {
-            0.0
-        } else {
-            2.0 * precision * recall / (precision + recall)
-        };
+        let precision = ratio(tp as f64, tp + fp);
+        let recall = ratio(tp as f64, tp + fn_);
+        let f1 = f1(precision, recall);
         Scores {
             true_positives: tp,
             false_positives: fp,
@@ -464,6 +459,20 @@ impl Scores {
             recall: round4(recall),
             f1: round4(f1),
         }
+    }
+}
+
+/// `n / d`, 0 when `d` is 0.
+fn ratio(n: f64, d: usize) -> f64 {
+    if d == 0 { 0.0 } else { n / d as f64 }
+}
+
+/// Harmonic mean of precision and recall, 0 when both are 0.
+fn f1(precision: f64, recall: f64) -> f64 {
+    if precision + recall == 0.0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
     }
 }
 
@@ -545,7 +554,12 @@ pub fn evaluate(
     options: EvalOptions,
 ) -> Evaluation {
     let inferred_matches = match_inferred(truth, prediction, corpus_ids);
-    let map = |id: &str| -> String { inferred_matches.get(id).cloned().unwrap_or(id.to_string()) };
+    let map = |id: &str| -> String {
+        inferred_matches
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    };
     let edges: Vec<PredictedEdge> = prediction
         .edges
         .iter()
@@ -776,57 +790,53 @@ fn score_passages(
     labelled: &BTreeSet<(String, String)>,
     map: &dyn Fn(&str) -> String,
 ) -> PassageScores {
-    // Detections oriented as (parent range, child range) of the pair they lie on.
-    struct Oriented {
-        pair: (String, String),
-        parent: (usize, usize),
-        child: (usize, usize),
+    type Range = (usize, usize);
+    let mut cases_by_pair: BTreeMap<(String, String), Vec<&TruthPassage>> = BTreeMap::new();
+    for c in cases {
+        cases_by_pair
+            .entry(unordered(&c.parent, &c.child))
+            .or_default()
+            .push(c);
     }
-    let parent_of: HashMap<(String, String), String> = cases
-        .iter()
-        .map(|c| (unordered(&c.parent, &c.child), c.parent.clone()))
-        .collect();
-    let dets: Vec<Oriented> = detections
-        .iter()
-        .filter_map(|d| {
-            let (a, b) = (map(&d.a), map(&d.b));
-            let pair = unordered(&a, &b);
-            if !labelled.contains(&pair) {
-                return None;
-            }
-            // Without a case on the pair, orient by the output's own order.
-            let a_is_parent = parent_of.get(&pair).is_none_or(|p| *p == a);
-            let (parent, child) = if a_is_parent {
-                (d.a_range, d.b_range)
-            } else {
-                (d.b_range, d.a_range)
-            };
-            Some(Oriented {
-                pair,
-                parent,
-                child,
-            })
-        })
-        .collect();
-    let size = |p: (usize, usize), c: (usize, usize)| (p.1 - p.0.min(p.1)) + (c.1 - c.0.min(c.1));
+    // Detections by pair, oriented as (parent range, child range); ordered maps keep the
+    // sums in one order, so figures do not move in their last digit between runs.
+    let mut dets_by_pair: BTreeMap<(String, String), Vec<(Range, Range)>> = BTreeMap::new();
+    let mut detections_scored = 0usize;
+    for d in detections {
+        let (a, b) = (map(&d.a), map(&d.b));
+        let pair = unordered(&a, &b);
+        if !labelled.contains(&pair) {
+            continue;
+        }
+        // Without a case on the pair, orient by the output's own order.
+        let a_is_parent = cases_by_pair
+            .get(&pair)
+            .is_none_or(|on_pair| on_pair[0].parent == a);
+        let oriented = if a_is_parent {
+            (d.a_range, d.b_range)
+        } else {
+            (d.b_range, d.a_range)
+        };
+        dets_by_pair.entry(pair).or_default().push(oriented);
+        detections_scored += 1;
+    }
+    let size = |p: Range, c: Range| (p.1 - p.0.min(p.1)) + (c.1 - c.0.min(c.1));
 
     let mut recall_sum = 0.0;
     let mut detected_cases = 0usize;
     let mut detections_per_case = 0usize;
     for c in cases {
-        let pair = unordered(&c.parent, &c.child);
-        let hits: Vec<&Oriented> = dets
+        let on_pair = dets_by_pair
+            .get(&unordered(&c.parent, &c.child))
+            .map_or(&[][..], Vec::as_slice);
+        let hits: Vec<&(Range, Range)> = on_pair
             .iter()
-            .filter(|d| {
-                d.pair == pair
-                    && (overlap(d.parent, c.parent_range) > 0
-                        || overlap(d.child, c.child_range) > 0)
-            })
+            .filter(|(p, ch)| overlap(*p, c.parent_range) > 0 || overlap(*ch, c.child_range) > 0)
             .collect();
         let total = size(c.parent_range, c.child_range);
         if total > 0 {
-            let p: Vec<_> = hits.iter().map(|d| d.parent).collect();
-            let ch: Vec<_> = hits.iter().map(|d| d.child).collect();
+            let p: Vec<Range> = hits.iter().map(|d| d.0).collect();
+            let ch: Vec<Range> = hits.iter().map(|d| d.1).collect();
             recall_sum +=
                 (covered(c.parent_range, &p) + covered(c.child_range, &ch)) as f64 / total as f64;
         }
@@ -836,46 +846,31 @@ fn score_passages(
         }
     }
     let mut precision_sum = 0.0;
-    for d in &dets {
-        let total = size(d.parent, d.child);
-        if total == 0 {
-            continue;
+    for (pair, dets) in &dets_by_pair {
+        let on_pair = cases_by_pair.get(pair).map_or(&[][..], Vec::as_slice);
+        let p: Vec<Range> = on_pair.iter().map(|c| c.parent_range).collect();
+        let ch: Vec<Range> = on_pair.iter().map(|c| c.child_range).collect();
+        for &(dp, dc) in dets {
+            let total = size(dp, dc);
+            if total > 0 {
+                precision_sum += (covered(dp, &p) + covered(dc, &ch)) as f64 / total as f64;
+            }
         }
-        let on_pair: Vec<&TruthPassage> = cases
-            .iter()
-            .filter(|c| unordered(&c.parent, &c.child) == d.pair)
-            .collect();
-        let p: Vec<_> = on_pair.iter().map(|c| c.parent_range).collect();
-        let ch: Vec<_> = on_pair.iter().map(|c| c.child_range).collect();
-        precision_sum += (covered(d.parent, &p) + covered(d.child, &ch)) as f64 / total as f64;
     }
-    let recall = if cases.is_empty() {
-        0.0
-    } else {
-        recall_sum / cases.len() as f64
-    };
-    let precision = if dets.is_empty() {
-        0.0
-    } else {
-        precision_sum / dets.len() as f64
-    };
+    let recall = ratio(recall_sum, cases.len());
+    let precision = ratio(precision_sum, detections_scored);
     let granularity = if detected_cases == 0 {
         1.0
     } else {
         detections_per_case as f64 / detected_cases as f64
     };
-    let f1 = if precision + recall == 0.0 {
-        0.0
-    } else {
-        2.0 * precision * recall / (precision + recall)
-    };
     PassageScores {
         cases: cases.len(),
-        detections: dets.len(),
+        detections: detections_scored,
         recall: round4(recall),
         precision: round4(precision),
         granularity: round4(granularity),
-        plagdet: round4(f1 / (1.0 + granularity).log2()),
+        plagdet: round4(f1(precision, recall) / (1.0 + granularity).log2()),
     }
 }
 

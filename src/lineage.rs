@@ -392,14 +392,10 @@ fn starts_at_start_of(e: &PairEvidence, doc: u32) -> bool {
         .is_some_and(|first| first <= PREFIX_SLACK_WORDS)
 }
 
-fn classify(e: &PairEvidence, parent: u32, child: u32, spans: &[EdgeSpan]) -> EdgeKind {
+fn classify(e: &PairEvidence, parent: u32, child: u32) -> EdgeKind {
     let child_in_parent = e.share_of(child);
     let parent_in_child = e.share_of(parent);
-    let starts_at_parent_start = spans
-        .iter()
-        .map(|s| s.parent_first_word)
-        .min()
-        .is_some_and(|start| start <= PREFIX_SLACK_WORDS);
+    let starts_at_parent_start = starts_at_start_of(e, parent);
     if e.shared_shingles > 0 && child_in_parent >= 0.999 && parent_in_child >= 0.999 {
         EdgeKind::Verbatim
     } else if child_in_parent >= 0.8 && parent_in_child >= 0.8 {
@@ -450,10 +446,10 @@ pub fn build(
 ) -> Lineage {
     let credited: Vec<Vec<String>> = docs.iter().map(|d| credits(&d.text)).collect();
     // Candidate parents of each child.
-    let mut by_child: AHashMap<u32, Vec<(u32, &PairEvidence, Orientation)>> = AHashMap::new();
+    let mut by_child: AHashMap<u32, Vec<(&PairEvidence, Orientation)>> = AHashMap::new();
     for e in pairs.iter().filter(|e| !e.spans.is_empty()) {
         let o = direction(docs, &credited, e);
-        by_child.entry(o.child).or_default().push((o.parent, e, o));
+        by_child.entry(o.child).or_default().push((e, o));
     }
     let mut children: Vec<u32> = by_child.keys().copied().collect();
     children.sort_unstable();
@@ -464,21 +460,23 @@ pub fn build(
         // Candidates whose direction evidence decides first (an undetermined link adds to a
         // child only what no decided parent explains); then most of the child explained;
         // then the more complete, earlier, first-read parent.
-        cands.sort_by(|(p, e, x), (q, f, y)| {
+        cands.sort_by(|(e, x), (f, y)| {
+            let (p, q) = (x.parent as usize, y.parent as usize);
             y.directed
                 .cmp(&x.directed)
                 .then(f.shared_shingles.cmp(&e.shared_shingles))
-                .then(content[*q as usize].words.cmp(&content[*p as usize].words))
+                .then(content[q].words.cmp(&content[p].words))
                 .then(
-                    docs[*p as usize]
+                    docs[p]
                         .timestamp
                         .unwrap_or(i64::MAX)
-                        .cmp(&docs[*q as usize].timestamp.unwrap_or(i64::MAX)),
+                        .cmp(&docs[q].timestamp.unwrap_or(i64::MAX)),
                 )
-                .then(p.cmp(q))
+                .then(p.cmp(&q))
         });
         let mut explained: Vec<(usize, usize)> = Vec::new();
-        for (parent, e, orientation) in cands {
+        for (e, orientation) in cands {
+            let parent = orientation.parent;
             let spans = orient(e, parent);
             let new_words: usize = spans.iter().map(|s| uncovered_words(s, &explained)).sum();
             if !explained.is_empty() && new_words < config.min_words {
@@ -489,7 +487,7 @@ pub fn build(
             edges.push(LineageEdge {
                 parent,
                 child,
-                kind: classify(e, parent, child, &spans),
+                kind: classify(e, parent, child),
                 similarity: e.jaccard(),
                 containment: e.share_of(child),
                 parent_coverage: e.share_of(parent),

@@ -411,8 +411,7 @@ fn run_eval(args: EvalArgs) -> ExitCode {
             .iter()
             .map(|p| ("--output", p.as_path()))
             .collect();
-        export::target::check_outputs(&outputs, &read_from)?;
-        let output = Output::open(args.output.as_deref())?;
+        let output = Output::from(export::target::open_outputs(&outputs, &read_from)?.pop());
         let truth = wiretrace::eval::Truth::read(&args.truth)?;
         let prediction = wiretrace::eval::Prediction::read(&args.output_json)?;
         let corpus_ids = if corpus_inputs.is_empty() {
@@ -526,11 +525,10 @@ fn traced(
                     "give either INPUT... or --index DIR, not both".into(),
                 ));
             }
-            export::target::check_outputs(outputs, &[])?;
             for (option, path) in outputs {
                 export::target::check_outside(option, path, dir)?;
             }
-            opened = open_outputs(outputs)?;
+            opened = export::target::open_outputs(outputs, &[])?;
             let index = Index::open(dir)?;
             check_fixed(&index, &config, explicit, dir)?;
             config = index.config().clone();
@@ -545,22 +543,13 @@ fn traced(
                 ..read_options(input)
             };
             let inputs = inputs(input)?;
-            export::target::check_outputs(outputs, &inputs)?;
-            opened = open_outputs(outputs)?;
+            opened = export::target::open_outputs(outputs, &inputs)?;
             read_inputs(&inputs, &read)?
         }
     };
     check_trace_memory(input, &corpus)?;
     let trace = trace(&corpus.documents, &config)?;
     Ok((corpus, config, trace, opened))
-}
-
-/// Opens checked outputs as temporary files, in order.
-fn open_outputs(outputs: &[(&str, &std::path::Path)]) -> Result<Vec<PendingFile>, Error> {
-    outputs
-        .iter()
-        .map(|(_, path)| PendingFile::create(path))
-        .collect()
 }
 
 fn run_audit(args: AuditArgs) -> ExitCode {
@@ -669,16 +658,14 @@ fn run_synth(args: SynthArgs) -> ExitCode {
             .into_iter()
             .filter_map(|(o, p)| p.as_deref().map(|p| (o, p)))
             .collect();
-    if let Err(e) = prepare(&args.run).and_then(|()| export::target::check_outputs(&outputs, &[])) {
-        return fail(&e);
-    }
-    let (output, truth_file) = match (
-        Output::open(args.output.as_deref()),
-        args.truth.as_deref().map(PendingFile::create).transpose(),
-    ) {
-        (Ok(o), Ok(t)) => (o, t),
-        (Err(e), _) | (_, Err(e)) => return fail(&e),
+    let opened = prepare(&args.run).and_then(|()| export::target::open_outputs(&outputs, &[]));
+    let mut opened = match opened {
+        Ok(o) => o.into_iter(),
+        Err(e) => return fail(&e),
     };
+    // In the order given: the corpus (when not stdout), then the truth.
+    let output = Output::from(args.output.is_some().then(|| opened.next()).flatten());
+    let truth_file = opened.next();
     let mut truth: Vec<u8> = Vec::new();
     let written = output.write(|out| {
         let truth_sink: Option<&mut dyn std::io::Write> = if args.truth.is_some() {
@@ -1368,10 +1355,14 @@ fn run_dups(args: DupsArgs) -> ExitCode {
 
 /// Checks `dups`' output against its inputs and opens it.
 fn check_dups_output(args: &DupsArgs, inputs: &[Input]) -> Result<Output, Error> {
-    if let Some(path) = &args.output {
-        export::target::check_outputs(&[("--output", path)], inputs)?;
-    }
-    Output::open(args.output.as_deref())
+    let outputs: Vec<(&str, &std::path::Path)> = args
+        .output
+        .iter()
+        .map(|p| ("--output", p.as_path()))
+        .collect();
+    Ok(Output::from(
+        export::target::open_outputs(&outputs, inputs)?.pop(),
+    ))
 }
 
 /// Writes a `dups` report in the chosen format, then the account on stderr.

@@ -87,24 +87,12 @@ fn walk(
 
 fn read_text(root: &Path, path: &Path, shown: String, builder: &mut CorpusBuilder<'_, '_>) {
     let id = relative_id(root, path);
-    let limit = builder.options().max_doc_bytes;
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.len() > limit as u64
-    {
-        let reason = SkipReason::TooLarge {
-            bytes: usize::try_from(meta.len()).unwrap_or(usize::MAX),
-            limit,
-            cut: false,
-        };
-        return builder.skip(Origin::file(shown), Some(id), reason);
-    }
-    match std::fs::File::open(path).and_then(|f| super::read_capped(f, limit)) {
-        Ok(bytes) => builder.text_file(&id, Origin::file(shown), bytes),
-        Err(e) => builder.skip(
+    if let Err(e) = builder.text_file_at(&id, Origin::file(shown.clone()), path) {
+        builder.skip(
             Origin::file(shown),
             Some(id),
             SkipReason::Unreadable(e.to_string()),
-        ),
+        );
     }
 }
 

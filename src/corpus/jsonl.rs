@@ -100,16 +100,8 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// One line's record; its size was checked against the cap by `read_capped_line`.
 fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
-    let limit = builder.options().max_doc_bytes;
-    if bytes.len() > limit {
-        let reason = SkipReason::TooLarge {
-            bytes: bytes.len(),
-            limit,
-            cut: false,
-        };
-        return builder.skip(origin, None, reason);
-    }
     if let Err(e) = std::str::from_utf8(bytes) {
         let reason = SkipReason::InvalidUtf8 {
             line: origin.line.unwrap_or(1),

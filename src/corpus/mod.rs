@@ -223,25 +223,12 @@ fn read_path(path: &Path, opts: &ReadOptions, builder: &mut CorpusBuilder<'_, '_
         })?;
         jsonl::read(file, &shown, builder)
     } else {
-        // A regular file's size is known before reading; a device or FIFO is read as a
-        // stream, and no further than the cap.
-        if meta.is_file() && meta.len() > opts.max_doc_bytes as u64 {
-            let reason = SkipReason::TooLarge {
-                bytes: usize::try_from(meta.len()).unwrap_or(usize::MAX),
-                limit: opts.max_doc_bytes,
-                cut: false,
-            };
-            builder.skip(Origin::file(shown.clone()), Some(shown), reason);
-            return Ok(());
-        }
-        let bytes = std::fs::File::open(path)
-            .and_then(|f| read_capped(f, opts.max_doc_bytes))
+        builder
+            .text_file_at(&shown, Origin::file(shown.clone()), path)
             .map_err(|source| Error::Input {
                 path: path.to_path_buf(),
                 source,
-            })?;
-        builder.text_file(&shown, Origin::file(shown.clone()), bytes);
-        Ok(())
+            })
     }
 }
 
@@ -306,6 +293,28 @@ impl<'o, 's> CorpusBuilder<'o, 's> {
 
     pub(crate) fn ignore_file(&mut self, path: String) {
         self.corpus.ignored_files.push(path);
+    }
+
+    /// The file at `path` as one document, with `id` as its id. A regular file's size is
+    /// checked before reading (too large: skipped unread); a device or FIFO is read as a
+    /// stream, no further than the cap. An error opening or reading it is the caller's to
+    /// report (a skip under a folder, an error for a file named on the command line).
+    pub(crate) fn text_file_at(&mut self, id: &str, origin: Origin, path: &Path) -> io::Result<()> {
+        let limit = self.opts.max_doc_bytes;
+        let file = std::fs::File::open(path)?;
+        let meta = file.metadata()?;
+        if meta.is_file() && meta.len() > limit as u64 {
+            let reason = SkipReason::TooLarge {
+                bytes: usize::try_from(meta.len()).unwrap_or(usize::MAX),
+                limit,
+                cut: false,
+            };
+            self.skip(origin, Some(id.to_string()), reason);
+            return Ok(());
+        }
+        let bytes = read_capped(file, limit)?;
+        self.text_file(id, origin, bytes);
+        Ok(())
     }
 
     /// A whole file as one document, with `id` as its id.

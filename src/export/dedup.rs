@@ -150,25 +150,26 @@ pub fn write_dedup(
         "dropped": summary.dropped,
         "skipped": summary.skipped,
     });
-    let mut lines = vec![header];
-    for &(dropped, kept, family) in &plan.dropped {
-        lines.push(serde_json::json!({
-            "dropped": docs[dropped as usize].id,
-            "kept": docs[kept as usize].id,
-            "family": family,
+    // One line at a time: the dropped list can be as long as the corpus.
+    let lines = std::iter::once(header)
+        .chain(plan.dropped.iter().map(|&(dropped, kept, family)| {
+            serde_json::json!({
+                "dropped": docs[dropped as usize].id,
+                "kept": docs[kept as usize].id,
+                "family": family,
+            })
+        }))
+        .chain(skipped.iter().map(|s| {
+            serde_json::json!({
+                "skipped": s.id,
+                "at": s.origin.to_string(),
+                "kind": s.reason.kind(),
+                "reason": s.reason.to_string(),
+            })
         }));
-    }
-    for s in &skipped {
-        lines.push(serde_json::json!({
-            "skipped": s.id,
-            "at": s.origin.to_string(),
-            "kind": s.reason.kind(),
-            "reason": s.reason.to_string(),
-        }));
-    }
     let w = side.writer();
-    for line in &lines {
-        serde_json::to_writer(&mut *w, line)
+    for line in lines {
+        serde_json::to_writer(&mut *w, &line)
             .map_err(io::Error::from)
             .map_err(side_err)?;
         w.write_all(b"\n").map_err(side_err)?;

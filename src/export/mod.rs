@@ -176,7 +176,7 @@ pub fn write_atomically(
     path: &Path,
     render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
-    target::write_file(path, render)
+    Output::open(Some(path))?.write(render)
 }
 
 /// Rounds a similarity for output: six decimals are plenty and keep files diffable.

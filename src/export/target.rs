@@ -88,6 +88,13 @@ pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[Input]) -> Result<()> 
         .iter()
         .map(|&(option, path)| (option, path, identity(path)))
         .collect();
+    let ins: Vec<(&Path, Identity)> = inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::Path(p) => Some((p.as_path(), identity(p))),
+            Input::Stdin => None,
+        })
+        .collect();
     for (i, (option, path, id)) in outs.iter().enumerate() {
         for (other, other_path, other_id) in &outs[..i] {
             if id.regular && same(id, other_id) {
@@ -99,21 +106,19 @@ pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[Input]) -> Result<()> 
                 )));
             }
         }
-        for input in inputs {
-            let Input::Path(input) = input else { continue };
-            let input_id = identity(input);
-            if same(id, &input_id) {
+        let is_document = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .is_some_and(|e| FOLDER_DOCUMENT_EXTENSIONS.contains(&e.as_str()));
+        for (input, input_id) in &ins {
+            if same(id, input_id) {
                 return Err(Error::Config(format!(
                     "{option} '{}' is the input '{}'; refusing to overwrite an input",
                     path.display(),
                     input.display()
                 )));
             }
-            let is_document = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase)
-                .is_some_and(|e| FOLDER_DOCUMENT_EXTENSIONS.contains(&e.as_str()));
             if input.is_dir() && is_document && id.resolved.starts_with(&input_id.resolved) {
                 return Err(Error::Config(format!(
                     "{option} '{}' is inside the input folder '{}', where it would be read as \
@@ -125,6 +130,16 @@ pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[Input]) -> Result<()> 
         }
     }
     Ok(())
+}
+
+/// [`check_outputs`], then opens every output as a [`PendingFile`], in order: the one way
+/// a run takes its outputs, before it reads anything.
+pub fn open_outputs(outputs: &[(&str, &Path)], inputs: &[Input]) -> Result<Vec<PendingFile>> {
+    check_outputs(outputs, inputs)?;
+    outputs
+        .iter()
+        .map(|(_, path)| PendingFile::create(path))
+        .collect()
 }
 
 /// Refuses an output path inside a folder that the run owns (an index folder).
@@ -253,7 +268,7 @@ impl PendingFile {
         self.out = None;
         if let Some(tmp) = self.temporary.take() {
             let renamed = std::fs::rename(&tmp, &self.target);
-            forget_temporary(&tmp);
+            unregister_temporary(&tmp);
             if let Err(source) = renamed {
                 let _ = std::fs::remove_file(&tmp);
                 return Err(Error::Output {
@@ -271,14 +286,9 @@ impl Drop for PendingFile {
         self.out = None;
         if let Some(tmp) = self.temporary.take() {
             let _ = std::fs::remove_file(&tmp);
-            forget_temporary(&tmp);
+            unregister_temporary(&tmp);
         }
     }
-}
-
-fn forget_temporary(path: &Path) {
-    let mut list = TEMPORARIES.lock().unwrap_or_else(|p| p.into_inner());
-    list.retain(|p| p != path);
 }
 
 /// Registers a temporary file made elsewhere (index segments) for removal on a signal.
@@ -287,9 +297,11 @@ pub fn register_temporary(path: &Path) {
     list.push(path.to_path_buf());
 }
 
-/// Forgets a file registered with [`register_temporary`] (renamed or removed).
+/// Forgets a temporary file (renamed or removed): a [`PendingFile`]'s, or one registered
+/// with [`register_temporary`].
 pub fn unregister_temporary(path: &Path) {
-    forget_temporary(path);
+    let mut list = TEMPORARIES.lock().unwrap_or_else(|p| p.into_inner());
+    list.retain(|p| p != path);
 }
 
 /// Removes every temporary file still pending. Called on a signal, and when the process
@@ -328,17 +340,4 @@ pub fn remove_temporaries_on_signal() -> Result<()> {
             .map_err(|e| Error::Config(format!("cannot start the signal thread: {e}")))?;
     }
     Ok(())
-}
-
-/// Writes `path` through a [`PendingFile`]: all or nothing.
-pub fn write_file(
-    path: &Path,
-    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> Result<()> {
-    let mut pending = PendingFile::create(path)?;
-    render(pending.writer()).map_err(|source| Error::Output {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    pending.commit()
 }

@@ -72,6 +72,7 @@ fn passage_level(c: &mut Criterion) {
         outlets: 12,
         distractors: 400,
         seed: 3,
+        ..SynthConfig::default()
     });
     let docs = &corpus.documents;
     let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
@@ -137,6 +138,7 @@ fn giant_family(c: &mut Criterion) {
         outlets: 1,
         distractors: 100,
         seed: 9,
+        ..SynthConfig::default()
     });
     let story = corpus.documents[0].text.clone();
     let others: Vec<Document> = corpus.documents[1..].to_vec();

@@ -10,7 +10,9 @@
 //! - *story families*: connected groups of the lineage graph ([`crate::lineage`]), so an
 //!   excerpt joins the story it quotes;
 //! - *syndicating sources*: outlets by the number of lineage edges whose parent is theirs;
-//!   *copying outlets*: by the number whose child is theirs.
+//!   *copying outlets*: by the number whose child is theirs;
+//! - *unseen sources*: inferred source nodes (stories the copies credit to an outlet that
+//!   has no document in the corpus), per credited outlet, with the copies pointing at them.
 
 use std::collections::BTreeMap;
 
@@ -51,6 +53,17 @@ pub struct SourceCount {
     pub edges: usize,
 }
 
+/// Stories from sources the corpus lacks, for one credited outlet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnseenSource {
+    /// The credited outlet (as normalised in credits: lowercase words).
+    pub outlet: String,
+    /// Inferred sources (stories) credited to it.
+    pub stories: usize,
+    /// Copies pointing at them.
+    pub copies: usize,
+}
+
 /// A boilerplate template in the summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TemplateCount {
@@ -79,8 +92,12 @@ pub struct Audit {
     pub near_duplicates: DuplicateRate,
     /// Story families in the lineage graph.
     pub story_families: usize,
-    /// Documents in story families.
+    /// Documents in story families (inferred sources not counted).
     pub documents_in_stories: usize,
+    /// Inferred sources: stories whose original is not in the corpus.
+    pub inferred_sources: usize,
+    /// Inferred sources per credited outlet, most stories first.
+    pub unseen_sources: Vec<UnseenSource>,
     /// Family size → number of families.
     pub story_family_sizes: BTreeMap<usize, usize>,
     /// Lineage edges.
@@ -155,18 +172,40 @@ pub fn audit(corpus: &Corpus, trace: &Trace, lineage: &Lineage) -> Audit {
     let near_redundant: usize = dups.families.iter().map(|f| f.members.len() - 1).sum();
 
     let source_of = |i: u32| {
-        docs[i as usize]
+        lineage
+            .node(docs, i)
             .source
-            .clone()
-            .unwrap_or_else(|| UNKNOWN_SOURCE.to_string())
+            .unwrap_or(UNKNOWN_SOURCE)
+            .to_string()
     };
     let mut syndicating: AHashMap<String, usize> = AHashMap::new();
     let mut copying: AHashMap<String, usize> = AHashMap::new();
-    // Only edges whose direction is known say who copies whom.
+    let mut unseen: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    // Only edges whose direction is known say who copies whom; an inferred parent is
+    // counted with the unseen sources, not as an outlet of the corpus.
     for e in lineage.graph.edge_weights().filter(|e| e.directed) {
-        *syndicating.entry(source_of(e.parent)).or_default() += 1;
+        if let Some(s) = lineage.inferred_source(e.parent) {
+            let outlet = s.outlet.clone().unwrap_or_else(|| UNKNOWN_SOURCE.into());
+            unseen.entry(outlet).or_default().1 += 1;
+        } else {
+            *syndicating.entry(source_of(e.parent)).or_default() += 1;
+        }
         *copying.entry(source_of(e.child)).or_default() += 1;
     }
+    for s in &lineage.inferred {
+        let outlet = s.outlet.clone().unwrap_or_else(|| UNKNOWN_SOURCE.into());
+        unseen.entry(outlet).or_default().0 += 1;
+    }
+    let mut unseen_sources: Vec<UnseenSource> = unseen
+        .into_iter()
+        .map(|(outlet, (stories, copies))| UnseenSource {
+            outlet,
+            stories,
+            copies,
+        })
+        .collect();
+    unseen_sources.sort_by(|x, y| y.stories.cmp(&x.stories).then(x.outlet.cmp(&y.outlet)));
+    unseen_sources.truncate(TOP);
     let mut story_family_sizes: BTreeMap<usize, usize> = BTreeMap::new();
     for members in lineage.family_members() {
         *story_family_sizes.entry(members.len()).or_default() += 1;
@@ -190,7 +229,9 @@ pub fn audit(corpus: &Corpus, trace: &Trace, lineage: &Lineage) -> Audit {
             rate: rate(near_redundant, dups.documents),
         },
         story_families: lineage.families,
-        documents_in_stories: lineage.graph.node_count(),
+        documents_in_stories: lineage.graph.node_count() - lineage.inferred.len(),
+        inferred_sources: lineage.inferred.len(),
+        unseen_sources,
         story_family_sizes,
         lineage_edges: lineage.graph.edge_count(),
         top_syndicating_sources: top(syndicating),

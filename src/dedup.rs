@@ -59,6 +59,9 @@ fn earliest(docs: &[Document], x: u32, y: u32) -> Ordering {
 pub fn citations(docs: &[Document], lineage: &Lineage) -> AHashMap<String, usize> {
     let mut cited: AHashMap<String, usize> = AHashMap::new();
     for e in lineage.graph.edge_weights().filter(|e| e.directed) {
+        if lineage.inferred_source(e.parent).is_some() {
+            continue;
+        }
         if let Some(source) = &docs[e.parent as usize].source {
             *cited.entry(source.clone()).or_default() += 1;
         }

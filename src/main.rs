@@ -488,9 +488,30 @@ struct SynthArgs {
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Also write the planted reposts as "original<TAB>repost" lines to FILE.
+    /// Also write the planted reposts as "original<TAB>repost" lines to FILE (with
+    /// --syndication: the truth as JSON, in the format `wiretrace eval --truth` reads).
     #[arg(long, value_name = "FILE")]
     truth: Option<PathBuf>,
+
+    /// Write a small syndication corpus instead — wire stories with verbatim, edited,
+    /// truncated and excerpted reposts, reposts of reposts, undated copies and
+    /// distractors — with every lineage edge in the truth (--docs is then ignored).
+    #[arg(long)]
+    syndication: bool,
+
+    /// With --syndication: wire stories.
+    #[arg(long, default_value_t = 60, requires = "syndication")]
+    stories: usize,
+
+    /// With --syndication: percent of stories whose first repost has the wire story's
+    /// timestamp.
+    #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u32).range(0..=100), requires = "syndication")]
+    same_time: u32,
+
+    /// With --syndication: percent of stories whose wire original is left out of the
+    /// corpus (its copies stay; the truth names it).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100), requires = "syndication")]
+    missing_originals: u32,
 
     /// Accepted as by every command (synth reads no input: --strict and --max-doc-bytes
     /// have nothing to act on).
@@ -673,7 +694,22 @@ fn run_synth(args: SynthArgs) -> ExitCode {
         } else {
             None
         };
-        wiretrace::synth::write_news_corpus(args.docs, args.seed, out, truth_sink)
+        if !args.syndication {
+            return wiretrace::synth::write_news_corpus(args.docs, args.seed, out, truth_sink);
+        }
+        let corpus = wiretrace::synth::generate(&wiretrace::synth::SynthConfig {
+            seed: args.seed,
+            originals: args.stories,
+            same_time_percent: args.same_time,
+            missing_originals_percent: args.missing_originals,
+            ..wiretrace::synth::SynthConfig::default()
+        });
+        out.write_all(wiretrace::synth::to_jsonl(&corpus).as_bytes())?;
+        if let Some(t) = truth_sink {
+            serde_json::to_writer_pretty(&mut *t, &corpus.truth_json())?;
+            t.write_all(b"\n")?;
+        }
+        Ok(())
     });
     if let Err(e) = written {
         return fail(&e);

@@ -7,6 +7,14 @@
 //! another outlet's repost; unrelated outlet articles are mixed in as distractors. Every
 //! copy's true parent, kind and (for excerpts) character spans are recorded.
 //!
+//! The cases that make lineage hard are planted too, each with its truth: reposts that
+//! carry the *same timestamp* as the wire story (feeds republish at once;
+//! [`SynthConfig::same_time_percent`]), *unseen originals* — wire stories left out of the
+//! corpus while their copies stay, as when a crawl covers outlets but not the wire
+//! ([`SynthConfig::missing_originals_percent`]; the truth still names the absent
+//! original, which an inferred source should stand for), reposts of reposts (chains) and
+//! undated copies.
+//!
 //! Text is made of pseudo-words from a large vocabulary mixed with frequent function
 //! words, so unrelated articles share common words but almost never a run of them.
 //! Everything is drawn from one seed: the same seed gives the same corpus on every machine.
@@ -25,6 +33,11 @@ pub struct SynthConfig {
     pub outlets: usize,
     /// Unrelated outlet articles.
     pub distractors: usize,
+    /// Percent of stories whose first (verbatim) repost has the wire story's timestamp.
+    pub same_time_percent: u32,
+    /// Percent of stories reposted two or more times whose wire original is left out of
+    /// the corpus (the truth keeps its edges).
+    pub missing_originals_percent: u32,
 }
 
 impl Default for SynthConfig {
@@ -34,6 +47,8 @@ impl Default for SynthConfig {
             originals: 60,
             outlets: 8,
             distractors: 100,
+            same_time_percent: 25,
+            missing_originals_percent: 0,
         }
     }
 }
@@ -58,6 +73,45 @@ pub struct SynthCorpus {
     pub documents: Vec<Document>,
     /// Every copy's true parent.
     pub truth: Vec<TruthEdge>,
+    /// Ids of wire originals left out of the corpus (parents in `truth` only).
+    pub missing: Vec<String>,
+}
+
+impl SynthCorpus {
+    /// The truth in `wiretrace eval`'s format: every edge, labelled with its kind, and the
+    /// stories as clusters (each original with all its copies).
+    pub fn truth_json(&self) -> serde_json::Value {
+        let edges: Vec<serde_json::Value> = self
+            .truth
+            .iter()
+            .map(|e| serde_json::json!({"parent": e.parent, "child": e.child, "label": e.kind}))
+            .collect();
+        let mut clusters: Vec<Vec<String>> = Vec::new();
+        let mut story_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for e in &self.truth {
+            let story = match story_of.get(e.parent.as_str()) {
+                Some(&s) => s,
+                None => {
+                    clusters.push(vec![e.parent.clone()]);
+                    story_of.insert(&e.parent, clusters.len() - 1);
+                    clusters.len() - 1
+                }
+            };
+            clusters[story].push(e.child.clone());
+            story_of.insert(&e.child, story);
+        }
+        let present: std::collections::HashSet<&str> =
+            self.documents.iter().map(|d| d.id.as_str()).collect();
+        for c in &mut clusters {
+            c.retain(|id| present.contains(id.as_str()));
+        }
+        clusters.retain(|c| c.len() > 1);
+        serde_json::json!({
+            "edges": edges,
+            "clusters": clusters,
+            "missing_originals": self.missing,
+        })
+    }
 }
 
 struct Rng(u64);
@@ -221,7 +275,7 @@ fn substitute_words(rng: &mut Rng, paragraphs: &mut [Vec<String>], n: usize) {
 ///
 /// ```
 /// use wiretrace::synth::{generate, SynthConfig};
-/// let corpus = generate(&SynthConfig { originals: 5, outlets: 3, distractors: 4, seed: 7 });
+/// let corpus = generate(&SynthConfig { originals: 5, outlets: 3, distractors: 4, seed: 7, ..SynthConfig::default() });
 /// assert!(corpus.documents.len() > 9);
 /// assert!(corpus.truth.iter().all(|t| corpus.documents.iter().any(|d| d.id == t.child)));
 /// ```
@@ -239,18 +293,24 @@ pub fn generate(config: &SynthConfig) -> SynthCorpus {
         paragraphs[0][0] = format!("{city}, March ({wire}) -- {}", paragraphs[0][0]);
         let original_id = format!("wire-{o:04}");
         let original_text = format!("{title}\n\n{}\n", body(&paragraphs));
+        let original_at = out.documents.len();
         out.documents.push(
             Document::new(&original_id, original_text.clone())
                 .with_source(wire)
                 .with_date(&date(hour)),
         );
         let mut edited: Option<(String, Vec<Vec<String>>, usize)> = None;
-        for copy in 0..rng.range(2, 5) {
+        let copies = rng.range(2, 5);
+        // Drawn for every story, so the rest of the corpus does not depend on the share.
+        let missing = rng.chance(f64::from(config.missing_originals_percent.min(100)) / 100.0);
+        for copy in 0..copies {
             copy_no += 1;
             let outlet = &outlets[rng.below(outlets.len())];
-            let lag = rng.range(1, 72);
+            let same_time =
+                copy == 0 && rng.chance(f64::from(config.same_time_percent.min(100)) / 100.0);
+            let lag = if same_time { 0 } else { rng.range(1, 72) };
             let id = format!("copy-{copy_no:05}");
-            let dated = rng.chance(0.8);
+            let dated = same_time || rng.chance(0.8);
             let kind = match copy {
                 0 => "verbatim",
                 1 => "edited",
@@ -348,6 +408,10 @@ pub fn generate(config: &SynthConfig) -> SynthCorpus {
                 kind: "repost-of-repost",
                 spans: None,
             });
+        }
+        if missing && config.missing_originals_percent > 0 {
+            out.documents.remove(original_at);
+            out.missing.push(original_id);
         }
     }
     for d in 0..config.distractors {

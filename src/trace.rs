@@ -49,6 +49,9 @@ pub struct Trace {
     pub content: Vec<ContentStats>,
     /// The least passage length used, in words.
     pub min_words: usize,
+    /// Sorted content k-gram hashes per document (boilerplate removed), on which the pairs
+    /// were measured; lineage tests shared text against a third document with them.
+    pub shingles: Vec<Vec<u64>>,
 }
 
 impl Trace {
@@ -56,8 +59,9 @@ impl Trace {
     pub fn lineage(&self, docs: &[Document]) -> Lineage {
         let config = LineageConfig {
             min_words: self.min_words,
+            ..LineageConfig::default()
         };
-        lineage::build(docs, &self.pairs, &self.content, &config)
+        lineage::build(docs, &self.pairs, &self.content, &self.shingles, &config)
     }
 }
 
@@ -170,5 +174,6 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
         pairs,
         content: stats,
         min_words: pc.min_words,
+        shingles: sets,
     })
 }

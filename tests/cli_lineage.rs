@@ -416,7 +416,7 @@ fn graphml_output_is_well_formed_with_all_nodes_and_edges() {
             buf.clear();
         }
         assert_eq!((n, e), (nodes, edges));
-        assert_eq!(keys, 15);
+        assert_eq!(keys, 17);
         if input == "-" {
             let xml = String::from_utf8_lossy(&out.stdout);
             assert!(

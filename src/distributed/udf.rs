@@ -484,9 +484,12 @@ impl ScalarUDFImpl for FamilyLineage {
                 let trace = crate::trace::trace(&docs, &config)
                     .map_err(|e| DataFusionError::Execution(format!("{F}: {e}")))?;
                 let lineage = trace.lineage(&docs);
+                // The table holds document ordinals: edges from inferred sources (stories
+                // the family credits to an outlet it lacks) are left to single-node lineage.
                 let mut edges: Vec<EdgeRow> = lineage
                     .edges()
                     .into_iter()
+                    .filter(|e| lineage.inferred_source(e.parent).is_none())
                     .map(|e| EdgeRow::new(e, ordinals[row]))
                     .collect();
                 edges.sort_by_key(|e| (e.parent, e.child));

@@ -73,8 +73,9 @@ pub fn write_dot(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "digraph wiretrace {{")?;
     writeln!(
         out,
-        "  graph [rankdir=LR, fontname=\"Helvetica\", labelloc=t, label=\"wiretrace lineage: {} documents, {} edges, {} families\"];",
-        lineage.graph.node_count(),
+        "  graph [rankdir=LR, fontname=\"Helvetica\", labelloc=t, label=\"wiretrace lineage: {} documents, {} inferred sources, {} edges, {} families\"];",
+        lineage.graph.node_count() - lineage.inferred.len(),
+        lineage.inferred.len(),
         lineage.graph.edge_count(),
         lineage.families
     )?;
@@ -91,23 +92,34 @@ pub fn write_dot(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
             members.len()
         )?;
         for &m in members {
-            let d = &docs[m as usize];
-            let mut label = shorten(&d.id, 48);
-            if let Some(s) = &d.source {
+            let d = lineage.node(docs, m);
+            let mut label = shorten(d.id, 48);
+            if let Some(s) = d.source {
                 label.push('\n');
                 label.push_str(&shorten(s, 40));
             }
-            if let Some(date) = &d.date {
+            if let Some(date) = d.date {
                 label.push('\n');
+                if d.inferred.is_some() {
+                    label.push_str("by ");
+                }
                 label.push_str(&shorten(date, 25));
             }
-            let tooltip = d.title.as_deref().unwrap_or(&d.id);
+            // An inferred source is drawn hollow and dashed: it stands for a story the
+            // corpus lacks.
+            let (tooltip, style) = match d.inferred {
+                Some(s) => (
+                    s.evidence.as_str(),
+                    ", style=\"rounded,dashed\", fillcolor=\"#ffffff\", wiretrace_inferred=\"true\"",
+                ),
+                None => (d.title.unwrap_or(d.id), ""),
+            };
             writeln!(
                 out,
-                "    d{m} [label=\"{}\", tooltip=\"{}\", wiretrace_id=\"{}\"];",
+                "    d{m} [label=\"{}\", tooltip=\"{}\", wiretrace_id=\"{}\"{style}];",
                 escape(&label),
                 escape(&shorten(tooltip, 200)),
-                encode_id(&d.id)
+                encode_id(d.id)
             )?;
         }
         writeln!(out, "  }}")?;

@@ -28,8 +28,10 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-const NODE_KEYS: [(&str, &str); 6] = [
+const NODE_KEYS: [(&str, &str); 8] = [
     ("label", "string"),
+    ("inferred", "boolean"),
+    ("evidence", "string"),
     ("source", "string"),
     ("date", "string"),
     ("title", "string"),
@@ -73,14 +75,16 @@ pub fn write_graphml(view: &LineageView, out: &mut dyn Write) -> io::Result<()> 
     writeln!(out, r#"  <graph id="lineage" edgedefault="directed">"#)?;
     for n in lineage.graph.node_indices() {
         let i = lineage.graph[n];
-        let d = &docs[i as usize];
+        let d = lineage.node(docs, i);
         writeln!(out, r#"    <node id="d{i}">"#)?;
         let data = [
-            ("label", Some(d.id.as_str())),
-            ("source", d.source.as_deref()),
-            ("date", d.date.as_deref()),
-            ("title", d.title.as_deref()),
-            ("url", d.url.as_deref()),
+            ("label", Some(d.id)),
+            ("inferred", d.inferred.map(|_| "true")),
+            ("evidence", d.inferred.map(|s| s.evidence.as_str())),
+            ("source", d.source),
+            ("date", d.date),
+            ("title", d.title),
+            ("url", d.url),
         ];
         for (key, value) in data {
             if let Some(v) = value {

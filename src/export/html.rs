@@ -83,13 +83,15 @@ pub fn report_data(view: &LineageView) -> Value {
         .graph
         .node_indices()
         .map(|n| {
-            let d = &docs[lineage.graph[n] as usize];
+            let d = lineage.node(docs, lineage.graph[n]);
             json!({
                 "id": d.id, "source": d.source, "date": d.date, "title": d.title, "url": d.url,
-                "link": d.url.as_deref().is_some_and(is_web_address),
+                "link": d.url.is_some_and(is_web_address),
                 "family": lineage.family[n.index()],
                 "x": pos[n.index()].0, "y": pos[n.index()].1,
                 "text": d.text,
+                "inferred": d.inferred.is_some(),
+                "evidence": d.inferred.map(|s| s.evidence.as_str()),
             })
         })
         .collect();
@@ -218,6 +220,7 @@ const TEMPLATE: &str = r##"<!DOCTYPE html>
   .family:hover, .family.active { background: #e8eef7; }
   #graph { width: 100%; height: 100%; background: #fafafa; cursor: grab; }
   .node rect { fill: #fff; stroke: #1f3a5f; rx: 6; }
+  .node.inferred rect { fill: none; stroke-dasharray: 5 3; }
   .node.selected rect { fill: #ffe9a8; }
   .node text { font-size: 11px; pointer-events: none; }
   .node { cursor: pointer; }
@@ -301,6 +304,7 @@ function showNode(i) {
   const n = DATA.nodes[i];
   select("node", i);
   panel.replaceChildren(html("h2", n.id), html("p", meta(n), "meta"));
+  if (n.inferred) panel.appendChild(html("p", `Inferred source, not in the corpus: ${n.evidence}. Its date is an upper bound; its text is reconstructed from its copies.`, "meta"));
   if (n.url) {
     // Only http(s) addresses become links (decided when the report was written, checked
     // again here); anything else, javascript: included, is shown as text.
@@ -353,7 +357,7 @@ function draw() {
     g.addEventListener("click", ev => { ev.stopPropagation(); showEdge(j); });
   });
   DATA.nodes.forEach((n, i) => {
-    const g = el("g", { class: "node", "data-node": i, "data-id": n.id, transform: `translate(${n.x},${n.y})` }, viewport);
+    const g = el("g", { class: n.inferred ? "node inferred" : "node", "data-node": i, "data-id": n.id, transform: `translate(${n.x},${n.y})` }, viewport);
     el("rect", { width: W, height: H }, g);
     el("text", { x: 8, y: 17 }, g).textContent = short(n.id, 30);
     el("text", { x: 8, y: 33, fill: "#666" }, g).textContent = short([n.source, n.date].filter(Boolean).join(" · "), 32);

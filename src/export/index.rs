@@ -44,7 +44,7 @@ pub fn add_json(command: &str, dir: &str, params: &IndexParams, report: &AddRepo
     let edges: Vec<Value> = report
         .edges()
         .into_iter()
-        .map(|e| edge_json(e, |d| docs[d as usize].id.as_str()))
+        .map(|e| edge_json(e, |d| report.node_id(d)))
         .collect();
     let traced = report.trace.is_some();
     json!({
@@ -109,7 +109,11 @@ pub fn write_add_table(report: &AddReport, out: &mut dyn Write) -> io::Result<()
         writeln!(
             out,
             "  {} → {}   {} (similarity {:.3}; {})",
-            docs[e.parent as usize].id, docs[e.child as usize].id, e.kind, e.similarity, e.reason
+            report.node_id(e.parent),
+            docs[e.child as usize].id,
+            e.kind,
+            e.similarity,
+            e.reason
         )?;
     }
     Ok(())

@@ -200,6 +200,7 @@ fn trace_stats(view: &LineageView) -> Value {
         "passages": view.trace.pairs.iter().map(|p| p.spans.len()).sum::<usize>(),
         "boilerplate_templates": view.trace.boilerplate.templates.len(),
         "lineage_nodes": view.lineage.graph.node_count(),
+        "inferred_sources": view.lineage.inferred.len(),
         "lineage_edges": view.lineage.graph.edge_count(),
         "families": view.lineage.families,
     })
@@ -283,12 +284,22 @@ pub fn lineage_json(view: &LineageView) -> Value {
     nodes.sort_unstable();
     let nodes: Vec<Value> = nodes
         .into_iter()
-        .map(|(i, family)| {
-            let d = &docs[i as usize];
-            json!({
-                "id": d.id, "source": d.source, "date": d.date, "title": d.title, "url": d.url,
-                "family": family,
-            })
+        .map(|(i, family)| match lineage.inferred_source(i) {
+            Some(s) => json!({
+                "id": s.id, "source": s.outlet, "date": s.date, "family": family,
+                "inferred": true,
+                "date_is_upper_bound": s.date.is_some(),
+                "evidence": s.evidence,
+                "inferred_from": s.children.iter().map(|&c| view.id(c)).collect::<Vec<_>>(),
+                "text": s.text,
+            }),
+            None => {
+                let d = &docs[i as usize];
+                json!({
+                    "id": d.id, "source": d.source, "date": d.date, "title": d.title, "url": d.url,
+                    "family": family,
+                })
+            }
         })
         .collect();
     let edges: Vec<Value> = lineage

@@ -94,9 +94,9 @@ impl<'a> LineageView<'a> {
         }
     }
 
-    /// Id of document `i`.
+    /// Id of lineage node `i`: a document, or an inferred source.
     pub fn id(&self, i: u32) -> &'a str {
-        &self.corpus.documents[i as usize].id
+        self.lineage.node(&self.corpus.documents, i).id
     }
 }
 

@@ -191,6 +191,18 @@ pub fn write_audit(a: &crate::audit::Audit, out: &mut dyn Write) -> io::Result<(
             writeln!(out, "  {:>6}  {}", s.edges, s.source)?;
         }
     }
+    writeln!(
+        out,
+        "\nUnseen sources (inferred: stories credited to an outlet not in the corpus): {}",
+        a.inferred_sources
+    )?;
+    for u in &a.unseen_sources {
+        writeln!(
+            out,
+            "  {:>6}  {} ({} copies)",
+            u.stories, u.outlet, u.copies
+        )?;
+    }
     writeln!(out, "\nBoilerplate templates: {}", a.boilerplate_templates)?;
     for t in &a.top_boilerplate {
         writeln!(

@@ -180,6 +180,14 @@ impl AddReport {
             .filter(|p| self.is_added(p.a) || self.is_added(p.b))
     }
 
+    /// Id of a lineage node of the neighbourhood: a document or an inferred source.
+    pub fn node_id(&self, node: u32) -> &str {
+        match &self.lineage {
+            Some(l) => l.node(&self.neighbourhood, node).id,
+            None => &self.neighbourhood[node as usize].id,
+        }
+    }
+
     /// Lineage edges with an added document (indices into the neighbourhood).
     pub fn edges(&self) -> Vec<&lineage::LineageEdge> {
         self.lineage

@@ -1,50 +1,59 @@
 //! Shared passages + dates + credits → a directed lineage graph, parent → child.
 //!
-//! For every pair of documents that share non-boilerplate passages, one is taken as the
-//! source of the other. The decision, in order:
+//! The graph is built in four steps, each in its own module:
 //!
-//! 1. **Date**: when both are dated and the dates differ, the earlier is the parent.
-//! 2. **Credit**: when one text credits the other's outlet — a `(Xinhua) --` dateline,
-//!    `Source: China Daily`, `according to Reuters`, `as China Daily reported`,
-//!    `来源：新华社`, `据新华社报道` — and not the other way round, the credited one is the
-//!    parent.
-//! 3. **Truncation**: when one is (nearly) contained in the other (≥ 90 % of its k-grams,
-//!    against < 80 % the other way) and what they share begins at the start of the longer
-//!    one, the longer, more complete text is the parent: a truncated copy is the child of
-//!    the full text. Found in the middle of the longer text, the shorter one could be an
-//!    excerpt of it or the source it embeds (an extended copy, a digest): no evidence.
-//! 4. Otherwise nothing tells the direction, and the edge says so: it is kept (the two
-//!    documents share text, and belong to one family) but marked undetermined
-//!    (`directed: false`), drawn without an arrowhead, and not counted where a direction
-//!    matters (which outlets are copied, which outlet is most cited). Its endpoints are
-//!    stored longer text first, then earlier in input order, only to keep output stable.
-//!
-//! Each document then keeps as parent the candidate that explains most of its own text —
-//! the most of its k-grams, among candidates whose direction is decided before the
-//! undetermined ones — so a repost of a repost, which shares the first repost's
-//! edits, points at that repost rather than at the original. Ties go to the more complete
-//! text, then the earlier. A further candidate is kept as a second parent only when it
-//! explains at least `min_words` words that the first did not (a digest quoting two
-//! wires). Any cycle left by conflicting cues is broken at its weakest edge.
+//! 1. **Direction of each pair** ([`direction`]): dates that are apart, then credits, then
+//!    outlets that act as wires in this corpus, then truncation. Dates within the tie
+//!    window do not decide alone; with no evidence the edge is *undetermined*
+//!    (`directed: false`), kept (the two share text and belong to one family) but drawn
+//!    without an arrowhead and not counted where a direction matters (which outlets are
+//!    copied, which outlet is most cited). Its endpoints are stored longer text first,
+//!    only to keep output stable.
+//! 2. **Siblings are not parents** ([`siblings`]): a pair whose shared text a third
+//!    document holds too, so that neither carries the other's own edits, is related
+//!    through that document, and its direct link is dropped. Decided directions then run
+//!    along the paths found, so a repost of a repost points at the repost even when the
+//!    two are dated alike.
+//! 3. **Unseen sources** ([`inferred`]): copies that credit the same absent outlet and
+//!    carry none of each other's edits point at an *inferred source* node that stands
+//!    for the missing story (`"inferred": true`), with its text reconstructed from them.
+//! 4. **One parent per copy**: each document keeps as parent the candidate that explains
+//!    most of its own text — the most of its k-grams, among candidates whose direction is
+//!    decided before the undetermined ones — so a repost of a repost, which shares the
+//!    first repost's edits, points at that repost rather than at the original. Ties go to
+//!    the more complete text, then the earlier. A further candidate is kept as a second
+//!    parent only when it explains at least `min_words` words that the first did not (a
+//!    digest quoting two wires). Any cycle left by conflicting cues is broken at its
+//!    weakest edge.
 //!
 //! Edges are classified: `verbatim` (same text once boilerplate is removed),
 //! `near-duplicate` (each covers ≥ 80 % of the other), `truncated` (the child is a prefix
 //! of the parent), `extended` (the child contains all of the parent and adds to it) and
 //! `excerpt` (anything partial).
+//!
+//! Cost: the cues are linear in the pairs (the credit patterns run once per document in a
+//! pair); the sibling test looks at most [`siblings::MAX_MEDIATORS`] common neighbours per
+//! pair; the rest is a sort of each child's candidates.
 
+pub mod direction;
+mod inferred;
+pub mod siblings;
+
+use std::borrow::Cow;
 use std::fmt;
-use std::sync::OnceLock;
 
-use ahash::AHashMap;
+use ahash::{AHashMap, AHashSet};
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::unionfind::UnionFind;
 use petgraph::visit::EdgeRef;
-use regex::Regex;
 use serde::Serialize;
 
 use crate::corpus::Document;
 use crate::passage::SharedSpan;
+pub use direction::{Cue, Orientation, WireStats, credits};
+use direction::{Cues, starts_at_start_of};
+use siblings::PairIndex;
 
 /// What kind of copy an edge is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -156,25 +165,102 @@ pub struct LineageEdge {
     pub time_lag_seconds: Option<i64>,
     /// Why this direction.
     pub reason: String,
-    /// How the pair was found: `"lsh+alignment"` or `"fingerprints+alignment"`.
+    /// How the pair was found: `"lsh+alignment"`, `"fingerprints+alignment"`, or
+    /// `"inferred-source"` for an edge from an inferred source.
     pub method: &'static str,
     /// Whether evidence (date, credit, containment) decides the direction; `false`: the
     /// two share text but which copied which is unknown.
     pub directed: bool,
 }
 
-/// The lineage graph: nodes are input indices of documents with at least one edge.
+/// A source that the copies point to but the corpus lacks (see [`inferred`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InferredSource {
+    /// An id no document of the corpus has (`inferred:xinhua:0`).
+    pub id: String,
+    /// The outlet its copies credit.
+    pub outlet: Option<String>,
+    /// The earliest child's date, as given: an upper bound on the source's own.
+    pub date: Option<String>,
+    /// The shared text reconstructed from its copies (pieces joined by ` … `).
+    pub text: String,
+    /// Why it was inferred.
+    pub evidence: String,
+    /// The copies it was inferred from (input indices).
+    pub children: Vec<u32>,
+    /// Content k-grams of the reconstruction.
+    pub shingles: usize,
+}
+
+/// The lineage graph: nodes are input indices of documents with at least one edge, and
+/// inferred sources, numbered from [`Lineage::first_inferred`] on.
 #[derive(Debug, Clone, Default)]
 pub struct Lineage {
-    /// Parent → child graph; node weights are input indices.
+    /// Parent → child graph; node weights are input indices (or inferred source numbers).
     pub graph: DiGraph<u32, LineageEdge>,
     /// Family (weakly connected component) of each node, by node index.
     pub family: Vec<usize>,
     /// Number of families.
     pub families: usize,
+    /// Unseen sources; node `first_inferred + k` is `inferred[k]`.
+    pub inferred: Vec<InferredSource>,
+    /// The number of documents of the corpus: node weights from here on are inferred.
+    pub first_inferred: u32,
+}
+
+/// One node of the graph, document or inferred source, as exports show it.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeView<'a> {
+    /// Document id, or the inferred source's id.
+    pub id: &'a str,
+    /// Outlet (for an inferred source: the credited one).
+    pub source: Option<&'a str>,
+    /// Date as given (for an inferred source: an upper bound).
+    pub date: Option<&'a str>,
+    /// Headline.
+    pub title: Option<&'a str>,
+    /// Address.
+    pub url: Option<&'a str>,
+    /// Text (for an inferred source: reconstructed).
+    pub text: &'a str,
+    /// The inferred source, when the node is one.
+    pub inferred: Option<&'a InferredSource>,
 }
 
 impl Lineage {
+    /// The inferred source a node weight stands for, if it is one.
+    pub fn inferred_source(&self, node: u32) -> Option<&InferredSource> {
+        node.checked_sub(self.first_inferred)
+            .and_then(|k| self.inferred.get(k as usize))
+    }
+
+    /// A node weight's id, text and metadata, whether a document or an inferred source.
+    pub fn node<'a>(&'a self, docs: &'a [Document], node: u32) -> NodeView<'a> {
+        match self.inferred_source(node) {
+            Some(s) => NodeView {
+                id: &s.id,
+                source: s.outlet.as_deref(),
+                date: s.date.as_deref(),
+                title: None,
+                url: None,
+                text: &s.text,
+                inferred: Some(s),
+            },
+            None => {
+                let d = &docs[node as usize];
+                NodeView {
+                    id: &d.id,
+                    source: d.source.as_deref(),
+                    date: d.date.as_deref(),
+                    title: d.title.as_deref(),
+                    url: d.url.as_deref(),
+                    text: &d.text,
+                    inferred: None,
+                }
+            }
+        }
+    }
+
     /// Edges in a stable order (family, then parent and child input order).
     pub fn edges(&self) -> Vec<&LineageEdge> {
         let mut e: Vec<&LineageEdge> = self.graph.edge_weights().collect();
@@ -193,203 +279,6 @@ impl Lineage {
         }
         out
     }
-}
-
-fn credit_patterns() -> &'static [Regex] {
-    static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
-    PATTERNS.get_or_init(|| {
-        let name = r"([\p{Lu}][\p{L}&'.-]*(?:\s+[\p{Lu}][\p{L}&'.-]*){0,4})";
-        [
-            format!(r"\(\s*{name}\s*\)\s*(?:--|—|–)"),
-            format!(r"(?i:source|credit|via)\s*[:：]\s*{name}"),
-            format!(r"(?i:according\s+to)\s+(?:(?i:the|a)\s+)?(?:(?i:report|statement)\s+(?i:by|from)\s+)?{name}"),
-            format!(r"(?i:as)\s+{name}\s+(?i:reported|said|announced)"),
-            format!(r"(?i:reported|released|quoted)\s+by\s+(?:(?i:the)\s+)?{name}"),
-            r"来源[：:]\s*(\p{Han}{2,12})".to_string(),
-            r"据(\p{Han}{2,8}?)(?:报道|消息)".to_string(),
-            r"(新华社|新华网|人民日报|中新社|中国新闻网)".to_string(),
-        ]
-        .iter()
-        .filter_map(|p| Regex::new(p).ok())
-        .collect()
-    })
-}
-
-/// Outlet names a text credits (lowercased words), in order of appearance.
-///
-/// ```
-/// use wiretrace::lineage::credits;
-/// assert_eq!(credits("BEIJING, June 5 (Xinhua) -- The NDRC said"), ["xinhua"]);
-/// assert_eq!(credits("… it said. Source : China Daily"), ["china daily"]);
-/// assert!(credits("according to Reuters, output fell").contains(&"reuters".to_string()));
-/// ```
-pub fn credits(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for re in credit_patterns() {
-        for cap in re.captures_iter(text) {
-            if let Some(m) = cap.get(1) {
-                let name = normalize_name(m.as_str());
-                if !name.is_empty() && !out.contains(&name) {
-                    out.push(name);
-                }
-            }
-        }
-    }
-    out
-}
-
-fn normalize_name(s: &str) -> String {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Does a credited name designate this outlet? Word-wise containment either way, so
-/// "China Daily" matches "China Daily (via a blog)" and "Xinhua" matches "Xinhua News Agency".
-fn names_match(credit: &str, source: &str) -> bool {
-    let source = normalize_name(source);
-    if credit.is_empty() || source.is_empty() {
-        return false;
-    }
-    let padded = |s: &str| format!(" {s} ");
-    padded(&source).contains(&padded(credit)) || padded(credit).contains(&padded(&source))
-}
-
-fn credits_outlet(credited: &[String], doc: &Document) -> Option<String> {
-    let source = doc.source.as_deref()?;
-    credited.iter().find(|c| names_match(c, source)).cloned()
-}
-
-/// Parameters of lineage building.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LineageConfig {
-    /// Words a second parent must explain beyond the first.
-    pub min_words: usize,
-}
-
-impl Default for LineageConfig {
-    fn default() -> Self {
-        LineageConfig { min_words: 20 }
-    }
-}
-
-fn date_of(doc: &Document) -> String {
-    doc.date.clone().unwrap_or_else(|| "no date".into())
-}
-
-/// Which of a pair is the source, as [`build`] decides it.
-pub fn orient_pair(docs: &[Document], e: &PairEvidence) -> Orientation {
-    let mut credited = vec![Vec::new(); docs.len()];
-    for d in [e.a, e.b] {
-        credited[d as usize] = credits(&docs[d as usize].text);
-    }
-    direction(docs, &credited, e)
-}
-
-/// Which of a pair is the parent, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Orientation {
-    /// The source (for an undetermined pair: the longer text).
-    pub parent: u32,
-    /// The copy.
-    pub child: u32,
-    /// The evidence, in words.
-    pub reason: String,
-    /// Whether evidence decided it (`false`: undetermined).
-    pub directed: bool,
-}
-
-fn decided(parent: u32, child: u32, reason: String) -> Orientation {
-    Orientation {
-        parent,
-        child,
-        reason,
-        directed: true,
-    }
-}
-
-/// Decides which of a pair is the parent.
-fn direction(docs: &[Document], credited: &[Vec<String>], e: &PairEvidence) -> Orientation {
-    let (a, b) = (e.a, e.b);
-    let (da, db) = (&docs[a as usize], &docs[b as usize]);
-    if let (Some(ta), Some(tb)) = (da.timestamp, db.timestamp)
-        && ta != tb
-    {
-        let (p, c) = if ta < tb { (a, b) } else { (b, a) };
-        let reason = format!(
-            "earlier date ({} before {})",
-            date_of(&docs[p as usize]),
-            date_of(&docs[c as usize])
-        );
-        return decided(p, c, reason);
-    }
-    let b_credits_a = credits_outlet(&credited[b as usize], da);
-    let a_credits_b = credits_outlet(&credited[a as usize], db);
-    match (b_credits_a, a_credits_b) {
-        (Some(name), None) => {
-            return decided(a, b, format!("child credits '{name}', the parent's outlet"));
-        }
-        (None, Some(name)) => {
-            return decided(b, a, format!("child credits '{name}', the parent's outlet"));
-        }
-        _ => {}
-    }
-    // Containment decides only as truncation: the shorter text is (nearly) all in the
-    // longer one *from its start*. Found in the middle of a longer text, it could be an
-    // excerpt of it or the source it embeds, and that is no evidence either way.
-    let (sa, sb) = (e.share_of(a), e.share_of(b));
-    if sa >= 0.9 && sb < 0.8 && starts_at_start_of(e, b) {
-        return decided(
-            b,
-            a,
-            format!(
-                "truncated: {:.0}% of the child is in the longer parent, from its start",
-                sa * 100.0
-            ),
-        );
-    }
-    if sb >= 0.9 && sa < 0.8 && starts_at_start_of(e, a) {
-        return decided(
-            a,
-            b,
-            format!(
-                "truncated: {:.0}% of the child is in the longer parent, from its start",
-                sb * 100.0
-            ),
-        );
-    }
-    let (p, c) = if e.a_shingles >= e.b_shingles {
-        (a, b)
-    } else {
-        (b, a)
-    };
-    Orientation {
-        parent: p,
-        child: c,
-        reason: "undetermined: no date, credit or containment tells which copied which".into(),
-        directed: false,
-    }
-}
-
-/// Words of slack allowed before the start of a truncated copy in its parent (a dropped
-/// dateline, breadcrumb or headline).
-const PREFIX_SLACK_WORDS: usize = 20;
-
-/// Whether the shared passages begin near the start of `doc`'s content.
-fn starts_at_start_of(e: &PairEvidence, doc: u32) -> bool {
-    e.spans
-        .iter()
-        .map(|s| {
-            if doc == e.a {
-                s.a_first_word
-            } else {
-                s.b_first_word
-            }
-        })
-        .min()
-        .is_some_and(|first| first <= PREFIX_SLACK_WORDS)
 }
 
 fn classify(e: &PairEvidence, parent: u32, child: u32) -> EdgeKind {
@@ -437,19 +326,146 @@ pub struct ContentStats {
     pub words: usize,
 }
 
-/// Builds the lineage graph from pair evidence; `content[i]` describes document i.
+/// Parameters of lineage building.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineageConfig {
+    /// Words a second parent must explain beyond the first.
+    pub min_words: usize,
+    /// Timestamps closer than this (seconds) do not decide a direction alone; dates given
+    /// to the day only tie within the same day.
+    pub tie_window_seconds: i64,
+}
+
+/// Default tie window: twelve hours, the spread of local times given without an offset
+/// across time zones, and longer than a feed's republication delay.
+pub const TIE_WINDOW_SECONDS: i64 = 12 * 3600;
+
+impl Default for LineageConfig {
+    fn default() -> Self {
+        LineageConfig {
+            min_words: 20,
+            tie_window_seconds: TIE_WINDOW_SECONDS,
+        }
+    }
+}
+
+/// Which of a pair is the source, as [`build`] decides it from the pair alone (no wires
+/// learned, no third document).
+pub fn orient_pair(docs: &[Document], e: &PairEvidence) -> Orientation {
+    Cues::learn(docs, std::slice::from_ref(e), TIE_WINDOW_SECONDS).direction(e)
+}
+
+/// A possible parent of one child.
+struct Candidate {
+    edge: LineageEdge,
+    /// Content k-grams of the child the parent holds.
+    shared: usize,
+    /// Content words of the parent.
+    parent_words: usize,
+    /// The parent's timestamp.
+    parent_time: i64,
+}
+
+fn pair_candidate(
+    docs: &[Document],
+    content: &[ContentStats],
+    e: &PairEvidence,
+    o: Orientation,
+) -> Candidate {
+    let (parent, child) = (o.parent, o.child);
+    let (pd, cd) = (&docs[parent as usize], &docs[child as usize]);
+    Candidate {
+        shared: e.shared_shingles,
+        parent_words: content[parent as usize].words,
+        parent_time: pd.timestamp.unwrap_or(i64::MAX),
+        edge: LineageEdge {
+            parent,
+            child,
+            kind: classify(e, parent, child),
+            similarity: e.jaccard(),
+            containment: e.share_of(child),
+            parent_coverage: e.share_of(parent),
+            time_lag_seconds: pd.timestamp.zip(cd.timestamp).map(|(p, c)| c - p),
+            spans: orient(e, parent),
+            reason: o.reason,
+            directed: o.directed,
+            method: if e.from_lsh {
+                "lsh+alignment"
+            } else {
+                "fingerprints+alignment"
+            },
+        },
+    }
+}
+
+/// Builds the lineage graph from pair evidence; `content[i]` describes document i and
+/// `shingles[i]` is its sorted set of content k-gram hashes (as the pairs were measured
+/// on; an empty slice skips the tests that need them: siblings and shared edits).
 pub fn build(
     docs: &[Document],
     pairs: &[PairEvidence],
     content: &[ContentStats],
+    shingles: &[Vec<u64>],
     config: &LineageConfig,
 ) -> Lineage {
-    let credited: Vec<Vec<String>> = docs.iter().map(|d| credits(&d.text)).collect();
-    // Candidate parents of each child.
-    let mut by_child: AHashMap<u32, Vec<(&PairEvidence, Orientation)>> = AHashMap::new();
-    for e in pairs.iter().filter(|e| !e.spans.is_empty()) {
-        let o = direction(docs, &credited, e);
-        by_child.entry(o.child).or_default().push((e, o));
+    let pairs: Cow<[PairEvidence]> = if pairs.iter().all(|e| !e.spans.is_empty()) {
+        Cow::Borrowed(pairs)
+    } else {
+        Cow::Owned(
+            pairs
+                .iter()
+                .filter(|e| !e.spans.is_empty())
+                .cloned()
+                .collect(),
+        )
+    };
+    let pairs = pairs.as_ref();
+    let cues = Cues::learn(docs, pairs, config.tie_window_seconds);
+    let mut orientations: Vec<Orientation> = pairs.iter().map(|e| cues.direction(e)).collect();
+    let index = PairIndex::new(pairs);
+    let via = siblings::mediate(pairs, &orientations, shingles, &index);
+    siblings::propagate(docs, &mut orientations, &via, &index);
+    let groups = inferred::groups(&cues, pairs, &orientations, &via, shingles, &index);
+
+    let mut dropped: Vec<bool> = via.iter().map(Option::is_some).collect();
+    let mut by_child: AHashMap<u32, Vec<Candidate>> = AHashMap::new();
+    let first_inferred = docs.len() as u32;
+    let mut sources: Vec<InferredSource> = Vec::new();
+    if groups.iter().any(|g| !g.siblings.is_empty()) {
+        let taken: AHashSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        for group in groups.iter().filter(|g| !g.siblings.is_empty()) {
+            for &pi in &group.siblings {
+                dropped[pi] = true;
+            }
+            let node = first_inferred + sources.len() as u32;
+            let id = inferred::unique_id(&group.outlet, sources.len(), &taken);
+            let (source, edges, explained) =
+                inferred::infer(group, node, id, &cues, pairs, shingles, &index);
+            for pi in explained {
+                dropped[pi] = true;
+            }
+            for edge in edges {
+                let shared = (edge.containment
+                    * shingles.get(edge.child as usize).map_or(0, Vec::len) as f64)
+                    .round() as usize;
+                by_child.entry(edge.child).or_default().push(Candidate {
+                    shared,
+                    parent_words: usize::MAX,
+                    parent_time: i64::MIN,
+                    edge,
+                });
+            }
+            sources.push(source);
+        }
+    }
+    for ((e, o), _) in pairs
+        .iter()
+        .zip(orientations)
+        .zip(&dropped)
+        .filter(|(_, d)| !**d)
+    {
+        let c = pair_candidate(docs, content, e, o);
+        by_child.entry(c.edge.child).or_default().push(c);
     }
     let mut children: Vec<u32> = by_child.keys().copied().collect();
     children.sort_unstable();
@@ -460,50 +476,31 @@ pub fn build(
         // Candidates whose direction evidence decides first (an undetermined link adds to a
         // child only what no decided parent explains); then most of the child explained;
         // then the more complete, earlier, first-read parent.
-        cands.sort_by(|(e, x), (f, y)| {
-            let (p, q) = (x.parent as usize, y.parent as usize);
-            y.directed
-                .cmp(&x.directed)
-                .then(f.shared_shingles.cmp(&e.shared_shingles))
-                .then(content[q].words.cmp(&content[p].words))
-                .then(
-                    docs[p]
-                        .timestamp
-                        .unwrap_or(i64::MAX)
-                        .cmp(&docs[q].timestamp.unwrap_or(i64::MAX)),
-                )
-                .then(p.cmp(&q))
+        cands.sort_by(|x, y| {
+            y.edge
+                .directed
+                .cmp(&x.edge.directed)
+                .then(y.shared.cmp(&x.shared))
+                .then(y.parent_words.cmp(&x.parent_words))
+                .then(x.parent_time.cmp(&y.parent_time))
+                .then(x.edge.parent.cmp(&y.edge.parent))
         });
         let mut explained: Vec<(usize, usize)> = Vec::new();
-        for (e, orientation) in cands {
-            let parent = orientation.parent;
-            let spans = orient(e, parent);
-            let new_words: usize = spans.iter().map(|s| uncovered_words(s, &explained)).sum();
+        for c in cands {
+            let new_words: usize = c
+                .edge
+                .spans
+                .iter()
+                .map(|s| uncovered_words(s, &explained))
+                .sum();
             if !explained.is_empty() && new_words < config.min_words {
                 continue;
             }
-            explained.extend(spans.iter().map(|s| s.child_chars));
-            let (pd, cd) = (&docs[parent as usize], &docs[child as usize]);
-            edges.push(LineageEdge {
-                parent,
-                child,
-                kind: classify(e, parent, child),
-                similarity: e.jaccard(),
-                containment: e.share_of(child),
-                parent_coverage: e.share_of(parent),
-                time_lag_seconds: pd.timestamp.zip(cd.timestamp).map(|(p, c)| c - p),
-                spans,
-                reason: orientation.reason,
-                directed: orientation.directed,
-                method: if e.from_lsh {
-                    "lsh+alignment"
-                } else {
-                    "fingerprints+alignment"
-                },
-            });
+            explained.extend(c.edge.spans.iter().map(|s| s.child_chars));
+            edges.push(c.edge);
         }
     }
-    into_graph(edges)
+    into_graph(edges, sources, first_inferred)
 }
 
 /// Words of span `s` (child side) outside the already explained character ranges,
@@ -523,7 +520,31 @@ fn uncovered_words(s: &EdgeSpan, explained: &[(usize, usize)]) -> usize {
     s.child_words * uncovered / len
 }
 
-fn into_graph(mut edges: Vec<LineageEdge>) -> Lineage {
+fn into_graph(
+    mut edges: Vec<LineageEdge>,
+    sources: Vec<InferredSource>,
+    first_inferred: u32,
+) -> Lineage {
+    // Inferred sources that no child kept are dropped, the others renumbered in order.
+    let mut used = vec![false; sources.len()];
+    for e in &edges {
+        if let Some(k) = e.parent.checked_sub(first_inferred) {
+            used[k as usize] = true;
+        }
+    }
+    let mut node_of_source = vec![u32::MAX; sources.len()];
+    let mut inferred = Vec::new();
+    for (k, source) in sources.into_iter().enumerate() {
+        if used[k] {
+            node_of_source[k] = first_inferred + inferred.len() as u32;
+            inferred.push(source);
+        }
+    }
+    for e in &mut edges {
+        if let Some(k) = e.parent.checked_sub(first_inferred) {
+            e.parent = node_of_source[k as usize];
+        }
+    }
     let mut graph: DiGraph<u32, LineageEdge> = DiGraph::new();
     let mut node_of: AHashMap<u32, NodeIndex> = AHashMap::new();
     let mut nodes: Vec<u32> = edges.iter().flat_map(|e| [e.parent, e.child]).collect();
@@ -555,6 +576,8 @@ fn into_graph(mut edges: Vec<LineageEdge>) -> Lineage {
         families: renumber.len(),
         family,
         graph,
+        inferred,
+        first_inferred,
     }
 }
 
@@ -590,7 +613,16 @@ fn break_cycles(graph: &mut DiGraph<u32, LineageEdge>) {
 
 #[cfg(test)]
 mod tests {
+    use super::direction::{credits, names_match};
     use super::*;
+
+    fn direction(docs: &[Document], e: &PairEvidence) -> Orientation {
+        Cues::learn(docs, std::slice::from_ref(e), TIE_WINDOW_SECONDS).direction(e)
+    }
+
+    fn build_plain(docs: &[Document], pairs: &[PairEvidence], content: &[ContentStats]) -> Lineage {
+        build(docs, pairs, content, &[], &LineageConfig::default())
+    }
 
     #[test]
     fn credits_are_found_in_common_forms() {
@@ -647,7 +679,7 @@ mod tests {
             Document::new("late", "x").with_date("2020-01-02"),
             Document::new("early", "x").with_date("2020-01-01"),
         ];
-        let o = direction(&docs, &[vec![], vec![]], &evidence(0, 1, 100, 100, 90));
+        let o = direction(&docs, &evidence(0, 1, 100, 100, 90));
         assert_eq!((o.parent, o.child, o.directed), (1, 0, true));
         assert!(o.reason.starts_with("earlier date"));
 
@@ -655,13 +687,12 @@ mod tests {
             Document::new("portal", "… (Source: Xinhua)").with_source("Daily Portal"),
             Document::new("wire", "…").with_source("Xinhua"),
         ];
-        let credited: Vec<Vec<String>> = docs.iter().map(|d| credits(&d.text)).collect();
-        let o = direction(&docs, &credited, &evidence(0, 1, 100, 100, 90));
+        let o = direction(&docs, &evidence(0, 1, 100, 100, 90));
         assert_eq!((o.parent, o.child), (1, 0));
         assert!(o.reason.contains("credits 'xinhua'"), "{}", o.reason);
 
         let docs = vec![Document::new("short", "…"), Document::new("full", "…")];
-        let o = direction(&docs, &[vec![], vec![]], &evidence(0, 1, 50, 100, 48));
+        let o = direction(&docs, &evidence(0, 1, 50, 100, 48));
         assert_eq!(
             (o.parent, o.child),
             (1, 0),
@@ -674,16 +705,15 @@ mod tests {
     fn without_evidence_the_direction_is_undetermined_not_guessed() {
         // Undated, no credit, each holds a third of the other: nothing tells.
         let docs = vec![Document::new("x", "…"), Document::new("y", "…")];
-        let o = direction(&docs, &[vec![], vec![]], &evidence(0, 1, 120, 100, 40));
+        let o = direction(&docs, &evidence(0, 1, 120, 100, 40));
         assert!(!o.directed);
         assert!(o.reason.starts_with("undetermined"), "{}", o.reason);
         // Stored longer first, for stable output.
         assert_eq!((o.parent, o.child), (0, 1));
-        let lineage = build(
+        let lineage = build_plain(
             &docs,
             &[evidence(0, 1, 120, 100, 40)],
             &[ContentStats { words: 120 }, ContentStats { words: 100 }],
-            &LineageConfig::default(),
         );
         assert_eq!(lineage.families, 1);
         assert!(!lineage.edges()[0].directed);
@@ -692,10 +722,10 @@ mod tests {
         // the long one embeds? Undetermined. From the long one's start: truncation.
         let mut middle = evidence(0, 1, 50, 300, 48);
         middle.spans[0].b_first_word = 120;
-        let o = direction(&docs, &[vec![], vec![]], &middle);
+        let o = direction(&docs, &middle);
         assert!(!o.directed, "{}", o.reason);
         middle.spans[0].b_first_word = 3;
-        let o = direction(&docs, &[vec![], vec![]], &middle);
+        let o = direction(&docs, &middle);
         assert!(
             o.directed && o.reason.starts_with("truncated"),
             "{}",
@@ -718,7 +748,7 @@ mod tests {
             evidence(1, 2, 100, 100, 95),
         ];
         let content = [ContentStats { words: 100 }; 3];
-        let lineage = build(&docs, &pairs, &content, &LineageConfig::default());
+        let lineage = build_plain(&docs, &pairs, &content);
         let edges: Vec<(u32, u32)> = lineage
             .edges()
             .iter()

@@ -1,0 +1,409 @@
+//! Which of two documents that share text is the source: the cues and their order.
+//!
+//! A pair's direction is read from evidence, strongest first:
+//!
+//! 1. **Date**, when both are dated and the dates are *apart*: the earlier is the parent.
+//!    Dates within the tie window ([`LineageConfig::tie_window_seconds`], or the same
+//!    calendar day when either date is given to the day only) are a tie: a wire story and
+//!    its verbatim repost often carry the same timestamp, and local times a few hours
+//!    apart across time zones say nothing. A tie, or a missing date, passes the decision
+//!    to the cues below.
+//! 2. **Credit**: one text credits the other's outlet — a `(Xinhua) --` dateline,
+//!    `Source: China Daily`, `according to Reuters`, `来源：新华社` — and not the other way.
+//! 3. **Outlets that act as wires in this corpus**: an outlet that is the parent in at
+//!    least four in five of its links decided by dates apart or by credit (and in at least
+//!    two), against one that is not, is the parent. This is learned from the corpus at
+//!    hand, not from a list of agency names.
+//! 4. **Truncation**: the shorter text is (nearly) all in the longer one *from its start*;
+//!    the longer, more complete text is the parent. Found in the middle of a longer text,
+//!    the shorter one could be an excerpt of it or the source it embeds: no evidence.
+//! 5. Otherwise the direction is **undetermined** (`directed: false`), never guessed.
+//!
+//! Content is always measured with boilerplate removed, so site chrome is not taken for
+//! extra content. Edits — which copy carries text that the other lacks — are weighed where
+//! a third document gives them meaning (see `siblings`).
+//!
+//! [`LineageConfig::tie_window_seconds`]: super::LineageConfig::tie_window_seconds
+
+use std::sync::OnceLock;
+
+use ahash::AHashMap;
+use regex::Regex;
+
+use super::PairEvidence;
+use crate::corpus::Document;
+
+fn credit_patterns() -> &'static [Regex] {
+    static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let name = r"([\p{Lu}][\p{L}&'.-]*(?:\s+[\p{Lu}][\p{L}&'.-]*){0,4})";
+        [
+            format!(r"\(\s*{name}\s*\)\s*(?:--|—|–)"),
+            format!(r"(?i:source|credit|via)\s*[:：]\s*{name}"),
+            format!(r"(?i:according\s+to)\s+(?:(?i:the|a)\s+)?(?:(?i:report|statement)\s+(?i:by|from)\s+)?{name}"),
+            format!(r"(?i:as)\s+{name}\s+(?i:reported|said|announced)"),
+            format!(r"(?i:reported|released|quoted)\s+by\s+(?:(?i:the)\s+)?{name}"),
+            r"来源[：:]\s*(\p{Han}{2,12})".to_string(),
+            r"据(\p{Han}{2,8}?)(?:报道|消息)".to_string(),
+            r"(新华社|新华网|人民日报|中新社|中国新闻网)".to_string(),
+        ]
+        .iter()
+        .filter_map(|p| Regex::new(p).ok())
+        .collect()
+    })
+}
+
+/// Which credit patterns are bylines — a dateline or a source line, saying where the
+/// whole text comes from — rather than attributions of one statement (`according to`).
+const BYLINE_PATTERNS: [usize; 2] = [0, 1];
+
+fn chinese_dateline() -> &'static Regex {
+    static DATELINE: OnceLock<Regex> = OnceLock::new();
+    DATELINE.get_or_init(|| {
+        Regex::new(r"(新华社|中新社|中新网|人民网)[^。，,\n]{0,16}电").expect("a valid pattern")
+    })
+}
+
+/// Outlets a text names as the source of the whole of it: a dateline credit (`(Kyodo) --`,
+/// `新华社北京6月5日电`) or a source line (`Source: Xinhua`, `来源：人民日报`), found where
+/// such lines stand — near the start of the text or at its very end. A credit in the middle
+/// of a text belongs to a piece it quotes, not to the text.
+pub fn bylines(text: &str) -> Vec<String> {
+    let len = text.len();
+    let head = 600.max(len / 10);
+    let tail = len.saturating_sub(300.max(len / 10));
+    let placed = |at: usize| at < head || at >= tail;
+    let mut out: Vec<String> = Vec::new();
+    let patterns = credit_patterns();
+    let chinese_source_line = 5;
+    let found = BYLINE_PATTERNS
+        .iter()
+        .chain(std::iter::once(&chinese_source_line))
+        .map(|&i| &patterns[i])
+        .chain(std::iter::once(chinese_dateline()));
+    for re in found {
+        for cap in re.captures_iter(text) {
+            if let Some(m) = cap.get(1).filter(|m| placed(m.start())) {
+                let name = normalize_name(m.as_str());
+                if !name.is_empty() && !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Outlet names a text credits (lowercased words), in order of appearance.
+///
+/// ```
+/// use wiretrace::lineage::credits;
+/// assert_eq!(credits("BEIJING, June 5 (Xinhua) -- The NDRC said"), ["xinhua"]);
+/// assert_eq!(credits("… it said. Source : China Daily"), ["china daily"]);
+/// assert!(credits("according to Reuters, output fell").contains(&"reuters".to_string()));
+/// ```
+pub fn credits(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for re in credit_patterns() {
+        for cap in re.captures_iter(text) {
+            if let Some(m) = cap.get(1) {
+                let name = normalize_name(m.as_str());
+                if !name.is_empty() && !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn normalize_name(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Does a credited name designate this outlet? Word-wise containment either way, so
+/// "China Daily" matches "China Daily (via a blog)" and "Xinhua" matches "Xinhua News Agency".
+pub(super) fn names_match(credit: &str, source: &str) -> bool {
+    let source = normalize_name(source);
+    if credit.is_empty() || source.is_empty() {
+        return false;
+    }
+    let padded = |s: &str| format!(" {s} ");
+    padded(&source).contains(&padded(credit)) || padded(credit).contains(&padded(&source))
+}
+
+fn credits_outlet(credited: &[String], doc: &Document) -> Option<String> {
+    let source = doc.source.as_deref()?;
+    credited.iter().find(|c| names_match(c, source)).cloned()
+}
+
+/// The outlets a document credits other than its own: the names under which it says its
+/// text comes from elsewhere.
+pub(super) fn third_party_credits<'c>(credited: &'c [String], doc: &Document) -> Vec<&'c str> {
+    credited
+        .iter()
+        .filter(|c| doc.source.as_deref().is_none_or(|s| !names_match(c, s)))
+        .map(String::as_str)
+        .collect()
+}
+
+/// Which of a pair is the parent, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Orientation {
+    /// The source (for an undetermined pair: the longer text).
+    pub parent: u32,
+    /// The copy.
+    pub child: u32,
+    /// The evidence, in words.
+    pub reason: String,
+    /// Whether evidence decided it (`false`: undetermined).
+    pub directed: bool,
+    /// What decided it.
+    pub cue: Cue,
+}
+
+/// The evidence that decided a direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    /// Dates apart.
+    Date,
+    /// One credits the other's outlet.
+    Credit,
+    /// One outlet acts as a wire in this corpus.
+    Wire,
+    /// A truncated copy of a fuller text.
+    Truncation,
+    /// Placed on a path from a decided source by shared text (see `siblings`).
+    Path,
+    /// Nothing decided it.
+    None,
+}
+
+fn decided(parent: u32, child: u32, reason: String, cue: Cue) -> Orientation {
+    Orientation {
+        parent,
+        child,
+        reason,
+        directed: true,
+        cue,
+    }
+}
+
+/// How often each outlet is the parent and the child of a link decided by dates apart or
+/// by credit: outlets that act as wires in this corpus.
+#[derive(Debug, Clone, Default)]
+pub struct WireStats {
+    links: AHashMap<String, (u32, u32)>,
+}
+
+impl WireStats {
+    fn count(&mut self, docs: &[Document], o: &Orientation) {
+        for (doc, as_parent) in [(o.parent, true), (o.child, false)] {
+            if let Some(source) = &docs[doc as usize].source {
+                let e = self.links.entry(normalize_name(source)).or_default();
+                if as_parent { e.0 += 1 } else { e.1 += 1 }
+            }
+        }
+    }
+
+    /// `(as parent, as child)` for an outlet.
+    fn links(&self, source: Option<&str>) -> (u32, u32) {
+        source
+            .and_then(|s| self.links.get(&normalize_name(s)).copied())
+            .unwrap_or_default()
+    }
+
+    fn is_wire(&self, source: Option<&str>) -> bool {
+        let (p, c) = self.links(source);
+        p >= 2 && p * 5 >= (p + c) * 4
+    }
+}
+
+/// The cues of a corpus: credits per document, the tie window and the wires learned.
+pub(super) struct Cues<'a> {
+    pub docs: &'a [Document],
+    pub credited: Vec<Vec<String>>,
+    /// Outlets each document names as the source of its whole text (see [`bylines`]).
+    pub bylines: Vec<Vec<String>>,
+    pub tie_window: i64,
+    pub wires: WireStats,
+}
+
+const DAY: i64 = 86_400;
+
+/// Whether a date is given to the day only (`2019-06-05`, `20190605`).
+fn day_only(date: Option<&str>) -> bool {
+    date.is_some_and(|d| !d.trim().contains(['T', 't', ' ', ':']))
+}
+
+impl<'a> Cues<'a> {
+    /// Credits of every document in a pair, and the wires learned from the strong cues.
+    pub fn learn(docs: &'a [Document], pairs: &[PairEvidence], tie_window: i64) -> Self {
+        let mut credited = vec![Vec::new(); docs.len()];
+        let mut by = vec![Vec::new(); docs.len()];
+        let mut seen = vec![false; docs.len()];
+        for e in pairs {
+            for d in [e.a, e.b] {
+                if !std::mem::replace(&mut seen[d as usize], true) {
+                    credited[d as usize] = credits(&docs[d as usize].text);
+                    by[d as usize] = bylines(&docs[d as usize].text);
+                }
+            }
+        }
+        let mut cues = Cues {
+            docs,
+            credited,
+            bylines: by,
+            tie_window,
+            wires: WireStats::default(),
+        };
+        let mut wires = WireStats::default();
+        for e in pairs {
+            if let Some(o) = cues.by_date(e).or_else(|| cues.by_credit(e)) {
+                wires.count(docs, &o);
+            }
+        }
+        cues.wires = wires;
+        cues
+    }
+
+    /// Whether two dated documents are too close in time for the dates to decide.
+    pub fn tied(&self, a: u32, b: u32) -> Option<bool> {
+        let (da, db) = (&self.docs[a as usize], &self.docs[b as usize]);
+        let (ta, tb) = (da.timestamp?, db.timestamp?);
+        Some(
+            if day_only(da.date.as_deref()) || day_only(db.date.as_deref()) {
+                ta.div_euclid(DAY) == tb.div_euclid(DAY)
+            } else {
+                (ta - tb).abs() < self.tie_window
+            },
+        )
+    }
+
+    fn by_date(&self, e: &PairEvidence) -> Option<Orientation> {
+        let (a, b) = (e.a, e.b);
+        if self.tied(a, b)? {
+            return None;
+        }
+        let (ta, tb) = (
+            self.docs[a as usize].timestamp?,
+            self.docs[b as usize].timestamp?,
+        );
+        let (p, c) = if ta < tb { (a, b) } else { (b, a) };
+        let reason = format!(
+            "earlier date ({} before {})",
+            date_of(&self.docs[p as usize]),
+            date_of(&self.docs[c as usize])
+        );
+        Some(decided(p, c, reason, Cue::Date))
+    }
+
+    fn by_credit(&self, e: &PairEvidence) -> Option<Orientation> {
+        let (a, b) = (e.a, e.b);
+        let (da, db) = (&self.docs[a as usize], &self.docs[b as usize]);
+        let b_credits_a = credits_outlet(&self.credited[b as usize], da);
+        let a_credits_b = credits_outlet(&self.credited[a as usize], db);
+        let (p, c, name) = match (b_credits_a, a_credits_b) {
+            (Some(name), None) => (a, b, name),
+            (None, Some(name)) => (b, a, name),
+            _ => return None,
+        };
+        let reason = format!("child credits '{name}', the parent's outlet");
+        Some(decided(p, c, reason, Cue::Credit))
+    }
+
+    fn by_wire(&self, e: &PairEvidence) -> Option<Orientation> {
+        let (a, b) = (e.a, e.b);
+        let (sa, sb) = (
+            self.docs[a as usize].source.as_deref(),
+            self.docs[b as usize].source.as_deref(),
+        );
+        let (p, c, source) = match (self.wires.is_wire(sa), self.wires.is_wire(sb)) {
+            (true, false) => (a, b, sa?),
+            (false, true) => (b, a, sb?),
+            _ => return None,
+        };
+        let (as_parent, as_child) = self.wires.links(Some(source));
+        let reason = format!(
+            "'{source}' acts as a wire in this corpus (the source in {as_parent} of its {} links decided by date or credit)",
+            as_parent + as_child
+        );
+        Some(decided(p, c, reason, Cue::Wire))
+    }
+
+    /// Decides which of a pair is the parent.
+    pub fn direction(&self, e: &PairEvidence) -> Orientation {
+        if let Some(o) = self
+            .by_date(e)
+            .or_else(|| self.by_credit(e))
+            .or_else(|| self.by_wire(e))
+            .or_else(|| by_truncation(e))
+        {
+            return o;
+        }
+        let (a, b) = (e.a, e.b);
+        let (p, c) = if e.a_shingles >= e.b_shingles {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let reason = if self.tied(a, b) == Some(true) {
+            "undetermined: dated too close together to tell, and no credit, wire or truncation evidence"
+        } else {
+            "undetermined: no date, credit or containment tells which copied which"
+        };
+        Orientation {
+            parent: p,
+            child: c,
+            reason: reason.into(),
+            directed: false,
+            cue: Cue::None,
+        }
+    }
+}
+
+fn date_of(doc: &Document) -> String {
+    doc.date.clone().unwrap_or_else(|| "no date".into())
+}
+
+/// Containment decides only as truncation: the shorter text is (nearly) all in the longer
+/// one *from its start*.
+fn by_truncation(e: &PairEvidence) -> Option<Orientation> {
+    let (a, b) = (e.a, e.b);
+    let (sa, sb) = (e.share_of(a), e.share_of(b));
+    let (p, c, share) = if sa >= 0.9 && sb < 0.8 && starts_at_start_of(e, b) {
+        (b, a, sa)
+    } else if sb >= 0.9 && sa < 0.8 && starts_at_start_of(e, a) {
+        (a, b, sb)
+    } else {
+        return None;
+    };
+    let reason = format!(
+        "truncated: {:.0}% of the child is in the longer parent, from its start",
+        share * 100.0
+    );
+    Some(decided(p, c, reason, Cue::Truncation))
+}
+
+/// Words of slack allowed before the start of a truncated copy in its parent (a dropped
+/// dateline, breadcrumb or headline).
+const PREFIX_SLACK_WORDS: usize = 20;
+
+/// Whether the shared passages begin near the start of `doc`'s content.
+pub(super) fn starts_at_start_of(e: &PairEvidence, doc: u32) -> bool {
+    e.spans
+        .iter()
+        .map(|s| {
+            if doc == e.a {
+                s.a_first_word
+            } else {
+                s.b_first_word
+            }
+        })
+        .min()
+        .is_some_and(|first| first <= PREFIX_SLACK_WORDS)
+}

@@ -1,0 +1,450 @@
+//! Unseen sources: the wire story that several copies share but the corpus lacks.
+//!
+//! Users crawl outlets, not the wire. When two or more documents share text, each
+//! names the same third outlet as the source of its whole text — a byline: a dateline
+//! credit `(Kyodo) --` near its start or a `Source: Xinhua` line at its start or end — that
+//! is neither's own,
+//! and no document of that outlet shares text with them, their common text is best
+//! explained by that outlet's story, which is not in the corpus. Making one copy the
+//! parent of another would be a guess (the dates of two reposts tell which was crawled
+//! first, not which copied which); an **inferred source** stands for the missing story
+//! instead, and every copy points at it.
+//!
+//! A copy is still the child of another copy when it carries that copy's own edits: with
+//! four or more copies, the text two of them share that none of the others holds (more
+//! than [`slack`](super::siblings::slack) k-grams) is an edit that travelled from one to
+//! the other, and their link stays. Three copies cannot tell a shared edit from a third
+//! copy's own change; they are taken as siblings.
+//!
+//! The inferred node gets an id that no document has (`inferred:xinhua:3`), the credited
+//! outlet, the earliest child's date as an upper bound on its own, its text reconstructed
+//! from the copy that shares most with the others (the parts it shares with at least one
+//! of them), and its evidence. Its k-gram set is that copy's k-grams found in any other
+//! copy, against which each child's edge figures are computed.
+//!
+//! Cost: linear in the pairs of the groups, plus one sorted-set lookup per k-gram of the
+//! anchor copy and group member.
+
+use std::collections::BTreeMap;
+
+use ahash::AHashSet;
+use petgraph::unionfind::UnionFind;
+
+use super::direction::{Cue, Cues, Orientation, names_match, third_party_credits};
+use super::siblings::{PairIndex, count_in, intersection, slack};
+use super::{EdgeKind, EdgeSpan, InferredSource, LineageEdge, PairEvidence};
+
+/// Members of a group checked for a pair's shared edits.
+const MAX_WITNESSES: usize = 16;
+
+/// A group of copies of one unseen story.
+pub(super) struct Group {
+    /// The credited outlet (normalised name).
+    pub outlet: String,
+    /// Documents, ascending.
+    pub members: Vec<u32>,
+    /// Pairs inside the group that are siblings (dropped).
+    pub siblings: Vec<usize>,
+}
+
+/// The common third-party credit of a pair, when neither end's outlet shares their text.
+fn common_credit(cues: &Cues, index: &PairIndex, e: &PairEvidence) -> Option<String> {
+    let docs = cues.docs;
+    let (da, db) = (&docs[e.a as usize], &docs[e.b as usize]);
+    let ca = third_party_credits(&cues.bylines[e.a as usize], da);
+    let cb = third_party_credits(&cues.bylines[e.b as usize], db);
+    let outlet = ca
+        .iter()
+        .find(|x| cb.iter().any(|y| x == &y || names_match(x, y)))?;
+    let from_outlet = |d: u32| {
+        index.neighbours(d).iter().any(|&(n, _)| {
+            docs[n as usize]
+                .source
+                .as_deref()
+                .is_some_and(|s| names_match(outlet, s))
+        })
+    };
+    if from_outlet(e.a) || from_outlet(e.b) {
+        return None;
+    }
+    Some(outlet.to_string())
+}
+
+/// Groups of copies that credit one absent outlet, and which of their pairs are siblings.
+pub(super) fn groups(
+    cues: &Cues,
+    pairs: &[PairEvidence],
+    orientations: &[Orientation],
+    dropped: &[Option<u32>],
+    shingles: &[Vec<u64>],
+    index: &PairIndex,
+) -> Vec<Group> {
+    let mut co_credit: Vec<(usize, String)> = Vec::new();
+    for (pi, e) in pairs.iter().enumerate() {
+        if dropped[pi].is_some() || matches!(orientations[pi].cue, Cue::Credit | Cue::Wire) {
+            continue;
+        }
+        if let Some(outlet) = common_credit(cues, index, e) {
+            co_credit.push((pi, outlet));
+        }
+    }
+    if co_credit.is_empty() {
+        return Vec::new();
+    }
+    let mut uf = UnionFind::<u32>::new(cues.docs.len());
+    for (pi, _) in &co_credit {
+        uf.union(pairs[*pi].a, pairs[*pi].b);
+    }
+    // Per group root: members, co-credit pairs, and how often each outlet is credited.
+    type Forming = (Vec<u32>, Vec<usize>, BTreeMap<String, usize>);
+    let mut by_root: BTreeMap<u32, Forming> = BTreeMap::new();
+    for (pi, outlet) in co_credit {
+        let e = &pairs[pi];
+        let g = by_root.entry(uf.find(e.a)).or_default();
+        g.0.extend([e.a, e.b]);
+        g.1.push(pi);
+        *g.2.entry(outlet).or_default() += 1;
+    }
+    by_root
+        .into_values()
+        .map(|(mut members, group_pairs, outlets)| {
+            members.sort_unstable();
+            members.dedup();
+            let outlet = outlets
+                .iter()
+                .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
+                .map(|(o, _)| o.clone())
+                .unwrap_or_default();
+            let siblings = group_pairs
+                .into_iter()
+                .filter(|&pi| !shares_edits(pairs, pi, &members, shingles, index))
+                .collect();
+            Group {
+                outlet,
+                members,
+                siblings,
+            }
+        })
+        .collect()
+}
+
+/// Whether the two ends of a pair share text that no other copy of the group holds: an
+/// edit that went from one to the other.
+///
+/// Three copies cannot tell this (a word the third changed looks exactly like a word the
+/// two changed alike), so it takes at least two *witnesses*: other copies linked to both
+/// that hold at least half of what the two share. What one witness deleted, another
+/// usually kept, so only text that none of them holds counts.
+fn shares_edits(
+    pairs: &[PairEvidence],
+    pi: usize,
+    members: &[u32],
+    shingles: &[Vec<u64>],
+    index: &PairIndex,
+) -> bool {
+    let e = &pairs[pi];
+    if shingles.is_empty() {
+        return false;
+    }
+    let xy = intersection(&shingles[e.a as usize], &shingles[e.b as usize]);
+    let witnesses: Vec<&[u64]> = members
+        .iter()
+        .copied()
+        .filter(|&c| c != e.a && c != e.b)
+        .filter(|&c| index.pair(c, e.a).is_some() && index.pair(c, e.b).is_some())
+        .map(|c| shingles[c as usize].as_slice())
+        .filter(|set| count_in(&xy, set, usize::MAX).unwrap_or(0) * 2 >= xy.len())
+        .take(MAX_WITNESSES)
+        .collect();
+    if witnesses.len() < 2 {
+        return false;
+    }
+    let own = xy
+        .iter()
+        .filter(|h| !witnesses.iter().any(|set| set.binary_search(h).is_ok()))
+        .count();
+    own > slack(xy.len())
+}
+
+/// A shared span seen from the anchor copy: its characters there and in the other copy,
+/// and its words in both.
+type SpanSides = ((usize, usize), (usize, usize), usize, usize);
+
+/// A document's character ranges merged, and where each begins in their concatenation.
+struct Pieces {
+    ranges: Vec<(usize, usize)>,
+    starts: Vec<usize>,
+}
+
+const JOIN: &str = " … ";
+
+impl Pieces {
+    fn new(mut ranges: Vec<(usize, usize)>) -> Self {
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (s, e) in ranges {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        let mut starts = Vec::with_capacity(merged.len());
+        let mut at = 0;
+        for (s, e) in &merged {
+            starts.push(at);
+            at += e - s + JOIN.chars().count();
+        }
+        Pieces {
+            ranges: merged,
+            starts,
+        }
+    }
+
+    /// The reconstruction's offsets of a range of the anchor text inside one piece.
+    fn map(&self, (s, e): (usize, usize)) -> Option<(usize, usize)> {
+        let i = self.ranges.iter().position(|&(a, b)| a <= s && s < b)?;
+        let (a, b) = self.ranges[i];
+        Some((self.starts[i] + s - a, self.starts[i] + e.min(b) - a))
+    }
+
+    fn text(&self, anchor: &str) -> String {
+        let chars: Vec<char> = anchor.chars().collect();
+        self.ranges
+            .iter()
+            .map(|&(s, e)| {
+                chars[s.min(chars.len())..e.min(chars.len())]
+                    .iter()
+                    .collect()
+            })
+            .collect::<Vec<String>>()
+            .join(JOIN)
+    }
+}
+
+/// The inferred source of a group, its edges to the copies, and the pairs of copies
+/// outside the group that it explains (to be dropped).
+pub(super) fn infer(
+    group: &Group,
+    node: u32,
+    id: String,
+    cues: &Cues,
+    pairs: &[PairEvidence],
+    shingles: &[Vec<u64>],
+    index: &PairIndex,
+) -> (InferredSource, Vec<LineageEdge>, Vec<usize>) {
+    let docs = cues.docs;
+    let members = &group.members;
+    let shared_with_group = |m: u32| -> usize {
+        members
+            .iter()
+            .filter_map(|&o| index.pair(m, o))
+            .map(|p| pairs[p].shared_shingles)
+            .sum()
+    };
+    let anchor = members
+        .iter()
+        .copied()
+        .max_by(|&x, &y| {
+            shared_with_group(x)
+                .cmp(&shared_with_group(y))
+                .then(y.cmp(&x))
+        })
+        .unwrap_or(members[0]);
+    let anchor_side = |p: &PairEvidence| -> Vec<SpanSides> {
+        p.spans
+            .iter()
+            .map(|s| {
+                if p.a == anchor {
+                    (s.a_chars, s.b_chars, s.a_words, s.b_words)
+                } else {
+                    (s.b_chars, s.a_chars, s.b_words, s.a_words)
+                }
+            })
+            .collect()
+    };
+    let mut ranges = Vec::new();
+    for &m in members.iter().filter(|&&m| m != anchor) {
+        if let Some(p) = index.pair(anchor, m) {
+            ranges.extend(anchor_side(&pairs[p]).into_iter().map(|s| s.0));
+        }
+    }
+    let pieces = Pieces::new(ranges);
+    let text = pieces.text(&docs[anchor as usize].text);
+
+    // The k-grams of the anchor that another copy holds too.
+    let others: Vec<&Vec<u64>> = members
+        .iter()
+        .filter(|&&m| m != anchor)
+        .map(|&m| &shingles[m as usize])
+        .collect();
+    let source_set: Vec<u64> = if shingles.is_empty() {
+        Vec::new()
+    } else {
+        shingles[anchor as usize]
+            .iter()
+            .copied()
+            .filter(|h| others.iter().any(|o| o.binary_search(h).is_ok()))
+            .collect()
+    };
+
+    let date = members
+        .iter()
+        .filter_map(|&m| docs[m as usize].timestamp.map(|t| (t, m)))
+        .min()
+        .and_then(|(_, m)| docs[m as usize].date.clone());
+    let outlet = group.outlet.clone();
+    let evidence = format!(
+        "{} copies credit '{outlet}', which has no document in the corpus, and none carries another's edits: their common text stands for that outlet's story",
+        members.len()
+    );
+    // Copies outside the group that quote the same story and credit the same outlet in
+    // any form (`as Xinhua reported`), with nothing shared with a member beyond it.
+    let mut children = members.clone();
+    let mut dropped = Vec::new();
+    if !source_set.is_empty() {
+        let mut outside: Vec<u32> = members
+            .iter()
+            .flat_map(|&m| index.neighbours(m).iter().map(|&(n, _)| n))
+            .filter(|n| members.binary_search(n).is_err())
+            .collect();
+        outside.sort_unstable();
+        outside.dedup();
+        for n in outside {
+            let credits_outlet = third_party_credits(&cues.credited[n as usize], &docs[n as usize])
+                .iter()
+                .any(|c| *c == group.outlet || names_match(c, &group.outlet));
+            if !credits_outlet {
+                continue;
+            }
+            let via_source = |p: usize| {
+                let xy = intersection(
+                    &shingles[pairs[p].a as usize],
+                    &shingles[pairs[p].b as usize],
+                );
+                count_in(&xy, &source_set, slack(xy.len())).is_some()
+            };
+            let links: Vec<usize> = members.iter().filter_map(|&m| index.pair(m, n)).collect();
+            if links.iter().all(|&p| via_source(p)) {
+                dropped.extend(links);
+                children.push(n);
+            }
+        }
+    }
+    let mut edges = Vec::with_capacity(children.len());
+    for &m in &children {
+        let spans: Vec<EdgeSpan> = if m == anchor {
+            pieces
+                .ranges
+                .iter()
+                .filter_map(|&r| {
+                    let words = anchor_words(pairs, index, members, anchor, r);
+                    Some(EdgeSpan {
+                        parent_chars: pieces.map(r)?,
+                        child_chars: r,
+                        parent_first_word: 0,
+                        parent_words: words,
+                        child_words: words,
+                        similarity: 1.0,
+                    })
+                })
+                .collect()
+        } else {
+            index
+                .pair(anchor, m)
+                .map(|p| {
+                    anchor_side(&pairs[p])
+                        .into_iter()
+                        .filter_map(|(a, c, aw, cw)| {
+                            Some(EdgeSpan {
+                                parent_chars: pieces.map(a)?,
+                                child_chars: c,
+                                parent_first_word: 0,
+                                parent_words: aw,
+                                child_words: cw,
+                                similarity: 1.0,
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let own = shingles.get(m as usize).map_or(0, Vec::len);
+        let inter = if shingles.is_empty() {
+            0
+        } else {
+            count_in(&source_set, &shingles[m as usize], usize::MAX).unwrap_or(0)
+        };
+        let share = |n: usize| if n == 0 { 0.0 } else { inter as f64 / n as f64 };
+        let union = own + source_set.len() - inter;
+        let (containment, coverage) = (share(own), share(source_set.len()));
+        let kind = if containment >= 0.999 && coverage >= 0.999 {
+            EdgeKind::Verbatim
+        } else if containment >= 0.8 && coverage >= 0.8 {
+            EdgeKind::NearDuplicate
+        } else if coverage >= 0.9 {
+            EdgeKind::Extended
+        } else {
+            EdgeKind::Excerpt
+        };
+        edges.push(LineageEdge {
+            parent: node,
+            child: m,
+            kind,
+            similarity: share(union),
+            containment,
+            parent_coverage: coverage,
+            spans,
+            time_lag_seconds: None,
+            reason: format!("credits '{outlet}': copy of an inferred source ({evidence})"),
+            method: "inferred-source",
+            directed: true,
+        });
+    }
+    let source = InferredSource {
+        id,
+        outlet: Some(outlet),
+        date,
+        text,
+        evidence,
+        children,
+        shingles: source_set.len(),
+    };
+    (source, edges, dropped)
+}
+
+/// Words of an anchor range, from the widest shared span inside it.
+fn anchor_words(
+    pairs: &[PairEvidence],
+    index: &PairIndex,
+    members: &[u32],
+    anchor: u32,
+    (s, e): (usize, usize),
+) -> usize {
+    members
+        .iter()
+        .filter_map(|&m| index.pair(anchor, m))
+        .flat_map(|p| {
+            let p = &pairs[p];
+            p.spans.iter().map(move |sp| {
+                if p.a == anchor {
+                    (sp.a_chars, sp.a_words)
+                } else {
+                    (sp.b_chars, sp.b_words)
+                }
+            })
+        })
+        .filter(|&((a, b), _)| a >= s && b <= e)
+        .map(|(_, w)| w)
+        .max()
+        .unwrap_or(0)
+}
+
+/// An id no document has: `inferred:OUTLET:N`, with `~` appended while it clashes.
+pub(super) fn unique_id(outlet: &str, n: usize, taken: &AHashSet<&str>) -> String {
+    let slug: String = outlet.split_whitespace().collect::<Vec<_>>().join("-");
+    let mut id = format!("inferred:{slug}:{n}");
+    while taken.contains(id.as_str()) {
+        id.push('~');
+    }
+    id
+}

@@ -1,0 +1,248 @@
+//! Siblings are not parents: which pairs that share text are direct copies of one another.
+//!
+//! Two copies of one original share most of their text, but neither copied the other. The
+//! test is on the *text* three documents share, not on dates or lengths. Let `X ∩ Y` be
+//! the content k-grams two documents share. If a third document `M`, linked to both, holds
+//! nearly all of `X ∩ Y` — `X` and `Y` share nothing that `M` lacks, so neither carries
+//! the other's own edits — then `X` and `Y` are related *through* `M` (the unrooted tree
+//! is `X – M – Y`), and their direct link is dropped. When text flows from an original `S`
+//! to a repost `R` and on to a repost of the repost `RR`, `R ∩ RR` holds `R`'s edits, which
+//! `S` lacks, so `R – RR` stays, while `S ∩ RR` lies within `R`, so `S – RR` goes.
+//!
+//! The data alone are ambiguous when an end of the pair could itself be the middle: if
+//! `M ∩ Y` lies within `X` too, then `M – X – Y` explains the text as well as
+//! `X – M – Y` (identical copies are the extreme case: every one could be the hub). Then
+//! `M` must *beat* that end to be the hub: the direction of their own pair says `M` is
+//! the source, or, undetermined, `M` is earlier, linked to more documents (a source shares
+//! text with all its copies, a copy mostly with its source and siblings), shorter (a text
+//! that adds to the common text is less likely its source), or first in the input. Identical
+//! verbatim copies of a wire story thus become a star around the wire, not a chain.
+//!
+//! Pairs are visited weakest first (fewest shared k-grams), and a pair is dropped only
+//! through a mediator whose two links are still present, so removal never disconnects what
+//! the text connects (the reverse-delete order of a maximum spanning tree). "Nearly all"
+//! allows [`slack`] k-grams: two writers may share a stock phrase by chance.
+//!
+//! Once the tree is known, a decided direction anywhere on a path fixes the undecided links
+//! along it: if `S → RR` is decided (by date or credit) and `R` is between them, then
+//! `S → R → RR`, whatever the dates of `R` and `RR` say.
+//!
+//! Cost: per pair, its common neighbours are merged from two sorted adjacency lists; at
+//! most [`MAX_MEDIATORS`] of them, pre-filtered by their pairwise counts, are tested, each
+//! by looking up the pair's shared k-grams in the mediator's sorted set, stopping at the
+//! first [`slack`] + 1 misses.
+
+use std::cmp::Reverse;
+
+use ahash::AHashMap;
+
+use super::PairEvidence;
+use super::direction::{Cue, Orientation};
+use crate::corpus::Document;
+
+/// Mediators tested per pair.
+pub const MAX_MEDIATORS: usize = 8;
+
+/// Shared k-grams two texts may have outside a third without it counting as their own
+/// shared edit: two, plus one in two hundred (chance phrases; one substituted word changes
+/// up to five k-grams).
+pub fn slack(shared: usize) -> usize {
+    2 + shared / 200
+}
+
+/// Pairs by their endpoints, and each document's neighbours.
+pub(super) struct PairIndex {
+    by_pair: AHashMap<(u32, u32), usize>,
+    /// Neighbours of a document with the pair index, sorted by neighbour.
+    adjacent: AHashMap<u32, Vec<(u32, usize)>>,
+}
+
+impl PairIndex {
+    pub fn new(pairs: &[PairEvidence]) -> Self {
+        let mut by_pair = AHashMap::with_capacity(pairs.len());
+        let mut adjacent: AHashMap<u32, Vec<(u32, usize)>> = AHashMap::new();
+        for (i, e) in pairs.iter().enumerate() {
+            by_pair.insert((e.a.min(e.b), e.a.max(e.b)), i);
+            adjacent.entry(e.a).or_default().push((e.b, i));
+            adjacent.entry(e.b).or_default().push((e.a, i));
+        }
+        for list in adjacent.values_mut() {
+            list.sort_unstable();
+        }
+        PairIndex { by_pair, adjacent }
+    }
+
+    /// The pair of two documents, if they share text.
+    pub fn pair(&self, x: u32, y: u32) -> Option<usize> {
+        self.by_pair.get(&(x.min(y), x.max(y))).copied()
+    }
+
+    /// Neighbours of a document, with the pair index.
+    pub fn neighbours(&self, x: u32) -> &[(u32, usize)] {
+        self.adjacent.get(&x).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Documents linked to both `x` and `y`: `(m, pair x–m, pair y–m)`.
+    fn common(&self, x: u32, y: u32) -> Vec<(u32, usize, usize)> {
+        let (nx, ny) = (self.neighbours(x), self.neighbours(y));
+        let (mut i, mut j) = (0, 0);
+        let mut out = Vec::new();
+        while i < nx.len() && j < ny.len() {
+            match nx[i].0.cmp(&ny[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    out.push((nx[i].0, nx[i].1, ny[j].1));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Sorted intersection of two sorted sets.
+pub(super) fn intersection(x: &[u64], y: &[u64]) -> Vec<u64> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(x[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// How many of `items` (sorted) are in `set` (sorted); `None` once more than `max_miss`
+/// are not.
+pub(super) fn count_in(items: &[u64], set: &[u64], max_miss: usize) -> Option<usize> {
+    let mut missed = 0;
+    let mut rest = set;
+    for &h in items {
+        match rest.binary_search(&h) {
+            Ok(at) => rest = &rest[at + 1..],
+            Err(at) => {
+                rest = &rest[at..];
+                missed += 1;
+                if missed > max_miss {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(items.len() - missed)
+}
+
+/// Whether `m` beats another document as the hub of their shared text, given the
+/// direction of their own pair: only decided evidence says so. Truncation is no evidence
+/// here: when one text holds all of the other from its start, it is as much an extended
+/// copy as a full source. Undecided, neither is preferred and the link in question stays.
+fn beats(m: u32, their_pair: &Orientation) -> bool {
+    their_pair.directed && their_pair.cue != Cue::Truncation && their_pair.parent == m
+}
+
+/// For every pair, the document through which its two ends are related instead
+/// (`Some(m)`: the direct link is dropped), or `None` (kept).
+pub(super) fn mediate(
+    pairs: &[PairEvidence],
+    orientations: &[Orientation],
+    shingles: &[Vec<u64>],
+    index: &PairIndex,
+) -> Vec<Option<u32>> {
+    let mut via: Vec<Option<u32>> = vec![None; pairs.len()];
+    if shingles.is_empty() {
+        return via;
+    }
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.sort_by_key(|&i| (pairs[i].shared_shingles, pairs[i].a, pairs[i].b));
+    for pi in order {
+        let e = &pairs[pi];
+        let (x, y, n_xy) = (e.a, e.b, e.shared_shingles);
+        let eps = slack(n_xy);
+        let shared = |p: usize| pairs[p].shared_shingles;
+        let mut mediators: Vec<(u32, usize, usize)> = index
+            .common(x, y)
+            .into_iter()
+            .filter(|&(_, px, py)| {
+                via[px].is_none()
+                    && via[py].is_none()
+                    && shared(px) + eps >= n_xy
+                    && shared(py) + eps >= n_xy
+            })
+            .collect();
+        if mediators.is_empty() {
+            continue;
+        }
+        mediators.sort_by_key(|&(m, px, py)| (Reverse(shared(px).min(shared(py))), m));
+        mediators.truncate(MAX_MEDIATORS);
+        let xy = intersection(&shingles[x as usize], &shingles[y as usize]);
+        for (m, px, py) in mediators {
+            let Some(t) = count_in(&xy, &shingles[m as usize], eps) else {
+                continue;
+            };
+            let (mx, my) = (shared(px), shared(py));
+            // Could X be the middle (M ∩ Y within X)? Could Y?
+            let x_between = my.saturating_sub(t) <= slack(my);
+            let y_between = mx.saturating_sub(t) <= slack(mx);
+            if x_between && !beats(m, &orientations[px]) {
+                continue;
+            }
+            if y_between && !beats(m, &orientations[py]) {
+                continue;
+            }
+            via[pi] = Some(m);
+            break;
+        }
+    }
+    via
+}
+
+/// Carries decided directions along the paths that mediation found: for a dropped pair
+/// `S – B` through `A` whose direction is decided, the undecided links `S – A` and
+/// `A – B` take the same direction.
+pub(super) fn propagate(
+    docs: &[Document],
+    orientations: &mut [Orientation],
+    via: &[Option<u32>],
+    index: &PairIndex,
+) {
+    for _ in 0..4 {
+        let mut changed = false;
+        for (pi, mediator) in via.iter().enumerate() {
+            let Some(a) = *mediator else { continue };
+            let o = &orientations[pi];
+            if !o.directed {
+                continue;
+            }
+            let (s, b) = (o.parent, o.child);
+            let reason = format!(
+                "on the path '{}' → '{}' → '{}', whose ends are decided ({})",
+                docs[s as usize].id, docs[a as usize].id, docs[b as usize].id, o.reason
+            );
+            for (u, v) in [(s, a), (a, b)] {
+                if let Some(q) = index.pair(u, v)
+                    && !orientations[q].directed
+                {
+                    orientations[q] = Orientation {
+                        parent: u,
+                        child: v,
+                        reason: reason.clone(),
+                        directed: true,
+                        cue: Cue::Path,
+                    };
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}

@@ -174,6 +174,15 @@ fn the_labelled_reuse_corpora_are_scored() {
             "clough" => {
                 assert!(e["family_ari"].is_number());
                 assert_eq!(e["by_label"].as_object().unwrap().len(), 3);
+                // Answers that copied the same original are siblings: the links between
+                // two answers (22 before sibling tests) stay few, and no `non` answer is
+                // linked.
+                let between_answers = pairs
+                    .iter()
+                    .filter(|(a, b)| !a.starts_with("orig_") && !b.starts_with("orig_"))
+                    .count();
+                assert!(between_answers <= 16, "{between_answers}");
+                assert_eq!(fp, 0);
             }
             "pan13-train" => {
                 assert_eq!(e["passages"]["cases"], 245);

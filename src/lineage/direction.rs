@@ -3,11 +3,13 @@
 //! A pair's direction is read from evidence, strongest first:
 //!
 //! 1. **Date**, when both are dated and the dates are *apart*: the earlier is the parent.
-//!    Dates within the tie window ([`LineageConfig::tie_window_seconds`], or the same
-//!    calendar day when either date is given to the day only) are a tie: a wire story and
-//!    its verbatim repost often carry the same timestamp, and local times a few hours
-//!    apart across time zones say nothing. A tie, or a missing date, passes the decision
-//!    to the cues below.
+//!    Dates that are not apart are a tie: a wire story and its verbatim repost often carry
+//!    the same timestamp (feeds republish at once), so timestamps with a UTC offset tie
+//!    within [`LineageConfig::tie_window_seconds`] (15 minutes); local times without an
+//!    offset from two different outlets may be hours apart across time zones and tie
+//!    within [`LineageConfig::local_tie_window_seconds`] (12 hours); a date given to the
+//!    day only ties with anything on the same calendar day. A tie, or a missing date,
+//!    passes the decision to the cues below.
 //! 2. **Credit**: one text credits the other's outlet — a `(Xinhua) --` dateline,
 //!    `Source: China Daily`, `according to Reuters`, `来源：新华社` — and not the other way.
 //! 3. **Outlets that act as wires in this corpus**: an outlet that is the parent in at
@@ -24,13 +26,14 @@
 //! a third document gives them meaning (see `siblings`).
 //!
 //! [`LineageConfig::tie_window_seconds`]: super::LineageConfig::tie_window_seconds
+//! [`LineageConfig::local_tie_window_seconds`]: super::LineageConfig::local_tie_window_seconds
 
 use std::sync::OnceLock;
 
 use ahash::AHashMap;
 use regex::Regex;
 
-use super::PairEvidence;
+use super::{LineageConfig, PairEvidence};
 use crate::corpus::Document;
 
 fn credit_patterns() -> &'static [Regex] {
@@ -229,7 +232,7 @@ pub(super) struct Cues<'a> {
     pub credited: Vec<Vec<String>>,
     /// Outlets each document names as the source of its whole text (see [`bylines`]).
     pub bylines: Vec<Vec<String>>,
-    pub tie_window: i64,
+    pub windows: LineageConfig,
     pub wires: WireStats,
 }
 
@@ -240,9 +243,22 @@ fn day_only(date: Option<&str>) -> bool {
     date.is_some_and(|d| !d.trim().contains(['T', 't', ' ', ':']))
 }
 
+/// Whether a timestamp says its UTC offset (`…Z`, `…+08:00`, `…-0500`).
+fn has_offset(date: Option<&str>) -> bool {
+    let Some(d) = date.map(str::trim) else {
+        return false;
+    };
+    if d.ends_with(['Z', 'z']) {
+        return true;
+    }
+    // The offset follows the time of day: look after the last ':' of hh:mm.
+    let time = d.rsplit_once(['T', 't', ' ']).map_or("", |(_, t)| t);
+    time.get(2..).is_some_and(|rest| rest.contains(['+', '-']))
+}
+
 impl<'a> Cues<'a> {
     /// Credits of every document in a pair, and the wires learned from the strong cues.
-    pub fn learn(docs: &'a [Document], pairs: &[PairEvidence], tie_window: i64) -> Self {
+    pub fn learn(docs: &'a [Document], pairs: &[PairEvidence], windows: &LineageConfig) -> Self {
         let mut credited = vec![Vec::new(); docs.len()];
         let mut by = vec![Vec::new(); docs.len()];
         let mut seen = vec![false; docs.len()];
@@ -258,7 +274,7 @@ impl<'a> Cues<'a> {
             docs,
             credited,
             bylines: by,
-            tie_window,
+            windows: *windows,
             wires: WireStats::default(),
         };
         let mut wires = WireStats::default();
@@ -275,13 +291,15 @@ impl<'a> Cues<'a> {
     pub fn tied(&self, a: u32, b: u32) -> Option<bool> {
         let (da, db) = (&self.docs[a as usize], &self.docs[b as usize]);
         let (ta, tb) = (da.timestamp?, db.timestamp?);
-        Some(
-            if day_only(da.date.as_deref()) || day_only(db.date.as_deref()) {
-                ta.div_euclid(DAY) == tb.div_euclid(DAY)
-            } else {
-                (ta - tb).abs() < self.tie_window
-            },
-        )
+        let (fa, fb) = (da.date.as_deref(), db.date.as_deref());
+        let apart = (ta - tb).abs();
+        Some(if day_only(fa) || day_only(fb) {
+            ta.div_euclid(DAY) == tb.div_euclid(DAY)
+        } else if (has_offset(fa) && has_offset(fb)) || same_outlet(da, db) {
+            apart < self.windows.tie_window_seconds
+        } else {
+            apart < self.windows.local_tie_window_seconds
+        })
     }
 
     fn by_date(&self, e: &PairEvidence) -> Option<Orientation> {
@@ -364,6 +382,13 @@ impl<'a> Cues<'a> {
             cue: Cue::None,
         }
     }
+}
+
+fn same_outlet(a: &Document, b: &Document) -> bool {
+    a.source
+        .as_deref()
+        .zip(b.source.as_deref())
+        .is_some_and(|(x, y)| normalize_name(x) == normalize_name(y))
 }
 
 fn date_of(doc: &Document) -> String {

@@ -331,20 +331,21 @@ pub struct ContentStats {
 pub struct LineageConfig {
     /// Words a second parent must explain beyond the first.
     pub min_words: usize,
-    /// Timestamps closer than this (seconds) do not decide a direction alone; dates given
-    /// to the day only tie within the same day.
+    /// Timestamps that both give their UTC offset (or come from one outlet) and are closer
+    /// than this, in seconds, do not decide a direction alone.
     pub tie_window_seconds: i64,
+    /// The same for local times without an offset from two outlets, which may be hours
+    /// apart across time zones. Dates given to the day only tie within the same day.
+    pub local_tie_window_seconds: i64,
 }
 
-/// Default tie window: twelve hours, the spread of local times given without an offset
-/// across time zones, and longer than a feed's republication delay.
-pub const TIE_WINDOW_SECONDS: i64 = 12 * 3600;
-
 impl Default for LineageConfig {
+    /// Fifteen minutes (a feed republishes at once), and twelve hours for local times.
     fn default() -> Self {
         LineageConfig {
             min_words: 20,
-            tie_window_seconds: TIE_WINDOW_SECONDS,
+            tie_window_seconds: 15 * 60,
+            local_tie_window_seconds: 12 * 3600,
         }
     }
 }
@@ -352,7 +353,7 @@ impl Default for LineageConfig {
 /// Which of a pair is the source, as [`build`] decides it from the pair alone (no wires
 /// learned, no third document).
 pub fn orient_pair(docs: &[Document], e: &PairEvidence) -> Orientation {
-    Cues::learn(docs, std::slice::from_ref(e), TIE_WINDOW_SECONDS).direction(e)
+    Cues::learn(docs, std::slice::from_ref(e), &LineageConfig::default()).direction(e)
 }
 
 /// A possible parent of one child.
@@ -420,7 +421,7 @@ pub fn build(
         )
     };
     let pairs = pairs.as_ref();
-    let cues = Cues::learn(docs, pairs, config.tie_window_seconds);
+    let cues = Cues::learn(docs, pairs, config);
     let mut orientations: Vec<Orientation> = pairs.iter().map(|e| cues.direction(e)).collect();
     let index = PairIndex::new(pairs);
     let via = siblings::mediate(pairs, &orientations, shingles, &index);
@@ -617,7 +618,7 @@ mod tests {
     use super::*;
 
     fn direction(docs: &[Document], e: &PairEvidence) -> Orientation {
-        Cues::learn(docs, std::slice::from_ref(e), TIE_WINDOW_SECONDS).direction(e)
+        Cues::learn(docs, std::slice::from_ref(e), &LineageConfig::default()).direction(e)
     }
 
     fn build_plain(docs: &[Document], pairs: &[PairEvidence], content: &[ContentStats]) -> Lineage {

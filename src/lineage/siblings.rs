@@ -44,10 +44,10 @@ use crate::corpus::Document;
 pub const MAX_MEDIATORS: usize = 8;
 
 /// Shared k-grams two texts may have outside a third without it counting as their own
-/// shared edit: two, plus one in two hundred (chance phrases; one substituted word changes
+/// shared edit: two, plus one in a hundred (chance phrases; one substituted word changes
 /// up to five k-grams).
 pub fn slack(shared: usize) -> usize {
-    2 + shared / 200
+    2 + shared / 100
 }
 
 /// Pairs by their endpoints, and each document's neighbours.

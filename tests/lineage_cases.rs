@@ -207,8 +207,10 @@ fn a_repost_of_a_repost_dated_like_it_points_at_the_repost() {
     edit(&mut repost, 1, 5, "tantalum");
     edit(&mut repost, 5, 2, "hafnium");
     edit(&mut repost, 7, 6, "niobium");
+    // Two changes of its own (one changed word is within the slack of chance phrases).
     let mut rere = repost.clone();
     edit(&mut rere, 3, 8, "rhenium");
+    edit(&mut rere, 8, 2, "osmium");
     let docs = vec![
         Document::new("wire", s.join(" "))
             .with_source("Wire")
@@ -216,8 +218,7 @@ fn a_repost_of_a_repost_dated_like_it_points_at_the_repost() {
         Document::new("repost", page("Outlet R", &repost.join(" ")))
             .with_source("Outlet R")
             .with_date("2024-05-02T12:00:00Z"),
-        // Same minute as the repost it copies (the date cannot tell), with one change of
-        // its own.
+        // Same minute as the repost it copies: the date cannot tell.
         Document::new("rere", page("Blog", &rere.join(" ")))
             .with_source("Blog")
             .with_date("2024-05-02T12:00:00Z"),

@@ -479,3 +479,55 @@ fn synthetic_unseen_originals_and_same_time_reposts_are_traced() {
         assert_eq!(e["inferred_nodes"].as_u64().unwrap() as usize, matched);
     }
 }
+
+#[test]
+fn an_index_add_reports_the_inferred_source_of_new_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = unseen_wire_corpus();
+    let (archive, batch) = (
+        dir.path().join("archive.jsonl"),
+        dir.path().join("new.jsonl"),
+    );
+    write_corpus(&archive, &[docs[0].clone(), docs[3].clone()]);
+    write_corpus(&batch, &docs[1..3]);
+    let ix = dir.path().join("ix");
+    let (a, b, i) = (
+        archive.to_str().unwrap(),
+        batch.to_str().unwrap(),
+        ix.to_str().unwrap(),
+    );
+    run(&["index", "build", a, "-o", i, "-q"]);
+    let added: Value =
+        serde_json::from_slice(&run(&["index", "add", i, b, "-q", "--format", "json"])).unwrap();
+    let mut edges: Vec<(String, String)> = added["lineage"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["parent"].as_str().unwrap().to_string(),
+                e["child"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    edges.sort();
+    // The two new copies point at the unseen Kyodo story (the add reports the edges of
+    // added documents), and so does the archived copy in the whole-index lineage.
+    assert_eq!(
+        edges,
+        [
+            ("inferred:kyodo:0".to_string(), "b/7".to_string()),
+            ("inferred:kyodo:0".to_string(), "c/7".to_string()),
+        ]
+    );
+    let all: Value = serde_json::from_slice(&run(&["lineage", "--index", i, "-q"])).unwrap();
+    let mut children: Vec<&str> = all["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["parent"] == "inferred:kyodo:0")
+        .map(|e| e["child"].as_str().unwrap())
+        .collect();
+    children.sort_unstable();
+    assert_eq!(children, ["a/7", "b/7", "c/7"]);
+}

@@ -167,9 +167,10 @@ impl AddReport {
 
     /// Is neighbourhood document `i` one of the added ones?
     pub fn is_added(&self, i: u32) -> bool {
+        // Lineage nodes past the neighbourhood are inferred sources: never added.
         self.added
             .first()
-            .is_some_and(|&first| self.ordinals[i as usize] >= first)
+            .is_some_and(|&first| self.ordinals.get(i as usize).is_some_and(|&o| o >= first))
     }
 
     /// Passage evidence of pairs with an added document (indices into the neighbourhood).

@@ -531,3 +531,23 @@ fn an_index_add_reports_the_inferred_source_of_new_copies() {
     children.sort_unstable();
     assert_eq!(children, ["a/7", "b/7", "c/7"]);
 }
+
+#[test]
+fn a_credited_story_of_unknown_outlet_is_not_taken_for_a_copy() {
+    // The Kyodo story is in the corpus but its record names no outlet: it could be the
+    // original, so no source is inferred over it, and the copies' credit finds nothing.
+    let mut docs = unseen_wire_corpus();
+    let s = story(5, 10);
+    docs.push(
+        Document::new("kyodo-feed/1", text("TOKYO, May 2 (Kyodo) -- ", &s))
+            .with_date("2024-05-02T09:00:00Z"),
+    );
+    let lineage = lineage_of(&docs);
+    assert!(lineage.inferred.is_empty());
+    let parents: Vec<String> = edges(&docs, &lineage)
+        .into_iter()
+        .filter(|(_, c, _)| c == "a/7")
+        .map(|(p, _, _)| p)
+        .collect();
+    assert_eq!(parents, ["kyodo-feed/1"]);
+}

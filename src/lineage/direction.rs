@@ -145,11 +145,15 @@ fn credits_outlet(credited: &[String], doc: &Document) -> Option<String> {
 }
 
 /// The outlets a document credits other than its own: the names under which it says its
-/// text comes from elsewhere.
+/// text comes from elsewhere. None for a document of unknown outlet: it could be the
+/// credited outlet's own story.
 pub(super) fn third_party_credits<'c>(credited: &'c [String], doc: &Document) -> Vec<&'c str> {
+    let Some(source) = doc.source.as_deref() else {
+        return Vec::new();
+    };
     credited
         .iter()
-        .filter(|c| doc.source.as_deref().is_none_or(|s| !names_match(c, s)))
+        .filter(|c| !names_match(c, source))
         .map(String::as_str)
         .collect()
 }

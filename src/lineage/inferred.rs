@@ -1,11 +1,11 @@
 //! Unseen sources: the wire story that several copies share but the corpus lacks.
 //!
-//! Users crawl outlets, not the wire. When two or more documents share text, each
-//! names the same third outlet as the source of its whole text — a byline: a dateline
-//! credit `(Kyodo) --` near its start or a `Source: Xinhua` line at its start or end — that
-//! is neither's own,
-//! and no document of that outlet shares text with them, their common text is best
-//! explained by that outlet's story, which is not in the corpus. Making one copy the
+//! Users crawl outlets, not the wire. When two or more documents of known outlets share
+//! text, each names the same third outlet as the source of its whole text — a byline: a
+//! dateline credit `(Kyodo) --` near its start or a `Source: Xinhua` line at its start or
+//! end — and no document of that outlet shares text with them, their common text is best
+//! explained by that outlet's story, which is not in the corpus. (A document of unknown
+//! outlet could be that story itself, so it takes no part.) Making one copy the
 //! parent of another would be a guess (the dates of two reposts tell which was crawled
 //! first, not which copied which); an **inferred source** stands for the missing story
 //! instead, and every copy points at it.

@@ -12,9 +12,11 @@
 //!
 //! A copy is still the child of another copy when it carries that copy's own edits: with
 //! four or more copies, the text two of them share that none of the others holds (more
-//! than [`slack`](super::siblings::slack) k-grams) is an edit that travelled from one to
-//! the other, and their link stays. Three copies cannot tell a shared edit from a third
-//! copy's own change; they are taken as siblings.
+//! than [`slack`] k-grams) is an edit that travelled from one to the other, and their
+//! link stays. Three copies cannot tell a shared edit from a third copy's own change;
+//! they are taken as siblings.
+//!
+//! [`slack`]: super::siblings::slack
 //!
 //! The inferred node gets an id that no document has (`inferred:xinhua:3`), the credited
 //! outlet, the earliest child's date as an upper bound on its own, its text reconstructed

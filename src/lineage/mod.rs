@@ -36,7 +36,7 @@
 //! pair; the rest is a sort of each child's candidates.
 
 pub mod direction;
-mod inferred;
+pub mod inferred;
 pub mod siblings;
 
 use std::borrow::Cow;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Lineage, old binary against new, on one machine in one run: wall time and peak resident
-# size (GNU time) of `wiretrace lineage` on Reuters-21578 and on a synthetic corpus, the
-# two binaries alternating, RUNS times each; then the edges, families, undetermined edges
-# and inferred sources of each binary's output.
+# size (GNU time) of `wiretrace lineage` on Reuters-21578, a synthetic corpus and one giant
+# story family, the two binaries alternating, RUNS times each; then the edges, families,
+# undetermined edges and inferred sources of each binary's output.
 #
 #   OLD=/path/to/old/wiretrace NEW=target/release/wiretrace benches/lineage_compare.sh [WORKDIR]
 #
@@ -17,6 +17,29 @@ SYNTH_DOCS=${SYNTH_DOCS:-50000}
 mkdir -p "$WORK"
 SYNTH="$WORK/news-$SYNTH_DOCS.jsonl"
 [ -s "$SYNTH" ] || "$NEW" synth --docs "$SYNTH_DOCS" --seed 7 -o "$SYNTH"
+# One wire story and 3,000 copies, each with one word changed and its outlet's header:
+# every copy shares text with every other (the sibling test's worst case).
+GIANT="$WORK/giant-family.jsonl"
+[ -s "$GIANT" ] || python3 - "$GIANT" <<'PY'
+import json, random, sys
+random.seed(3)
+vocab = ["".join(random.choice("bcdfghklmnprstvz") + random.choice("aeiou") for _ in range(3))
+         for _ in range(20000)]
+story = [" ".join(random.choice(vocab) for _ in range(18)) + "." for _ in range(12)]
+with open(sys.argv[1], "w") as f:
+    f.write(json.dumps({"id": "wire", "source": "Wire", "date": "2024-01-01T00:00:00Z",
+                        "text": "CITY (Wire) -- " + " ".join(story)}) + "\n")
+    for i in range(3000):
+        s = list(story)
+        k = random.randrange(12)
+        w = s[k].split()
+        w[random.randrange(1, len(w) - 1)] = random.choice(vocab)
+        s[k] = " ".join(w)
+        header = " ".join(random.choice(vocab) for _ in range(3))
+        f.write(json.dumps({"id": f"c{i}", "source": f"Outlet{i % 200}",
+                            "date": f"2024-01-0{1 + i % 9}T{i % 24:02d}:00:00Z",
+                            "text": f"Outlet{i % 200} | {header}\n\nCITY (Wire) -- " + " ".join(s)}) + "\n")
+PY
 
 measure() { # label, binary, corpus, output → one line: wall, peak
   local log
@@ -41,7 +64,7 @@ print(f"{label:<5} {path.split('/')[-1]:<28} edges {s['lineage_edges']}, familie
 EOF
 }
 
-for corpus in "$REUTERS" "$SYNTH"; do
+for corpus in "$REUTERS" "$SYNTH" "$GIANT"; do
   for _ in $(seq "$RUNS"); do
     for name in OLD NEW; do
       measure "$name" "${!name}" "$corpus" "$WORK/$name-$(basename "$corpus" .jsonl).json"

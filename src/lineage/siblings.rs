@@ -27,8 +27,9 @@
 //! along it: if `S → RR` is decided (by date or credit) and `R` is between them, then
 //! `S → R → RR`, whatever the dates of `R` and `RR` say.
 //!
-//! Cost: per pair, its common neighbours are merged from two sorted adjacency lists; at
-//! most [`MAX_MEDIATORS`] of them, pre-filtered by their pairwise counts, are tested, each
+//! Cost: per pair, the common neighbours are found by looking the shorter of the two
+//! sorted adjacency lists up in the longer; at most [`MAX_MEDIATORS`] of them,
+//! pre-filtered by their pairwise counts, are tested, each
 //! by looking up the pair's shared k-grams in the mediator's sorted set, stopping at the
 //! first [`slack`] + 1 misses.
 
@@ -42,6 +43,11 @@ use crate::corpus::Document;
 
 /// Mediators tested per pair.
 pub const MAX_MEDIATORS: usize = 8;
+
+/// Common neighbours that pass the count filter gathered per pair (in input order) before
+/// the strongest [`MAX_MEDIATORS`] are tested: a clique of a thousand near-identical
+/// copies costs each pair this much, not a thousand.
+pub const MAX_CANDIDATES: usize = 64;
 
 /// Shared k-grams two texts may have outside a third without it counting as their own
 /// shared edit: four, plus one in a hundred — chance phrases, and a credit line written
@@ -82,23 +88,25 @@ impl PairIndex {
         self.adjacent.get(&x).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// Documents linked to both `x` and `y`: `(m, pair x–m, pair y–m)`.
-    fn common(&self, x: u32, y: u32) -> Vec<(u32, usize, usize)> {
+    /// Documents linked to both `x` and `y`: `(m, pair x–m, pair y–m)`. The shorter list
+    /// is looked up in the longer, so a hub with many copies costs each of its pairs only
+    /// the copy's few links.
+    fn common(&self, x: u32, y: u32) -> impl Iterator<Item = (u32, usize, usize)> + '_ {
         let (nx, ny) = (self.neighbours(x), self.neighbours(y));
-        let (mut i, mut j) = (0, 0);
-        let mut out = Vec::new();
-        while i < nx.len() && j < ny.len() {
-            match nx[i].0.cmp(&ny[j].0) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    out.push((nx[i].0, nx[i].1, ny[j].1));
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        out
+        let (short, long, flipped) = if nx.len() <= ny.len() {
+            (nx, ny, false)
+        } else {
+            (ny, nx, true)
+        };
+        short.iter().filter_map(move |&(m, p_short)| {
+            let at = long.binary_search_by_key(&m, |&(n, _)| n).ok()?;
+            let p_long = long[at].1;
+            Some(if flipped {
+                (m, p_long, p_short)
+            } else {
+                (m, p_short, p_long)
+            })
+        })
     }
 }
 
@@ -169,13 +177,13 @@ pub(super) fn mediate(
         let shared = |p: usize| pairs[p].shared_shingles;
         let mut mediators: Vec<(u32, usize, usize)> = index
             .common(x, y)
-            .into_iter()
             .filter(|&(_, px, py)| {
                 via[px].is_none()
                     && via[py].is_none()
                     && shared(px) + eps >= n_xy
                     && shared(py) + eps >= n_xy
             })
+            .take(MAX_CANDIDATES)
             .collect();
         if mediators.is_empty() {
             continue;

@@ -513,6 +513,10 @@ struct SynthArgs {
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100), requires = "syndication")]
     missing_originals: u32,
 
+    /// With --syndication: percent of stories whose copies drop the wire's credit.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100), requires = "syndication")]
+    uncredited: u32,
+
     /// Accepted as by every command (synth reads no input: --strict and --max-doc-bytes
     /// have nothing to act on).
     #[command(flatten)]
@@ -702,6 +706,7 @@ fn run_synth(args: SynthArgs) -> ExitCode {
             originals: args.stories,
             same_time_percent: args.same_time,
             missing_originals_percent: args.missing_originals,
+            uncredited_percent: args.uncredited,
             ..wiretrace::synth::SynthConfig::default()
         });
         out.write_all(wiretrace::synth::to_jsonl(&corpus).as_bytes())?;

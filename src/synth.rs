@@ -38,6 +38,9 @@ pub struct SynthConfig {
     /// Percent of stories reposted two or more times whose wire original is left out of
     /// the corpus (the truth keeps its edges).
     pub missing_originals_percent: u32,
+    /// Percent of stories whose copies drop the wire's credit (the dateline's `(Wire)`, an
+    /// excerpt's `As Wire reported`).
+    pub uncredited_percent: u32,
 }
 
 impl Default for SynthConfig {
@@ -49,6 +52,7 @@ impl Default for SynthConfig {
             distractors: 100,
             same_time_percent: 25,
             missing_originals_percent: 0,
+            uncredited_percent: 0,
         }
     }
 }
@@ -300,6 +304,17 @@ pub fn generate(config: &SynthConfig) -> SynthCorpus {
                 .with_date(&date(hour)),
         );
         let mut edited: Option<(String, Vec<Vec<String>>, usize)> = None;
+        // Copies that drop the credit quote the story without its dateline credit.
+        let uncredited = config.uncredited_percent > 0
+            && rng.chance(f64::from(config.uncredited_percent.min(100)) / 100.0);
+        if uncredited {
+            paragraphs[0][0] = paragraphs[0][0].replacen(&format!(" ({wire}) --"), " --", 1);
+        }
+        let reported = if uncredited {
+            "Earlier reports said:".to_string()
+        } else {
+            format!("As {wire} reported:")
+        };
         let copies = rng.range(2, 5);
         // Drawn for every story, so the rest of the corpus does not depend on the share.
         let missing = rng.chance(f64::from(config.missing_originals_percent.min(100)) / 100.0);
@@ -365,7 +380,7 @@ pub fn generate(config: &SynthConfig) -> SynthCorpus {
                     let own_after: Vec<Vec<String>> =
                         (0..rng.range(2, 4)).map(|_| paragraph(&mut rng)).collect();
                     let prefix = format!(
-                        "{}{}\n\n{}\n\nAs {wire} reported:\n\n",
+                        "{}{}\n\n{}\n\n{reported}\n\n",
                         outlet.header,
                         headline(&mut rng),
                         body(&own_before)

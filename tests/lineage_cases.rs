@@ -407,10 +407,11 @@ fn inferred_sources_appear_in_every_export_and_in_audit() {
 }
 
 /// `synth --syndication` corpus and truth, `lineage`, then `eval --complete` as JSON.
-fn synth_eval(dir: &Path, seed: &str, missing: &str, same_time: &str) -> Value {
-    let corpus = dir.join(format!("s{seed}-{missing}-{same_time}.jsonl"));
-    let truth = dir.join(format!("s{seed}-{missing}-{same_time}.truth.json"));
-    let out = dir.join(format!("s{seed}-{missing}-{same_time}.lineage.json"));
+fn synth_eval(dir: &Path, seed: &str, missing: &str, same_time: &str, uncredited: &str) -> Value {
+    let name = format!("s{seed}-{missing}-{same_time}-{uncredited}");
+    let corpus = dir.join(format!("{name}.jsonl"));
+    let truth = dir.join(format!("{name}.truth.json"));
+    let out = dir.join(format!("{name}.lineage.json"));
     let (c, t, o) = (
         corpus.to_str().unwrap(),
         truth.to_str().unwrap(),
@@ -425,6 +426,8 @@ fn synth_eval(dir: &Path, seed: &str, missing: &str, same_time: &str) -> Value {
         missing,
         "--same-time",
         same_time,
+        "--uncredited",
+        uncredited,
         "-o",
         c,
         "--truth",
@@ -452,7 +455,7 @@ fn synthetic_unseen_originals_and_same_time_reposts_are_traced() {
     let dir = tempfile::tempdir().unwrap();
     for seed in ["1", "2"] {
         // Every original present, every first repost at the wire story's timestamp.
-        let all = synth_eval(dir.path(), seed, "0", "100");
+        let all = synth_eval(dir.path(), seed, "0", "100", "0");
         let f1 = all["evaluation"]["overall"]["directed"]["f1"]
             .as_f64()
             .unwrap();
@@ -461,7 +464,7 @@ fn synthetic_unseen_originals_and_same_time_reposts_are_traced() {
         assert_eq!(all["evaluation"]["overall"]["direction_accuracy"], 1.0);
 
         // 40 % of the originals missing: inferred sources stand for them.
-        let some = synth_eval(dir.path(), seed, "40", "25");
+        let some = synth_eval(dir.path(), seed, "40", "25", "0");
         let e = &some["evaluation"];
         let f1 = e["overall"]["directed"]["f1"].as_f64().unwrap();
         let missing = some["missing"].as_array().unwrap().len();
@@ -477,6 +480,15 @@ fn synthetic_unseen_originals_and_same_time_reposts_are_traced() {
             "{matched} of {missing}"
         );
         assert_eq!(e["inferred_nodes"].as_u64().unwrap() as usize, matched);
+
+        // Copies that drop the wire's credit: the wire story is still every copy's parent
+        // (siblings through it, directions by date or the wire learned), not a copy's.
+        let bare = synth_eval(dir.path(), seed, "0", "25", "100");
+        let f1 = bare["evaluation"]["overall"]["directed"]["f1"]
+            .as_f64()
+            .unwrap();
+        eprintln!("seed {seed}, uncredited copies: directed F1 {f1}");
+        assert!(f1 >= 0.97, "seed {seed}: {f1}");
     }
 }
 

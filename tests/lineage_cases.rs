@@ -489,6 +489,17 @@ fn synthetic_unseen_originals_and_same_time_reposts_are_traced() {
             .unwrap();
         eprintln!("seed {seed}, uncredited copies: directed F1 {f1}");
         assert!(f1 >= 0.97, "seed {seed}: {f1}");
+
+        // Uncredited copies of missing originals: sources inferred from three outlets'
+        // copies, each matched to a missing original.
+        let both = synth_eval(dir.path(), seed, "40", "25", "100");
+        let e = &both["evaluation"];
+        let f1 = e["overall"]["directed"]["f1"].as_f64().unwrap();
+        let matched = e["inferred_matches"].as_object().unwrap().len();
+        eprintln!("seed {seed}, uncredited, 40% missing: directed F1 {f1}, {matched} matched");
+        assert!(f1 >= 0.75, "seed {seed}: {f1}");
+        assert!(matched >= 5, "{matched}");
+        assert_eq!(e["inferred_nodes"].as_u64().unwrap() as usize, matched);
     }
 }
 
@@ -562,4 +573,46 @@ fn a_credited_story_of_unknown_outlet_is_not_taken_for_a_copy() {
         .map(|(p, _, _)| p)
         .collect();
     assert_eq!(parents, ["kyodo-feed/1"]);
+}
+
+#[test]
+fn uncredited_copies_from_three_outlets_point_at_an_unattributed_source() {
+    // The wire story is missing and the copies dropped its credit: three outlets within a
+    // day, none with a source in the corpus.
+    let s = story(7, 10);
+    let mut edited = s.clone();
+    edit(&mut edited, 4, 3, "lutetium");
+    let copy = |id: &str, outlet: &str, body: &[String], date: &str| {
+        Document::new(id, page(outlet, &text("OSAKA, May 2 -- ", body)))
+            .with_source(outlet)
+            .with_date(date)
+    };
+    let three = vec![
+        copy("a/9", "Outlet A", &s, "2024-05-02T10:00:00Z"),
+        copy("b/9", "Outlet B", &s, "2024-05-02T16:00:00Z"),
+        copy("c/9", "Outlet C", &edited, "2024-05-03T08:00:00Z"),
+    ];
+    let lineage = lineage_of(&three);
+    assert_eq!(lineage.inferred.len(), 1);
+    assert_eq!(lineage.inferred[0].id, "inferred:unattributed:0");
+    assert_eq!(lineage.inferred[0].outlet, None);
+    assert_eq!(
+        edges(&three, &lineage),
+        [
+            edge("inferred:unattributed:0", "a/9"),
+            edge("inferred:unattributed:0", "b/9"),
+            edge("inferred:unattributed:0", "c/9")
+        ]
+    );
+    // Two outlets look the same as one outlet's own story and another's copy of it (an
+    // agency story and the newspaper that ran it): the date decides, nothing is inferred.
+    let two = three[..2].to_vec();
+    let lineage = lineage_of(&two);
+    assert!(lineage.inferred.is_empty());
+    assert_eq!(edges(&two, &lineage), [edge("a/9", "b/9")]);
+    // Three days apart is no longer one news cycle.
+    let mut late = three.clone();
+    late[2] = late[2].clone().with_date("2024-05-09T08:00:00Z");
+    late[1] = late[1].clone().with_date("2024-05-06T08:00:00Z");
+    assert!(lineage_of(&late).inferred.is_empty());
 }

@@ -14,7 +14,7 @@
 //!    `Source: China Daily`, `according to Reuters`, `来源：新华社` — and not the other way.
 //! 3. **Outlets that act as wires in this corpus**: an outlet that is the parent in at
 //!    least four in five of its links decided by dates apart or by credit (and in at least
-//!    two), against one that is not, is the parent. This is learned from the corpus at
+//!    three), against one that is not, is the parent. This is learned from the corpus at
 //!    hand, not from a list of agency names.
 //! 4. **Truncation**: the shorter text is (nearly) all in the longer one *from its start*;
 //!    the longer, more complete text is the parent. Found in the middle of a longer text,
@@ -224,9 +224,9 @@ impl WireStats {
             .unwrap_or_default()
     }
 
-    fn is_wire(&self, source: Option<&str>) -> bool {
+    pub(super) fn is_wire(&self, source: Option<&str>) -> bool {
         let (p, c) = self.links(source);
-        p >= 2 && p * 5 >= (p + c) * 4
+        p >= 3 && p * 5 >= (p + c) * 4
     }
 }
 
@@ -304,6 +304,17 @@ impl<'a> Cues<'a> {
         } else {
             apart < self.windows.local_tie_window_seconds
         })
+    }
+
+    /// Whether two documents were published within the copy window
+    /// ([`LineageConfig::copy_window_seconds`]) of each other.
+    ///
+    /// [`LineageConfig::copy_window_seconds`]: super::LineageConfig::copy_window_seconds
+    pub fn close_in_time(&self, a: u32, b: u32) -> bool {
+        let (da, db) = (&self.docs[a as usize], &self.docs[b as usize]);
+        da.timestamp
+            .zip(db.timestamp)
+            .is_some_and(|(ta, tb)| (ta - tb).abs() <= self.windows.copy_window_seconds)
     }
 
     fn by_date(&self, e: &PairEvidence) -> Option<Orientation> {
@@ -388,7 +399,7 @@ impl<'a> Cues<'a> {
     }
 }
 
-fn same_outlet(a: &Document, b: &Document) -> bool {
+pub(super) fn same_outlet(a: &Document, b: &Document) -> bool {
     a.source
         .as_deref()
         .zip(b.source.as_deref())

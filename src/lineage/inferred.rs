@@ -18,6 +18,13 @@
 //!
 //! [`slack`]: super::siblings::slack
 //!
+//! Copies that credit no one are siblings of an unseen story only when three or more
+//! outlets published them within [`copy_window_seconds`] of each other, none acting as a
+//! wire and none with a decided source: with two, one outlet's own story and another's
+//! copy of it look the same. Their node is `inferred:unattributed:N`, with no outlet.
+//!
+//! [`copy_window_seconds`]: super::LineageConfig::copy_window_seconds
+//!
 //! The inferred node gets an id that no document has (`inferred:xinhua:3`), the credited
 //! outlet, the earliest child's date as an upper bound on its own, its text reconstructed
 //! from the copy that shares most with the others (the parts it shares with at least one
@@ -29,10 +36,12 @@
 
 use std::collections::BTreeMap;
 
-use ahash::AHashSet;
+use ahash::{AHashMap, AHashSet};
 use petgraph::unionfind::UnionFind;
 
-use super::direction::{Cue, Cues, Orientation, names_match, third_party_credits};
+use super::direction::{
+    Cue, Cues, Orientation, names_match, normalize_name, same_outlet, third_party_credits,
+};
 use super::siblings::{PairIndex, count_in, intersection, slack};
 use super::{EdgeKind, EdgeSpan, InferredSource, LineageEdge, PairEvidence};
 
@@ -41,7 +50,7 @@ const MAX_WITNESSES: usize = 16;
 
 /// A group of copies of one unseen story.
 pub(super) struct Group {
-    /// The credited outlet (normalised name).
+    /// The credited outlet (normalised name); empty when the copies credit no one.
     pub outlet: String,
     /// Documents, ascending.
     pub members: Vec<u32>,
@@ -72,7 +81,40 @@ fn common_credit(cues: &Cues, index: &PairIndex, e: &PairEvidence) -> Option<Str
     Some(outlet.to_string())
 }
 
-/// Groups of copies that credit one absent outlet, and which of their pairs are siblings.
+/// Whether a pair that no credit explains may be two outlets' copies of one unseen story:
+/// published close together by two different outlets, neither of which acts as a wire,
+/// neither naming a source in a byline, and neither with a decided source other than the
+/// other. Such pairs form a group only when it spans three outlets or more (see
+/// [`groups`]).
+fn close_copies(
+    cues: &Cues,
+    e: &PairEvidence,
+    orientation: &Orientation,
+    has_other_source: &dyn Fn(u32, u32) -> bool,
+) -> bool {
+    let docs = cues.docs;
+    let (da, db) = (&docs[e.a as usize], &docs[e.b as usize]);
+    matches!(orientation.cue, Cue::Date | Cue::None)
+        && da.source.is_some()
+        && db.source.is_some()
+        && !same_outlet(da, db)
+        && cues.close_in_time(e.a, e.b)
+        && !cues.wires.is_wire(da.source.as_deref())
+        && !cues.wires.is_wire(db.source.as_deref())
+        && third_party_credits(&cues.bylines[e.a as usize], da).is_empty()
+        && third_party_credits(&cues.bylines[e.b as usize], db).is_empty()
+        && !has_other_source(e.a, e.b)
+        && !has_other_source(e.b, e.a)
+}
+
+/// Outlets a group must span before copies that credit no one are taken for siblings of
+/// an unseen story: with two, one outlet's own story and another's copy of it look the same
+/// (an agency story and the newspaper that ran it, a day later).
+const MIN_UNCREDITED_OUTLETS: usize = 3;
+
+/// Groups of copies that credit one absent outlet — or, crediting no one, that three or more
+/// outlets published close together with no source in the corpus — and which of their
+/// pairs are siblings.
 pub(super) fn groups(
     cues: &Cues,
     pairs: &[PairEvidence],
@@ -81,6 +123,19 @@ pub(super) fn groups(
     shingles: &[Vec<u64>],
     index: &PairIndex,
 ) -> Vec<Group> {
+    // Decided sources of each document among the links that stay.
+    let mut sources_of: AHashMap<u32, Vec<u32>> = AHashMap::new();
+    for (pi, o) in orientations.iter().enumerate() {
+        if dropped[pi].is_none() && o.directed {
+            sources_of.entry(o.child).or_default().push(o.parent);
+        }
+    }
+    let has_other_source = |d: u32, other: u32| {
+        sources_of
+            .get(&d)
+            .is_some_and(|ps| ps.iter().any(|&p| p != other))
+    };
+    // An empty outlet: copies that credit no one.
     let mut co_credit: Vec<(usize, String)> = Vec::new();
     for (pi, e) in pairs.iter().enumerate() {
         if dropped[pi].is_some() || matches!(orientations[pi].cue, Cue::Credit | Cue::Wire) {
@@ -88,6 +143,8 @@ pub(super) fn groups(
         }
         if let Some(outlet) = common_credit(cues, index, e) {
             co_credit.push((pi, outlet));
+        } else if close_copies(cues, e, &orientations[pi], &has_other_source) {
+            co_credit.push((pi, String::new()));
         }
     }
     if co_credit.is_empty() {
@@ -107,25 +164,44 @@ pub(super) fn groups(
         g.1.push(pi);
         *g.2.entry(outlet).or_default() += 1;
     }
+    let docs = cues.docs;
+    let outlets_spanned = |members: &[u32]| {
+        let mut names: Vec<String> = members
+            .iter()
+            .filter_map(|&m| docs[m as usize].source.as_deref().map(normalize_name))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names.len()
+    };
     by_root
         .into_values()
-        .map(|(mut members, group_pairs, outlets)| {
+        .filter_map(|(mut members, group_pairs, outlets)| {
             members.sort_unstable();
             members.dedup();
+            // The outlet most credited; no outlet only when none is.
             let outlet = outlets
                 .iter()
-                .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
+                .max_by(|x, y| {
+                    (!x.0.is_empty())
+                        .cmp(&!y.0.is_empty())
+                        .then(x.1.cmp(y.1))
+                        .then(y.0.cmp(x.0))
+                })
                 .map(|(o, _)| o.clone())
                 .unwrap_or_default();
+            if outlet.is_empty() && outlets_spanned(&members) < MIN_UNCREDITED_OUTLETS {
+                return None;
+            }
             let siblings = group_pairs
                 .into_iter()
                 .filter(|&pi| !shares_edits(pairs, pi, &members, shingles, index))
                 .collect();
-            Group {
+            Some(Group {
                 outlet,
                 members,
                 siblings,
-            }
+            })
         })
         .collect()
 }
@@ -295,15 +371,22 @@ pub(super) fn infer(
         .min()
         .and_then(|(_, m)| docs[m as usize].date.clone());
     let outlet = group.outlet.clone();
-    let evidence = format!(
-        "{} copies credit '{outlet}', which has no document in the corpus, and none carries another's edits: their common text stands for that outlet's story",
-        members.len()
-    );
+    let evidence = if outlet.is_empty() {
+        format!(
+            "{} copies from three or more outlets published close together, crediting no one, with no source in the corpus, and none carries another's edits: their common text stands for an unseen story",
+            members.len()
+        )
+    } else {
+        format!(
+            "{} copies credit '{outlet}', which has no document in the corpus, and none carries another's edits: their common text stands for that outlet's story",
+            members.len()
+        )
+    };
     // Copies outside the group that quote the same story and credit the same outlet in
     // any form (`as Xinhua reported`), with nothing shared with a member beyond it.
     let mut children = members.clone();
     let mut dropped = Vec::new();
-    if !source_set.is_empty() {
+    if !source_set.is_empty() && !outlet.is_empty() {
         let mut outside: Vec<u32> = members
             .iter()
             .flat_map(|&m| index.neighbours(m).iter().map(|&(n, _)| n))
@@ -397,14 +480,18 @@ pub(super) fn infer(
             parent_coverage: coverage,
             spans,
             time_lag_seconds: None,
-            reason: format!("credits '{outlet}': copy of an inferred source ({evidence})"),
+            reason: if outlet.is_empty() {
+                format!("copy of an inferred source ({evidence})")
+            } else {
+                format!("credits '{outlet}': copy of an inferred source ({evidence})")
+            },
             method: "inferred-source",
             directed: true,
         });
     }
     let source = InferredSource {
         id,
-        outlet: Some(outlet),
+        outlet: (!outlet.is_empty()).then_some(outlet),
         date,
         text,
         evidence,
@@ -443,7 +530,11 @@ fn anchor_words(
 
 /// An id no document has: `inferred:OUTLET:N`, with `~` appended while it clashes.
 pub(super) fn unique_id(outlet: &str, n: usize, taken: &AHashSet<&str>) -> String {
-    let slug: String = outlet.split_whitespace().collect::<Vec<_>>().join("-");
+    let slug: String = if outlet.is_empty() {
+        "unattributed".to_string()
+    } else {
+        outlet.split_whitespace().collect::<Vec<_>>().join("-")
+    };
     let mut id = format!("inferred:{slug}:{n}");
     while taken.contains(id.as_str()) {
         id.push('~');

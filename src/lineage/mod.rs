@@ -337,15 +337,21 @@ pub struct LineageConfig {
     /// The same for local times without an offset from two outlets, which may be hours
     /// apart across time zones. Dates given to the day only tie within the same day.
     pub local_tie_window_seconds: i64,
+    /// Copies of one story from three or more outlets published within this many seconds
+    /// of each other, crediting no one and with no source in the corpus, are taken for
+    /// siblings of an unseen story (the news cycle of a wire story's reposts).
+    pub copy_window_seconds: i64,
 }
 
 impl Default for LineageConfig {
-    /// Fifteen minutes (a feed republishes at once), and twelve hours for local times.
+    /// Fifteen minutes (a feed republishes at once), twelve hours for local times, three
+    /// days for copies of an unseen story.
     fn default() -> Self {
         LineageConfig {
             min_words: 20,
             tie_window_seconds: 15 * 60,
             local_tie_window_seconds: 12 * 3600,
+            copy_window_seconds: 3 * 86_400,
         }
     }
 }

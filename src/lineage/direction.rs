@@ -57,8 +57,9 @@ fn credit_patterns() -> &'static [Regex] {
 }
 
 /// Which credit patterns are bylines — a dateline or a source line, saying where the
-/// whole text comes from — rather than attributions of one statement (`according to`).
-const BYLINE_PATTERNS: [usize; 2] = [0, 1];
+/// whole text comes from — rather than attributions of one statement (`according to`):
+/// `(X) --`, `Source: X`, `来源：X`.
+const BYLINE_PATTERNS: [usize; 3] = [0, 1, 5];
 
 fn chinese_dateline() -> &'static Regex {
     static DATELINE: OnceLock<Regex> = OnceLock::new();
@@ -67,34 +68,45 @@ fn chinese_dateline() -> &'static Regex {
     })
 }
 
+fn push_name(out: &mut Vec<String>, raw: &str) {
+    let name = normalize_name(raw);
+    if !name.is_empty() && !out.contains(&name) {
+        out.push(name);
+    }
+}
+
+/// One pass of the credit patterns over a text: every outlet it credits (see [`credits`]),
+/// and those it names as the source of its whole text (see [`bylines`]).
+fn scan(text: &str) -> (Vec<String>, Vec<String>) {
+    let len = text.len();
+    let head = 600.max(len / 10);
+    let tail = len.saturating_sub(300.max(len / 10));
+    let placed = |at: usize| at < head || at >= tail;
+    let (mut credited, mut by) = (Vec::new(), Vec::new());
+    for (i, re) in credit_patterns().iter().enumerate() {
+        for cap in re.captures_iter(text) {
+            if let Some(m) = cap.get(1) {
+                push_name(&mut credited, m.as_str());
+                if BYLINE_PATTERNS.contains(&i) && placed(m.start()) {
+                    push_name(&mut by, m.as_str());
+                }
+            }
+        }
+    }
+    for cap in chinese_dateline().captures_iter(text) {
+        if let Some(m) = cap.get(1).filter(|m| placed(m.start())) {
+            push_name(&mut by, m.as_str());
+        }
+    }
+    (credited, by)
+}
+
 /// Outlets a text names as the source of the whole of it: a dateline credit (`(Kyodo) --`,
 /// `新华社北京6月5日电`) or a source line (`Source: Xinhua`, `来源：人民日报`), found where
 /// such lines stand — near the start of the text or at its very end. A credit in the middle
 /// of a text belongs to a piece it quotes, not to the text.
 pub fn bylines(text: &str) -> Vec<String> {
-    let len = text.len();
-    let head = 600.max(len / 10);
-    let tail = len.saturating_sub(300.max(len / 10));
-    let placed = |at: usize| at < head || at >= tail;
-    let mut out: Vec<String> = Vec::new();
-    let patterns = credit_patterns();
-    let chinese_source_line = 5;
-    let found = BYLINE_PATTERNS
-        .iter()
-        .chain(std::iter::once(&chinese_source_line))
-        .map(|&i| &patterns[i])
-        .chain(std::iter::once(chinese_dateline()));
-    for re in found {
-        for cap in re.captures_iter(text) {
-            if let Some(m) = cap.get(1).filter(|m| placed(m.start())) {
-                let name = normalize_name(m.as_str());
-                if !name.is_empty() && !out.contains(&name) {
-                    out.push(name);
-                }
-            }
-        }
-    }
-    out
+    scan(text).1
 }
 
 /// Outlet names a text credits (lowercased words), in order of appearance.
@@ -106,18 +118,7 @@ pub fn bylines(text: &str) -> Vec<String> {
 /// assert!(credits("according to Reuters, output fell").contains(&"reuters".to_string()));
 /// ```
 pub fn credits(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for re in credit_patterns() {
-        for cap in re.captures_iter(text) {
-            if let Some(m) = cap.get(1) {
-                let name = normalize_name(m.as_str());
-                if !name.is_empty() && !out.contains(&name) {
-                    out.push(name);
-                }
-            }
-        }
-    }
-    out
+    scan(text).0
 }
 
 pub(super) fn normalize_name(s: &str) -> String {
@@ -269,8 +270,7 @@ impl<'a> Cues<'a> {
         for e in pairs {
             for d in [e.a, e.b] {
                 if !std::mem::replace(&mut seen[d as usize], true) {
-                    credited[d as usize] = credits(&docs[d as usize].text);
-                    by[d as usize] = bylines(&docs[d as usize].text);
+                    (credited[d as usize], by[d as usize]) = scan(&docs[d as usize].text);
                 }
             }
         }

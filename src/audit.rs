@@ -75,6 +75,17 @@ pub struct TemplateCount {
     pub rule: &'static str,
 }
 
+/// A formula shared by several stories (template passages, see [`crate::formula`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FrameCount {
+    /// The frame's wording, its first 120 characters (`…` where the specifics differ).
+    pub text: String,
+    /// Unrelated stories using it.
+    pub stories: usize,
+    /// Documents using it.
+    pub documents: usize,
+}
+
 /// The corpus-quality summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Audit {
@@ -110,6 +121,13 @@ pub struct Audit {
     pub boilerplate_templates: usize,
     /// The most widespread templates.
     pub top_boilerplate: Vec<TemplateCount>,
+    /// Passages that are formulas (same wording, other specifics; or stock phrases), not
+    /// reuse and not lineage evidence.
+    pub template_passages: usize,
+    /// Formulas those passages share.
+    pub template_frames: usize,
+    /// The formulas used by most stories.
+    pub top_template_frames: Vec<FrameCount>,
     /// Documents with no date or one that is not ISO 8601.
     pub missing_dates: usize,
     /// Of those, documents whose date was given but not ISO 8601.
@@ -246,6 +264,19 @@ pub fn audit(corpus: &Corpus, trace: &Trace, lineage: &Lineage) -> Audit {
                 text: t.text.chars().take(120).collect(),
                 documents: t.documents,
                 rule: t.rule,
+            })
+            .collect(),
+        template_passages: trace.pairs.iter().map(|p| p.templates.len()).sum(),
+        template_frames: trace.frames.frames.len(),
+        top_template_frames: trace
+            .frames
+            .frames
+            .iter()
+            .take(TOP)
+            .map(|f| FrameCount {
+                text: f.text.chars().take(120).collect(),
+                stories: f.stories,
+                documents: f.documents,
             })
             .collect(),
         missing_dates: docs.iter().filter(|d| d.timestamp.is_none()).count(),

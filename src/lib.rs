@@ -49,6 +49,7 @@ pub mod dups;
 pub mod error;
 pub mod eval;
 pub mod export;
+pub mod formula;
 pub mod index;
 pub mod lineage;
 pub mod lsh;

@@ -182,6 +182,21 @@ pub struct Passage {
     pub matched: usize,
     /// `matched / max(len A, len B)`: 1.0 for a verbatim passage.
     pub similarity: f64,
+    /// The exact runs the passage is made of, in A's order: what the two texts really
+    /// share (the gaps between runs are each side's own words).
+    pub runs: Vec<MatchRun>,
+}
+
+/// An exact run of shared words: content tokens `a..a + words` of A equal `b..b + words`
+/// of B.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MatchRun {
+    /// First token in A.
+    pub a: usize,
+    /// First token in B.
+    pub b: usize,
+    /// Length in tokens (at least k).
+    pub words: usize,
 }
 
 /// A passage located in the original texts.
@@ -303,6 +318,7 @@ pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
         a: Range<usize>,
         b: Range<usize>,
         matched: usize,
+        runs: Vec<MatchRun>,
     }
     let mut chains: Vec<Chain> = Vec::new();
     for run in runs {
@@ -310,6 +326,11 @@ pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
             run.a..run.a + run.len + k - 1,
             run.b..run.b + run.len + k - 1,
         );
+        let exact = MatchRun {
+            a: run.a,
+            b: run.b,
+            words: run.len + k - 1,
+        };
         let gap = |c: &Chain| -> Option<usize> {
             let ga = ra.start as isize - c.a.end as isize;
             let gb = rb.start as isize - c.b.end as isize;
@@ -329,11 +350,13 @@ pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
                 c.matched += new_tokens.min(ra.len());
                 c.a.end = c.a.end.max(ra.end);
                 c.b.end = c.b.end.max(rb.end);
+                c.runs.push(exact);
             }
             None => chains.push(Chain {
                 matched: ra.len(),
                 a: ra,
                 b: rb,
+                runs: vec![exact],
             }),
         }
     }
@@ -345,6 +368,7 @@ pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
             matched: c.matched,
             a_tokens: c.a,
             b_tokens: c.b,
+            runs: c.runs,
         })
         .collect()
 }

@@ -15,6 +15,7 @@ use crate::boilerplate::{self, Boilerplate, BoilerplateConfig};
 use crate::corpus::Document;
 use crate::dups::{DupsConfig, DupsReport, find_duplicates};
 use crate::error::Result;
+use crate::formula::{self, Frames, Side, StockPhrases, TemplateSpan};
 use crate::lineage::{self, ContentStats, Lineage, LineageConfig, PairEvidence};
 use crate::normalize::{Token, tokenize};
 use crate::passage::{self, PassageConfig, SharedSpan};
@@ -52,6 +53,10 @@ pub struct Trace {
     /// Sorted content k-gram hashes per document (boilerplate removed), on which the pairs
     /// were measured; lineage tests shared text against a third document with them.
     pub shingles: Vec<Vec<u64>>,
+    /// k-grams found to be stock phrases of the corpus.
+    pub stock_phrases: usize,
+    /// Template passages grouped by the formula they share.
+    pub frames: Frames,
 }
 
 impl Trace {
@@ -117,10 +122,10 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
         .par_iter()
         .map(|toks| passage::fingerprints(toks, pc))
         .collect();
-    let found = passage::candidates(&fingerprints, pc);
+    let indexed = passage::candidates(&fingerprints, pc);
     drop(fingerprints);
     let lsh_pairs: Vec<(u32, u32)> = dups.pairs.iter().map(|p| (p.a, p.b)).collect();
-    let mut candidates = found.pairs;
+    let mut candidates = indexed.pairs;
     candidates.extend_from_slice(&lsh_pairs);
     candidates.sort_unstable();
     candidates.dedup();
@@ -134,7 +139,17 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
             s
         })
         .collect();
-    let pairs: Vec<PairEvidence> = candidates
+    let stock = StockPhrases::learn(&sets, &family, config.boilerplate.min_docs);
+    let kgrams: Vec<Vec<u64>> = content
+        .par_iter()
+        .map(|toks| word_shingles(toks, pc.k))
+        .collect();
+    let side = |i: usize| Side {
+        text: &docs[i].text,
+        tokens: &content[i],
+        kgrams: &kgrams[i],
+    };
+    let aligned: Vec<(PairEvidence, Vec<formula::Found>)> = candidates
         .par_iter()
         .filter_map(|&(a, b)| {
             let (ia, ib) = (a as usize, b as usize);
@@ -142,38 +157,68 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
             if passages.is_empty() {
                 return None;
             }
-            let spans = passages
-                .iter()
-                .map(|p| {
-                    SharedSpan::locate(
-                        p,
-                        &docs[ia].text,
-                        &content[ia],
-                        &docs[ib].text,
-                        &content[ib],
-                    )
-                })
-                .collect();
+            let locate = |p: &passage::Passage| {
+                SharedSpan::locate(
+                    p,
+                    &docs[ia].text,
+                    &content[ia],
+                    &docs[ib].text,
+                    &content[ib],
+                )
+            };
+            let (mut spans, mut templates, mut found) = (Vec::new(), Vec::new(), Vec::new());
+            for p in &passages {
+                match formula::judge(p, side(ia), side(ib), &stock, pc.k, pc.min_words) {
+                    None => spans.push(locate(p)),
+                    Some(reason) => {
+                        templates.push(TemplateSpan {
+                            span: locate(p),
+                            reason,
+                            frame: 0,
+                        });
+                        found.push(formula::Found::new(a, b, p, side(ia), pc.k));
+                    }
+                }
+            }
             let sim = exact_similarity(&sets[ia], &sets[ib]);
-            Some(PairEvidence {
-                a,
-                b,
-                spans,
-                a_shingles: sets[ia].len(),
-                b_shingles: sets[ib].len(),
-                shared_shingles: sim.intersection,
-                from_lsh: lsh_pairs.binary_search(&(a, b)).is_ok(),
-            })
+            Some((
+                PairEvidence {
+                    a,
+                    b,
+                    spans,
+                    a_shingles: sets[ia].len(),
+                    b_shingles: sets[ib].len(),
+                    shared_shingles: sim.intersection,
+                    from_lsh: lsh_pairs.binary_search(&(a, b)).is_ok(),
+                    templates,
+                },
+                found,
+            ))
+        })
+        .collect();
+    drop(kgrams);
+    let found: Vec<formula::Found> = aligned.iter().flat_map(|(_, f)| f.clone()).collect();
+    let (frames, of_passage) = formula::group(&found, &family);
+    let mut next = of_passage.into_iter();
+    let pairs: Vec<PairEvidence> = aligned
+        .into_iter()
+        .map(|(mut e, _)| {
+            for t in &mut e.templates {
+                t.frame = next.next().unwrap_or(0);
+            }
+            e
         })
         .collect();
     Ok(Trace {
         dups,
         boilerplate,
         candidates: candidates.len(),
-        capped_fingerprints: found.capped_fingerprints,
+        capped_fingerprints: indexed.capped_fingerprints,
         pairs,
         content: stats,
         min_words: pc.min_words,
         shingles: sets,
+        stock_phrases: stock.len(),
+        frames,
     })
 }

@@ -14,6 +14,7 @@ use super::{DupsView, LineageView, round6, snippet};
 use crate::cluster::Family;
 use crate::corpus::{Document, Skip, Warning};
 use crate::lineage::{LineageEdge, PairEvidence};
+use crate::passage::SharedSpan;
 use crate::verify::VerifiedPair;
 
 /// The `params` object.
@@ -198,6 +199,9 @@ fn trace_stats(view: &LineageView) -> Value {
         "capped_fingerprints": view.trace.capped_fingerprints,
         "pairs_with_passages": view.trace.pairs.len(),
         "passages": view.trace.pairs.iter().map(|p| p.spans.len()).sum::<usize>(),
+        "template_passages": view.trace.pairs.iter().map(|p| p.templates.len()).sum::<usize>(),
+        "frames": view.trace.frames.frames.len(),
+        "stock_phrases": view.trace.stock_phrases,
         "boilerplate_templates": view.trace.boilerplate.templates.len(),
         "lineage_nodes": view.lineage.graph.node_count(),
         "inferred_sources": view.lineage.inferred.len(),
@@ -206,9 +210,31 @@ fn trace_stats(view: &LineageView) -> Value {
     })
 }
 
-/// One pair sharing passages, with offsets and text in both documents.
+/// One pair sharing passages, with offsets and text in both documents: the passages of
+/// reuse (`"kind": "reuse"`) and those that are formulas (`"kind": "template"`), in A's
+/// order.
 pub fn pair_json(e: &PairEvidence, docs: &[Document]) -> Value {
     let (a, b) = (&docs[e.a as usize], &docs[e.b as usize]);
+    let passage = |s: &SharedSpan| {
+        json!({
+            "kind": "reuse",
+            "a_start": s.a_chars.0, "a_end": s.a_chars.1,
+            "b_start": s.b_chars.0, "b_end": s.b_chars.1,
+            "a_words": s.a_words, "b_words": s.b_words,
+            "similarity": round6(s.similarity),
+            "a_text": snippet(&a.text, s.a_chars, SNIPPET_CHARS),
+            "b_text": snippet(&b.text, s.b_chars, SNIPPET_CHARS),
+        })
+    };
+    let mut passages: Vec<(usize, Value)> =
+        e.spans.iter().map(|s| (s.a_chars.0, passage(s))).collect();
+    for t in &e.templates {
+        let mut v = passage(&t.span);
+        v["kind"] = json!("template");
+        v["template"] = json!({"reason": t.reason.as_str(), "frame": t.frame});
+        passages.push((t.span.a_chars.0, v));
+    }
+    passages.sort_by_key(|(start, _)| *start);
     json!({
         "a": a.id,
         "b": b.id,
@@ -217,15 +243,28 @@ pub fn pair_json(e: &PairEvidence, docs: &[Document]) -> Value {
         "b_shingles": e.b_shingles,
         "shared_shingles": e.shared_shingles,
         "method": if e.from_lsh { "lsh+alignment" } else { "fingerprints+alignment" },
-        "passages": e.spans.iter().map(|s| json!({
-            "a_start": s.a_chars.0, "a_end": s.a_chars.1,
-            "b_start": s.b_chars.0, "b_end": s.b_chars.1,
-            "a_words": s.a_words, "b_words": s.b_words,
-            "similarity": round6(s.similarity),
-            "a_text": snippet(&a.text, s.a_chars, SNIPPET_CHARS),
-            "b_text": snippet(&b.text, s.b_chars, SNIPPET_CHARS),
-        })).collect::<Vec<_>>(),
+        "passages": passages.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
     })
+}
+
+/// Frames: template passages grouped by the formula they share, most stories first.
+fn frames(view: &LineageView) -> Vec<Value> {
+    view.trace
+        .frames
+        .frames
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            json!({
+                "frame": i,
+                "text": f.text,
+                "stories": f.stories,
+                "documents": f.documents,
+                "passages": f.passages,
+                "examples": f.examples.iter().map(|&d| view.id(d)).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
 }
 
 /// `passages` output: every pair sharing passages, with offsets and text, and the boilerplate.
@@ -244,6 +283,7 @@ pub fn passages_json(view: &LineageView) -> Value {
         "params": passage_params(view),
         "stats": trace_stats(view),
         "boilerplate": boilerplate(view),
+        "frames": frames(view),
         "pairs": pairs,
         "skipped": view.dups().skipped().map(skipped).collect::<Vec<_>>(),
     })

@@ -83,11 +83,13 @@ pub fn write_passages(view: &LineageView, out: &mut dyn Write) -> io::Result<()>
     let t = view.trace;
     writeln!(
         out,
-        "{} documents | {} candidate pairs aligned, {} share passages | {} boilerplate templates",
+        "{} documents | {} candidate pairs aligned, {} share passages | {} boilerplate templates | {} template passages in {} frames",
         t.dups.documents,
         t.candidates,
         t.pairs.len(),
-        t.boilerplate.templates.len()
+        t.boilerplate.templates.len(),
+        t.pairs.iter().map(|p| p.templates.len()).sum::<usize>(),
+        t.frames.frames.len()
     )?;
     for e in &t.pairs {
         let (a, b) = (&docs[e.a as usize], &docs[e.b as usize]);
@@ -113,6 +115,19 @@ pub fn write_passages(view: &LineageView, out: &mut dyn Write) -> io::Result<()>
             let text = snippet(&a.text, s.a_chars, 100).replace('\n', " ");
             writeln!(out, "    \"{text}\"")?;
         }
+        for tpl in &e.templates {
+            let s = &tpl.span;
+            writeln!(
+                out,
+                "  A[{}..{}] ~ B[{}..{}]  template ({}, frame {}): not reuse",
+                s.a_chars.0,
+                s.a_chars.1,
+                s.b_chars.0,
+                s.b_chars.1,
+                tpl.reason.as_str(),
+                tpl.frame
+            )?;
+        }
     }
     if !t.boilerplate.templates.is_empty() {
         writeln!(out, "\nBoilerplate (not used as evidence):")?;
@@ -127,6 +142,25 @@ pub fn write_passages(view: &LineageView, out: &mut dyn Write) -> io::Result<()>
                 out,
                 "  {} documents ({}): \"{text}\"",
                 tpl.documents, tpl.rule
+            )?;
+        }
+    }
+    if !t.frames.frames.is_empty() {
+        writeln!(
+            out,
+            "\nTemplate frames (formulas shared by several stories; not evidence):"
+        )?;
+        for (i, f) in t.frames.frames.iter().take(20).enumerate() {
+            let text: String = f
+                .text
+                .chars()
+                .take(100)
+                .collect::<String>()
+                .replace('\n', " ");
+            writeln!(
+                out,
+                "  frame {i}: {} stories, {} documents: \"{text}\"",
+                f.stories, f.documents
             )?;
         }
     }
@@ -211,6 +245,19 @@ pub fn write_audit(a: &crate::audit::Audit, out: &mut dyn Write) -> io::Result<(
             t.documents,
             t.rule,
             t.text.replace('\n', " / ")
+        )?;
+    }
+    writeln!(
+        out,
+        "\nTemplate passages (formulas, not reuse): {} in {} frames",
+        a.template_passages, a.template_frames
+    )?;
+    for f in &a.top_template_frames {
+        writeln!(
+            out,
+            "  {:>6} stories  \"{}\"",
+            f.stories,
+            f.text.replace('\n', " / ")
         )?;
     }
     Ok(())

@@ -105,6 +105,7 @@ impl Index {
                     b_shingles: theirs.len(),
                     shared_shingles: shared,
                     from_lsh: near,
+                    templates: Vec::new(),
                 };
                 let pair = [article.clone(), doc.clone()];
                 let orientation = lineage::orient_pair(&pair, &evidence);

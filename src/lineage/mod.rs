@@ -31,9 +31,9 @@
 //! of the parent), `extended` (the child contains all of the parent and adds to it) and
 //! `excerpt` (anything partial).
 //!
-//! Cost: the cues are linear in the pairs (the credit patterns run once per document in a
-//! pair); the sibling test looks at most [`siblings::MAX_MEDIATORS`] common neighbours per
-//! pair; the rest is a sort of each child's candidates.
+//! **Families are stories**: connected groups of documents joined by edges. Passages that
+//! are formulas — wire templates, stock phrases ([`crate::formula`]) — are no edges, so
+//! they chain no unrelated stories together.
 
 pub mod direction;
 pub mod inferred;
@@ -50,6 +50,7 @@ use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
 use crate::corpus::Document;
+use crate::formula::TemplateSpan;
 use crate::passage::SharedSpan;
 pub use direction::{Cue, Orientation, WireStats, credits};
 use direction::{Cues, starts_at_start_of};
@@ -100,6 +101,9 @@ pub struct PairEvidence {
     pub shared_shingles: usize,
     /// Whether whole-document LSH proposed the pair (else only the passage index did).
     pub from_lsh: bool,
+    /// Passages that are formulas rather than reuse (see [`crate::formula`]): listed by
+    /// `passages`, never lineage evidence.
+    pub templates: Vec<TemplateSpan>,
 }
 
 impl PairEvidence {
@@ -677,6 +681,7 @@ mod tests {
             b_shingles: b_sh,
             shared_shingles: shared,
             from_lsh: false,
+            templates: Vec::new(),
         }
     }
 

@@ -21,15 +21,18 @@
 //!    outlets stays reuse however common it is.
 //! 2. **Frames: same wording, different specifics.** A template repeats its wording and
 //!    changes its *specifics* — numbers, and names (words capitalised in the original text
-//!    that do not begin a sentence or a line). A passage whose two sides both carry
-//!    numbers and share at most half of the smaller side's, or both carry two names or
-//!    more and share fewer than half, tells two events in one formula. A copy carries its
+//!    that do not begin a sentence or a paragraph). A passage tells two events in one
+//!    formula when its two sides both carry figures and share at most half of the smaller
+//!    side's, or both carry two names or more and share fewer than half, or when each side
+//!    has three or more specifics of its own, at least a quarter as many as they share —
+//!    two bond notices by one lead manager share its name and the denominations, not the
+//!    issuer, the coupon or the dates; an edited copy adds a name, not three. A copy carries its
 //!    source's figures and names: a story re-sent with the same figures stays reuse.
 //!
 //! A passage judged so is a [`TemplateSpan`]: listed by `passages` with `"kind":
-//! "template"`, grouped into *frames* (template passages that share wording, with the
-//! number of stories using the frame) for `passages` and `audit`, and never lineage
-//! evidence.
+//! "template"`, grouped into *frames* (template passages that share most of their
+//! wording, found by min-hash keys, with the number of stories using the frame) for
+//! `passages` and `audit`, and never lineage evidence.
 //!
 //! Cost: stock phrases are counted in 16 hash shards of the content k-gram sets (one
 //! sort each, a sixteenth of the k-grams in memory at a time); judging a passage reads its
@@ -174,7 +177,13 @@ pub fn judge(
     let (names, fewer_names) = share(&sa.names, &sb.names);
     let other_figures = fewer_numbers >= 1 && numbers <= fewer_numbers;
     let other_names = fewer_names >= 2 && names < fewer_names;
-    (other_figures || other_names).then_some(TemplateReason::Frame)
+    // Or, over both kinds: each side has three or more of its own, at least a quarter as
+    // many as the two share.
+    let shared = sa.numbers.intersection(&sb.numbers).count() + names / 2;
+    let own = |x: &Specifics| x.numbers.len() + x.names.len() - shared;
+    let fewest_own = own(&sa).min(own(&sb));
+    let other_specifics = fewest_own >= 3 && fewest_own * 4 >= shared;
+    (other_figures || other_names || other_specifics).then_some(TemplateReason::Frame)
 }
 
 /// Shared words of the passage outside stock phrases.
@@ -233,14 +242,14 @@ impl Specifics {
     }
 }
 
-/// The figures in a text: runs of digits, with the `.`, `,` and `/` between digits kept
-/// (`8-1/2` gives `8` and `1/2`) and thousands commas dropped.
+/// The figures in a text: runs of digits, with the `.`, `,`, `/` and `-` between digits
+/// kept (`8-1/2` is one figure) and thousands commas dropped.
 fn numbers(text: &str) -> AHashSet<String> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = AHashSet::new();
     let mut current = String::new();
     for (i, &c) in chars.iter().enumerate() {
-        let joins = matches!(c, '.' | ',' | '/')
+        let joins = matches!(c, '.' | ',' | '/' | '-')
             && !current.is_empty()
             && chars.get(i + 1).is_some_and(|n| n.is_numeric());
         if c.is_numeric() || joins {
@@ -258,17 +267,20 @@ fn numbers(text: &str) -> AHashSet<String> {
 }
 
 /// A word capitalised in running text: not all capitals (a headline), not the first word
-/// of a sentence or a line.
+/// of a sentence or a paragraph (a line break alone is wrapping, not a new sentence).
 fn is_name(text: &str, word: &str, start: usize) -> bool {
     let mut chars = word.chars();
     if !chars.next().is_some_and(char::is_uppercase) || !chars.any(char::is_lowercase) {
         return false;
     }
+    let mut breaks = 0;
     for c in text[..start].chars().rev() {
         if c == '\n' {
-            return false;
-        }
-        if !c.is_whitespace() {
+            breaks += 1;
+            if breaks == 2 {
+                return false;
+            }
+        } else if !c.is_whitespace() {
             return !matches!(
                 c,
                 '.' | '!' | '?' | ':' | ';' | '"' | '“' | '”' | '\'' | '(' | '-' | '—' | '–'
@@ -382,20 +394,37 @@ fn frame_text(p: &Passage, side: Side) -> String {
     }
 }
 
-/// Groups template passages into frames: two passages sharing a k-gram of wording use
-/// one frame. `story[d]` is document d's story label. Returns the frames, most stories
-/// first, and each passage's frame, in input order.
+/// Min-hash keys per template passage, each the two least hashes of its wording under one
+/// permutation: passages of one frame share most of their wording, so they share a key
+/// with probability about 1 − (1 − J²)⁴ for wording Jaccard J, while two passages that
+/// have one common phrase and nothing else (a frame is made of several) rarely do.
+const FRAME_KEYS: u64 = 4;
+
+/// Groups template passages into frames: passages whose wording gives the same min-hash
+/// key (one of [`FRAME_KEYS`]) use one frame, so frames join by shared wording, not by
+/// one common phrase. `story[d]` is document d's story label. Returns the frames, most
+/// stories first, and each passage's frame, in input order.
 pub fn group(found: &[Found], story: &[u32]) -> (Frames, Vec<usize>) {
-    let mut slot: AHashMap<u64, usize> = AHashMap::new();
+    let mut slot: AHashMap<(u64, u64, u64), usize> = AHashMap::new();
     let mut uf = UnionFind::<usize>::new(found.len());
     for (i, f) in found.iter().enumerate() {
-        for &h in &f.kgrams {
-            match slot.get(&h) {
+        for seed in 0..FRAME_KEYS {
+            let salt = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let (mut least, mut second) = (u64::MAX, u64::MAX);
+            for h in f.kgrams.iter().map(|&h| mix(h ^ salt)) {
+                if h < least {
+                    (least, second) = (h, least);
+                } else if h < second {
+                    second = h;
+                }
+            }
+            let key = (seed, least, second);
+            match slot.get(&key) {
                 Some(&j) => {
                     uf.union(i, j);
                 }
                 None => {
-                    slot.insert(h, i);
+                    slot.insert(key, i);
                 }
             }
         }
@@ -457,6 +486,13 @@ pub fn group(found: &[Found], story: &[u32]) -> (Frames, Vec<usize>) {
     )
 }
 
+/// SplitMix64's finaliser: a fixed permutation of 64-bit values.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,17 +534,19 @@ mod tests {
                 .into_iter()
                 .collect();
         got.sort();
-        assert_eq!(got, ["1/2", "15", "20", "2014", "2500000", "8"]);
+        assert_eq!(got, ["15", "20", "2014", "2500000", "8-1/2"]);
     }
 
     #[test]
     fn names_are_capitalised_words_inside_sentences() {
-        let text = "The offer by Pubco Corp was priced. Analysts said USA ok";
+        let text = "The offer by Pubco Corp was priced. Analysts said USA ok\nPubco\n\nWe";
         let name = |w: &str| {
             let at = text.find(w).unwrap();
             is_name(text, w, at)
         };
         assert!(name("Pubco"));
+        assert!(is_name(text, "Pubco", text.rfind("Pubco").unwrap())); // after wrapping
+        assert!(!is_name(text, "We", text.rfind("We").unwrap())); // a new paragraph
         assert!(name("Corp"));
         assert!(!name("The")); // first word
         assert!(!name("Analysts")); // begins a sentence
@@ -585,7 +623,7 @@ mod tests {
             Found {
                 a: 1,
                 b: 4,
-                kgrams: vec![3, 4],
+                kgrams: vec![1, 2, 3],
                 text: "x … y … w".into(),
             },
         ];

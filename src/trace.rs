@@ -198,7 +198,16 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
         .collect();
     drop(kgrams);
     let found: Vec<formula::Found> = aligned.iter().flat_map(|(_, f)| f.clone()).collect();
-    let (frames, of_passage) = formula::group(&found, &family);
+    // A frame's stories are its documents, near-duplicates counted once (two notices in
+    // one formula hold most of each other's fingerprints, so containment families would
+    // count them as one).
+    let mut story: Vec<u32> = (0..docs.len() as u32).collect();
+    for f in &dups.families {
+        for &m in &f.members {
+            story[m as usize] = f.representative;
+        }
+    }
+    let (frames, of_passage) = formula::group(&found, &story);
     let mut next = of_passage.into_iter();
     let pairs: Vec<PairEvidence> = aligned
         .into_iter()

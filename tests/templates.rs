@@ -1,0 +1,284 @@
+//! Formulas are not reuse: Reuters-21578 excerpts (quoted here, a few sentences each)
+//! where two different events are written in the same wire formula, a stock-sentence
+//! pair the gap rule used to join, and real reuse that carries the same figures.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use wiretrace::Document;
+use wiretrace::formula::TemplateReason;
+use wiretrace::trace::{Trace, TraceConfig, trace};
+
+mod common;
+
+/// Reuters-21578 #1086 and #1163: two issuers' eurobonds, one formula.
+const BOND_SCOTIA: &str = "Scotia Mortgage Corp is issuing a 100 mln
+Canadian dlr eurobond due April 9, 1992 paying 8-3/4 pct and
+priced at 100-3/4 pct, lead manager Wood Gundy Ltd said.
+    The non-callable bond is available in denominations of
+1,000 and 10,000 Canadian dlrs and will be listed in
+Luxembourg. It is guaranteed by the Bank of Nova Scotia. The
+selling concession is 1-1/4 pct, while management pays 1/4 pct
+and underwriting pays 3/8 pct.
+    The payment date is April 8 and there will be a long first
+coupon period.";
+const BOND_VICTORIA: &str = "Victorian Public Authorities Finance
+Agency is issuing a 100 mln Canadian dlr bond due April 15,
+1992 paying 8-1/2 pct and priced at 100-5/8 pct, lead manager
+Wood Gundy Ltd said.
+    The non-callable bond is available in denominations of
+1,000 and 10,000 Canadaian dlrs and will be listed in
+Luxembourg. It is guaranteed by the State of Victoria.
+    The selling concession is 1-1/4 pct while management and
+pays 1/4 pct and underwriting 3/8 pct. The payment date is
+April 15.";
+
+/// Reuters-21578 #9037 and #11673: two weeks of the same weekly report.
+const POWER_MARCH_21: &str = "U.S. power companies generated a net
+47.47 billion kilowatt-hours of electrical energy in the week
+ended March 21, up 2.4 pct from 46.36 billion a year earlier,
+the Edison Electric Institute (EEI) said.
+    In its weekly report on electric output, the electric
+utility trade association said electric output in the week
+ended March 14 was 48.31 billion kilowatt-hours.
+    The EEI said power production in the 52 weeks ended March
+21 was 2,557.44 billion kilowatt hours, up 2.1 pct from the
+year-ago period.";
+const POWER_MARCH_28: &str = "U.S. power companies generated a net
+45.56 billion kilowatt-hours of electrical energy in the week
+ended March 28, up 3.2 pct from 44.17 billion a year earlier,
+the Edison Electric Institute (EEI) said.
+    In its weekly report on electric output, the electric
+utility trade association said electric output in the week
+ended March 21 was 47.47 billion kilowatt-hours.
+    The EEI said power production in the 52 weeks ended March
+28 was 2,558.83 billion kilowatt hours, up 2.2 pct from the
+year-ago period.";
+
+/// Reuters-21578 #13963, and a digest that lifts its first paragraph (as #14230 does).
+const KUWAIT: &str = "Kuwait has asked at least four
+countries, including the United States, Soviet Union, Britain
+and China, for temporary use of their flags or tankers to
+protect Kuwaiti oil shipments in the troubled Persian Gulf,
+Reagan Administration officials said.
+    The officials confirmed a New York Times report that Kuwait
+wants to transfer some of its oil tankers to U.S. or Soviet
+registration in hopes Iran would be reluctant to launch new
+Silkworm missiles at superpower flags.";
+const DIGEST: &str = "Malaysian and Indonesian palm oil production is
+likely to drop sharply this year because of lower yields, the
+Hamburg-based newsletter Oil World said.
+    WASHINGTON - Kuwait has asked at least four countries, including
+the U.S., Soviet Union, Britain and China, for temporary use of their
+flags or tankers to protect Kuwaiti oil shipments in the troubled
+Persian Gulf, Reagan Administration officials said.
+    LONDON - Cargill U.K. Ltd said its oilseed processing plant
+in Seaforth, northwest England, will resume operations tomorrow.";
+
+/// Reuters-21578-style results re-sent with the same figures.
+const RESULTS: &str = "Shr 89 cts vs 87 cts
+    Net 119.5 mln vs 114.6 mln
+    Revs 872.3 mln vs 917.4 mln
+    Avg shrs 134.9 mln vs 131.7 mln
+    12 mths
+    Shr 2.87 dlrs vs 3.32 dlrs
+    Net 383.4 mln vs 413.2 mln
+    Revs 3.41 billion vs 3.52 billion";
+
+fn run(docs: &[Document]) -> Trace {
+    trace(docs, &TraceConfig::default()).unwrap()
+}
+
+fn pair<'a>(
+    t: &'a Trace,
+    docs: &[Document],
+    a: &str,
+    b: &str,
+) -> &'a wiretrace::lineage::PairEvidence {
+    let ia = docs.iter().position(|d| d.id == a).unwrap() as u32;
+    let ib = docs.iter().position(|d| d.id == b).unwrap() as u32;
+    let (ia, ib) = (ia.min(ib), ia.max(ib));
+    t.pairs
+        .iter()
+        .find(|p| p.a == ia && p.b == ib)
+        .unwrap_or_else(|| panic!("{a} ~ {b} share no passage"))
+}
+
+fn edge_between(docs: &[Document], t: &Trace, a: &str, b: &str) -> bool {
+    let lineage = t.lineage(docs);
+    lineage.edges().iter().any(|e| {
+        let (p, c) = (&docs[e.parent as usize].id, &docs[e.child as usize].id);
+        (p == a && c == b) || (p == b && c == a)
+    })
+}
+
+fn corpus() -> Vec<Document> {
+    vec![
+        Document::new("bond-scotia", BOND_SCOTIA).with_date("1987-03-03T11:09:39Z"),
+        Document::new("bond-victoria", BOND_VICTORIA).with_date("1987-03-03T12:21:14Z"),
+        Document::new("power-0321", POWER_MARCH_21).with_date("1987-03-24T16:39:39Z"),
+        Document::new("power-0328", POWER_MARCH_28).with_date("1987-03-31T16:18:17Z"),
+        Document::new("kuwait", KUWAIT).with_date("1987-04-07T10:45:02Z"),
+        Document::new("digest", DIGEST).with_date("1987-04-07T12:05:44Z"),
+        Document::new("results", RESULTS).with_date("1987-03-10T09:00:00Z"),
+        Document::new("results-resent", format!("CORRECTED - {RESULTS}"))
+            .with_date("1987-03-10T11:00:00Z"),
+    ]
+}
+
+#[test]
+fn two_events_in_one_wire_formula_are_a_template_not_an_edge() {
+    let docs = corpus();
+    let t = run(&docs);
+    for (a, b) in [
+        ("bond-scotia", "bond-victoria"),
+        ("power-0321", "power-0328"),
+    ] {
+        let p = pair(&t, &docs, a, b);
+        assert!(p.spans.is_empty(), "{a} ~ {b}: {:?}", p.spans);
+        assert!(!p.templates.is_empty());
+        assert!(
+            p.templates
+                .iter()
+                .all(|s| s.reason == TemplateReason::Frame)
+        );
+        assert!(!edge_between(&docs, &t, a, b), "{a} ~ {b} became an edge");
+    }
+    // One frame per formula, each used by two stories, with the figures cut out.
+    assert_eq!(t.frames.frames.len(), 2);
+    assert!(
+        t.frames
+            .frames
+            .iter()
+            .all(|f| f.stories == 2 && f.documents == 2)
+    );
+    let power = t
+        .frames
+        .frames
+        .iter()
+        .find(|f| f.text.contains("kilowatt"))
+        .unwrap();
+    assert!(power.text.contains(" … "), "{}", power.text);
+    assert!(!power.text.contains("45.56"), "{}", power.text);
+}
+
+#[test]
+fn reuse_with_the_same_figures_and_names_stays_reuse() {
+    let docs = corpus();
+    let t = run(&docs);
+    // The digest lifts the Kuwait paragraph: same names, spelled "U.S." once.
+    let p = pair(&t, &docs, "kuwait", "digest");
+    assert_eq!(p.spans.len(), 1, "{:?}", p.templates);
+    assert!(edge_between(&docs, &t, "kuwait", "digest"));
+    // A re-sent results table carries the same figures.
+    assert!(
+        pair(&t, &docs, "results", "results-resent")
+            .templates
+            .is_empty()
+    );
+    assert!(edge_between(&docs, &t, "results", "results-resent"));
+    // Story families: the two real copies, nothing chained by the formulas.
+    let lineage = t.lineage(&docs);
+    assert_eq!(lineage.families, 2);
+    assert_eq!(lineage.graph.edge_count(), 2);
+}
+
+#[test]
+fn the_gap_rule_does_not_join_stock_sentences() {
+    let no_comment = "The ministry did not immediately respond to a request for comment.";
+    let expected = "Analysts said the move was widely expected by markets.";
+    let mut docs: Vec<Document> = (0..12)
+        .map(|i| {
+            let mut rng = common::Rng::new(100 + i);
+            let (x, y) = (
+                rng.words(30, 50_000).join(" "),
+                rng.words(25, 50_000).join(" "),
+            );
+            Document::new(
+                format!("story-{i}"),
+                format!("{x}. {no_comment} {y}. {expected}"),
+            )
+        })
+        .collect();
+    docs.push(Document::new(
+        "farm",
+        format!(
+            "Farm output rose in the north after the rain. {no_comment} Growers hope for \
+             more this spring as prices climb again. {expected}"
+        ),
+    ));
+    docs.push(Document::new(
+        "port",
+        format!(
+            "The port handled more ships than a year before. {no_comment} Dock workers \
+             plan a strike next week over pay. {expected}"
+        ),
+    ));
+    let t = run(&docs);
+    assert!(t.stock_phrases > 0);
+    let p = pair(&t, &docs, "farm", "port");
+    assert!(p.spans.is_empty(), "{:?}", p.spans);
+    assert_eq!(p.templates.len(), 1);
+    assert_eq!(p.templates[0].reason, TemplateReason::StockPhrases);
+    assert_eq!(t.lineage(&docs).graph.edge_count(), 0);
+    // With fewer stories carrying them the sentences are not stock: the pair is a passage.
+    let few: Vec<Document> = docs[8..].to_vec();
+    let t = run(&few);
+    assert_eq!(pair(&t, &few, "farm", "port").spans.len(), 1);
+}
+
+#[test]
+fn passages_and_audit_list_templates_and_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.jsonl");
+    let lines: Vec<String> = corpus()
+        .iter()
+        .map(|d| serde_json::json!({"id": d.id, "text": d.text, "date": d.date}).to_string())
+        .collect();
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let out = Command::cargo_bin("wiretrace")
+        .unwrap()
+        .args(["passages", "--format", "json", "-q"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["stats"]["frames"], 2);
+    assert!(json["stats"]["template_passages"].as_u64().unwrap() >= 2);
+    let bonds = json["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["a"] == "bond-scotia")
+        .unwrap();
+    let passage = &bonds["passages"][0];
+    assert_eq!(passage["kind"], "template");
+    assert_eq!(passage["template"]["reason"], "frame");
+    let frame = passage["template"]["frame"].as_u64().unwrap() as usize;
+    assert_eq!(json["frames"][frame]["stories"], 2);
+    assert!(
+        json["frames"][frame]["examples"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("bond-victoria"))
+    );
+    let kuwait = json["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["a"] == "kuwait")
+        .unwrap();
+    assert_eq!(kuwait["passages"][0]["kind"], "reuse");
+
+    let out = Command::cargo_bin("wiretrace")
+        .unwrap()
+        .args(["audit", "--format", "json", "-q"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["audit"]["template_frames"], 2);
+    assert_eq!(json["audit"]["top_template_frames"][0]["stories"], 2);
+    assert_eq!(json["audit"]["lineage_edges"], 2);
+}

@@ -401,7 +401,7 @@ fn frame_text(p: &Passage, side: Side) -> String {
 const FRAME_KEYS: u64 = 4;
 
 /// Groups template passages into frames: passages whose wording gives the same min-hash
-/// key (one of [`FRAME_KEYS`]) use one frame, so frames join by shared wording, not by
+/// key (one of four) use one frame, so frames join by shared wording, not by
 /// one common phrase. `story[d]` is document d's story label. Returns the frames, most
 /// stories first, and each passage's frame, in input order.
 pub fn group(found: &[Found], story: &[u32]) -> (Frames, Vec<usize>) {

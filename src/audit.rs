@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::corpus::{Corpus, SkipReason};
 use crate::dups::DupsReport;
+use crate::formula::TemplateReason;
 use crate::lineage::Lineage;
 use crate::normalize::tokenize;
 use crate::passage::content_hash;
@@ -126,6 +127,9 @@ pub struct Audit {
     pub template_passages: usize,
     /// Formulas those passages share.
     pub template_frames: usize,
+    /// Passages inside quotation marks in both documents (one speaker quoted by two
+    /// write-ups), not reuse and not lineage evidence.
+    pub quote_passages: usize,
     /// The formulas used by most stories.
     pub top_template_frames: Vec<FrameCount>,
     /// Documents with no date or one that is not ISO 8601.
@@ -266,7 +270,18 @@ pub fn audit(corpus: &Corpus, trace: &Trace, lineage: &Lineage) -> Audit {
                 rule: t.rule,
             })
             .collect(),
-        template_passages: trace.pairs.iter().map(|p| p.templates.len()).sum(),
+        template_passages: trace
+            .pairs
+            .iter()
+            .flat_map(|p| &p.templates)
+            .filter(|t| t.reason != TemplateReason::Quote)
+            .count(),
+        quote_passages: trace
+            .pairs
+            .iter()
+            .flat_map(|p| &p.templates)
+            .filter(|t| t.reason == TemplateReason::Quote)
+            .count(),
         template_frames: trace.frames.frames.len(),
         top_template_frames: trace
             .frames

@@ -29,6 +29,12 @@
 //!    issuer, the coupon or the dates; an edited copy adds a name, not three. A copy carries its
 //!    source's figures and names: a story re-sent with the same figures stays reuse.
 //!
+//! 3. **Shared quotes.** A passage that lies inside quotation marks in both texts is two
+//!    write-ups quoting one speaker — pages on one event share the minister's words —
+//!    not one copying the other. It is listed with `"kind": "quote"`, never lineage
+//!    evidence; a copy of a story that quotes someone shares the text around the quote
+//!    too, and that stays reuse.
+//!
 //! A passage judged so is a [`TemplateSpan`]: listed by `passages` with `"kind":
 //! "template"`, grouped into *frames* (template passages that share most of their
 //! wording, found by min-hash keys, with the number of stories using the frame) for
@@ -142,6 +148,8 @@ pub enum TemplateReason {
     StockPhrases,
     /// Same wording, different numbers or names.
     Frame,
+    /// Words inside quotation marks in both texts: two write-ups quoting one speaker.
+    Quote,
 }
 
 impl TemplateReason {
@@ -150,6 +158,7 @@ impl TemplateReason {
         match self {
             TemplateReason::StockPhrases => "stock-phrases",
             TemplateReason::Frame => "frame",
+            TemplateReason::Quote => "quote",
         }
     }
 }
@@ -166,6 +175,18 @@ pub fn judge(
 ) -> Option<TemplateReason> {
     if own_words(&p.runs, a.kgrams, stock, k) * 2 < min_words {
         return Some(TemplateReason::StockPhrases);
+    }
+    let bytes = |side: &Side, r: &Range<usize>| {
+        side.tokens
+            .get(r.start)
+            .zip(side.tokens.get(r.end.wrapping_sub(1)))
+            .map(|(f, l)| (f.start, l.end))
+    };
+    if let (Some((sa, ea)), Some((sb, eb))) = (bytes(&a, &p.a_tokens), bytes(&b, &p.b_tokens))
+        && quoted(a.text, sa, ea)
+        && quoted(b.text, sb, eb)
+    {
+        return Some(TemplateReason::Quote);
     }
     let sa = Specifics::of(a.text, a.tokens, p.a_tokens.clone());
     let sb = Specifics::of(b.text, b.tokens, p.b_tokens.clone());
@@ -184,6 +205,36 @@ pub fn judge(
     let fewest_own = own(&sa).min(own(&sb));
     let other_specifics = fewest_own >= 3 && fewest_own * 4 >= shared;
     (other_figures || other_names || other_specifics).then_some(TemplateReason::Frame)
+}
+
+/// Is the text at bytes `start..end` all inside one quotation: no quotation mark within,
+/// the last one before it in its paragraph opens a quotation and the next one after it
+/// closes one?
+pub fn quoted(text: &str, start: usize, end: usize) -> bool {
+    const OPEN: [char; 5] = ['“', '«', '「', '『', '„'];
+    const CLOSE: [char; 5] = ['”', '»', '」', '』', '“'];
+    let is_mark = |c: char| c == '"' || OPEN.contains(&c) || CLOSE.contains(&c);
+    let (Some(before), Some(inside), Some(after)) =
+        (text.get(..start), text.get(start..end), text.get(end..))
+    else {
+        return false;
+    };
+    let before = &before[before.rfind("\n\n").map_or(0, |i| i + 2)..];
+    let after = &after[..after.find("\n\n").unwrap_or(after.len())];
+    if inside.chars().any(is_mark) {
+        return false;
+    }
+    let opens = match before.chars().rev().find(|&c| is_mark(c)) {
+        Some('"') => before.matches('"').count() % 2 == 1,
+        Some(c) => OPEN.contains(&c),
+        None => false,
+    };
+    let closes = match after.chars().find(|&c| is_mark(c)) {
+        Some('"') => true,
+        Some(c) => CLOSE.contains(&c),
+        None => false,
+    };
+    opens && closes
 }
 
 /// Shared words of the passage outside stock phrases.
@@ -535,6 +586,24 @@ mod tests {
                 .collect();
         got.sort();
         assert_eq!(got, ["15", "20", "2014", "2500000", "8-1/2"]);
+    }
+
+    #[test]
+    fn quotations_are_told_from_running_text() {
+        let text = "The minister said: “We will cut the rate next month to help exporters.” \
+                    Analysts agreed. He added \"prices will fall soon\" and left.";
+        let span = |w: &str| {
+            let at = text.find(w).unwrap();
+            (at, at + w.len())
+        };
+        let (s, e) = span("We will cut the rate next month");
+        assert!(quoted(text, s, e));
+        let (s, e) = span("prices will fall");
+        assert!(quoted(text, s, e));
+        let (s, e) = span("Analysts agreed");
+        assert!(!quoted(text, s, e));
+        let (s, e) = span("exporters.” Analysts"); // crosses the closing mark
+        assert!(!quoted(text, s, e));
     }
 
     #[test]

@@ -171,12 +171,18 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
                 match formula::judge(p, side(ia), side(ib), &stock, pc.k, pc.min_words) {
                     None => spans.push(locate(p)),
                     Some(reason) => {
+                        // A shared quote is no formula: it joins no frame.
+                        let frame = if reason == formula::TemplateReason::Quote {
+                            usize::MAX
+                        } else {
+                            found.push(formula::Found::new(a, b, p, side(ia), pc.k));
+                            0
+                        };
                         templates.push(TemplateSpan {
                             span: locate(p),
                             reason,
-                            frame: 0,
+                            frame,
                         });
-                        found.push(formula::Found::new(a, b, p, side(ia), pc.k));
                     }
                 }
             }
@@ -212,7 +218,7 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
     let pairs: Vec<PairEvidence> = aligned
         .into_iter()
         .map(|(mut e, _)| {
-            for t in &mut e.templates {
+            for t in e.templates.iter_mut().filter(|t| t.frame != usize::MAX) {
                 t.frame = next.next().unwrap_or(0);
             }
             e

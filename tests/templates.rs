@@ -282,3 +282,46 @@ fn passages_and_audit_list_templates_and_frames() {
     assert_eq!(json["audit"]["top_template_frames"][0]["stories"], 2);
     assert_eq!(json["audit"]["lineage_edges"], 2);
 }
+
+#[test]
+fn a_quote_two_write_ups_share_is_not_a_copy() {
+    let quote = "We will not allow speculators to push the currency around, and the bank stands \
+                 ready to act with every tool it has to keep prices stable this year";
+    let docs = vec![
+        Document::new(
+            "wire",
+            format!(
+                "KARACHI (Wire) -- The central bank governor warned traders on Monday. \
+                 \u{201c}{quote}.\u{201d} The rupee rose 0.4 percent after the remarks, \
+                 dealers said, and bond yields fell across the curve in thin trade."
+            ),
+        ),
+        Document::new(
+            "daily",
+            format!(
+                "Markets had a quiet start to the week until the governor spoke at a \
+                 chamber of commerce lunch. \"{quote},\" he told business owners, many of \
+                 whom import machinery and fear a weaker rupee before the budget."
+            ),
+        ),
+        Document::new(
+            "repost",
+            format!(
+                "Business desk: KARACHI (Wire) -- The central bank governor warned traders \
+                 on Monday. \u{201c}{quote}.\u{201d} The rupee rose 0.4 percent after the \
+                 remarks, dealers said."
+            ),
+        ),
+    ];
+    let t = run(&docs);
+    let independent = pair(&t, &docs, "wire", "daily");
+    assert!(independent.spans.is_empty(), "{:?}", independent.spans);
+    assert_eq!(independent.templates.len(), 1);
+    assert_eq!(independent.templates[0].reason, TemplateReason::Quote);
+    assert!(!edge_between(&docs, &t, "wire", "daily"));
+    assert!(!edge_between(&docs, &t, "daily", "repost"));
+    // The repost shares the text around the quote too: a copy.
+    assert_eq!(pair(&t, &docs, "wire", "repost").spans.len(), 1);
+    assert!(edge_between(&docs, &t, "wire", "repost"));
+    assert!(t.frames.frames.is_empty());
+}

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::{DupsView, LineageView, round6, snippet};
 use crate::cluster::Family;
 use crate::corpus::{Document, Skip, Warning};
+use crate::formula::TemplateReason;
 use crate::lineage::{LineageEdge, PairEvidence};
 use crate::passage::SharedSpan;
 use crate::verify::VerifiedPair;
@@ -199,7 +200,8 @@ fn trace_stats(view: &LineageView) -> Value {
         "capped_fingerprints": view.trace.capped_fingerprints,
         "pairs_with_passages": view.trace.pairs.len(),
         "passages": view.trace.pairs.iter().map(|p| p.spans.len()).sum::<usize>(),
-        "template_passages": view.trace.pairs.iter().map(|p| p.templates.len()).sum::<usize>(),
+        "template_passages": view.trace.pairs.iter().flat_map(|p| &p.templates).filter(|t| t.reason != TemplateReason::Quote).count(),
+        "quote_passages": view.trace.pairs.iter().flat_map(|p| &p.templates).filter(|t| t.reason == TemplateReason::Quote).count(),
         "frames": view.trace.frames.frames.len(),
         "stock_phrases": view.trace.stock_phrases,
         "boilerplate_templates": view.trace.boilerplate.templates.len(),
@@ -230,8 +232,12 @@ pub fn pair_json(e: &PairEvidence, docs: &[Document]) -> Value {
         e.spans.iter().map(|s| (s.a_chars.0, passage(s))).collect();
     for t in &e.templates {
         let mut v = passage(&t.span);
-        v["kind"] = json!("template");
-        v["template"] = json!({"reason": t.reason.as_str(), "frame": t.frame});
+        if t.reason == TemplateReason::Quote {
+            v["kind"] = json!("quote");
+        } else {
+            v["kind"] = json!("template");
+            v["template"] = json!({"reason": t.reason.as_str(), "frame": t.frame});
+        }
         passages.push((t.span.a_chars.0, v));
     }
     passages.sort_by_key(|(start, _)| *start);

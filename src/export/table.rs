@@ -88,7 +88,11 @@ pub fn write_passages(view: &LineageView, out: &mut dyn Write) -> io::Result<()>
         t.candidates,
         t.pairs.len(),
         t.boilerplate.templates.len(),
-        t.pairs.iter().map(|p| p.templates.len()).sum::<usize>(),
+        t.pairs
+            .iter()
+            .flat_map(|p| &p.templates)
+            .filter(|x| x.reason != crate::formula::TemplateReason::Quote)
+            .count(),
         t.frames.frames.len()
     )?;
     for e in &t.pairs {
@@ -117,15 +121,15 @@ pub fn write_passages(view: &LineageView, out: &mut dyn Write) -> io::Result<()>
         }
         for tpl in &e.templates {
             let s = &tpl.span;
+            let what = if tpl.reason == crate::formula::TemplateReason::Quote {
+                "a shared quote".to_string()
+            } else {
+                format!("template ({}, frame {})", tpl.reason.as_str(), tpl.frame)
+            };
             writeln!(
                 out,
-                "  A[{}..{}] ~ B[{}..{}]  template ({}, frame {}): not reuse",
-                s.a_chars.0,
-                s.a_chars.1,
-                s.b_chars.0,
-                s.b_chars.1,
-                tpl.reason.as_str(),
-                tpl.frame
+                "  A[{}..{}] ~ B[{}..{}]  {what}: not reuse",
+                s.a_chars.0, s.a_chars.1, s.b_chars.0, s.b_chars.1,
             )?;
         }
     }
@@ -249,8 +253,8 @@ pub fn write_audit(a: &crate::audit::Audit, out: &mut dyn Write) -> io::Result<(
     }
     writeln!(
         out,
-        "\nTemplate passages (formulas, not reuse): {} in {} frames",
-        a.template_passages, a.template_frames
+        "\nTemplate passages (formulas, not reuse): {} in {} frames; shared quotes: {}",
+        a.template_passages, a.template_frames, a.quote_passages
     )?;
     for f in &a.top_template_frames {
         writeln!(

@@ -389,13 +389,17 @@ impl Prediction {
                     let at = format!("pairs[{i}]");
                     let a = text(&pair["a"], &format!("{at}.a"))?;
                     let b = text(&pair["b"], &format!("{at}.b"))?;
-                    for (j, s) in pair["passages"]
+                    let listed = pair["passages"]
                         .as_array()
                         .map(Vec::as_slice)
-                        .unwrap_or(&[])
-                        .iter()
-                        .enumerate()
-                    {
+                        .unwrap_or(&[]);
+                    // Template and quote passages are listed but are no reuse; a pair of
+                    // `passages` with only those is no edge.
+                    let is_reuse = |s: &Value| s["kind"].as_str().is_none_or(|k| k == "reuse");
+                    if command == "passages" && !listed.is_empty() && !listed.iter().any(is_reuse) {
+                        continue;
+                    }
+                    for (j, s) in listed.iter().enumerate().filter(|(_, s)| is_reuse(s)) {
                         let at = format!("{at}.passages[{j}]");
                         p.passages.push(PredictedPassage {
                             a: a.clone(),
@@ -531,6 +535,8 @@ pub struct Evaluation {
     pub family_ari: Option<f64>,
     /// Passage scores (when the truth has passages).
     pub passages: Option<PassageScores>,
+    /// Passage scores per truth label (when the passages' pairs carry two labels or more).
+    pub passages_by_label: BTreeMap<String, PassageScores>,
     /// Inferred nodes of the output, and those matched to an absent truth node.
     pub inferred_nodes: usize,
     /// `inferred id → truth id`.
@@ -650,6 +656,40 @@ pub fn evaluate(
         }
         score_passages(&truth.passages, &prediction.passages, &labelled, &map)
     });
+    // Per label: the cases on pairs of that label, detections on those pairs only.
+    let mut passages_by_label: BTreeMap<String, PassageScores> = BTreeMap::new();
+    if !truth.passages.is_empty() {
+        let mut label_of: BTreeMap<(String, String), &str> = BTreeMap::new();
+        for e in &truth.edges {
+            label_of.insert(unordered(&e.parent, &e.child), &e.label);
+        }
+        let labels: BTreeSet<&str> = label_of
+            .values()
+            .copied()
+            .filter(|l| !l.is_empty())
+            .collect();
+        if labels.len() > 1 {
+            for label in labels {
+                let pairs: BTreeSet<(String, String)> = label_of
+                    .iter()
+                    .filter(|(_, l)| **l == label)
+                    .map(|(p, _)| p.clone())
+                    .collect();
+                let cases: Vec<TruthPassage> = truth
+                    .passages
+                    .iter()
+                    .filter(|c| pairs.contains(&unordered(&c.parent, &c.child)))
+                    .cloned()
+                    .collect();
+                if !cases.is_empty() {
+                    passages_by_label.insert(
+                        label.to_string(),
+                        score_passages(&cases, &prediction.passages, &pairs, &map),
+                    );
+                }
+            }
+        }
+    }
 
     Evaluation {
         command: prediction.command.clone(),
@@ -660,6 +700,7 @@ pub fn evaluate(
         by_label,
         family_ari,
         passages,
+        passages_by_label,
         inferred_nodes: prediction.inferred.len(),
         inferred_matches,
     }
@@ -922,6 +963,13 @@ pub fn write_table(e: &Evaluation, out: &mut dyn std::io::Write) -> std::io::Res
         writeln!(
             out,
             "passages: {} cases, {} detections; recall {:.3}, precision {:.3}, granularity {:.3}, plagdet {:.3}",
+            p.cases, p.detections, p.recall, p.precision, p.granularity, p.plagdet
+        )?;
+    }
+    for (label, p) in &e.passages_by_label {
+        writeln!(
+            out,
+            "passages ({label}): {} cases, {} detections; recall {:.3}, precision {:.3}, granularity {:.3}, plagdet {:.3}",
             p.cases, p.detections, p.recall, p.precision, p.granularity, p.plagdet
         )?;
     }

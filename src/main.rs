@@ -922,7 +922,8 @@ struct PassageParams {
     max_df: usize,
 
     /// A line found in at least this many unrelated documents (near-duplicates count once)
-    /// is boilerplate. Shared blocks of short lines (menus, newsletter sign-ups) are
+    /// is boilerplate, and a word 5-gram in this many unrelated stories a stock phrase (no
+    /// evidence of reuse). Shared blocks of short lines (menus, newsletter sign-ups) are
     /// boilerplate whatever their count.
     #[arg(long, default_value_t = 10, value_name = "N")]
     boilerplate_min_docs: usize,

@@ -19,7 +19,8 @@
 //! dropped sentence or an inserted clause does not split a passage. A chain covering at
 //! least [`PassageConfig::min_words`] words in both documents is a [`Passage`]. Its
 //! boundaries are those of the first and last exact k-gram match, so they sit on words
-//! that really are shared.
+//! that really are shared. A phrase repeated in one text gives chains on other diagonals
+//! that overlap the real one; of overlapping chains only the one matching most is kept.
 //!
 //! Cost: index O(fingerprints · log); alignment O(|A| + |B| + matches) per pair.
 
@@ -360,9 +361,30 @@ pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
             }),
         }
     }
-    chains
+    // Repeated phrases give chains on other diagonals that overlap the real one: keep the
+    // chain matching most, drop those overlapping a kept one in either text.
+    let mut chains: Vec<Chain> = chains
         .into_iter()
         .filter(|c| c.a.len() >= config.min_words && c.b.len() >= config.min_words)
+        .collect();
+    chains.sort_by(|x, y| {
+        y.matched
+            .cmp(&x.matched)
+            .then(x.a.start.cmp(&y.a.start))
+            .then(x.b.start.cmp(&y.b.start))
+    });
+    let overlaps = |x: &Range<usize>, y: &Range<usize>| x.start < y.end && y.start < x.end;
+    let mut kept: Vec<Chain> = Vec::with_capacity(chains.len());
+    for c in chains {
+        if !kept
+            .iter()
+            .any(|k| overlaps(&k.a, &c.a) || overlaps(&k.b, &c.b))
+        {
+            kept.push(c);
+        }
+    }
+    kept.sort_by_key(|c| (c.a.start, c.b.start));
+    kept.into_iter()
         .map(|c| Passage {
             similarity: c.matched as f64 / c.a.len().max(c.b.len()) as f64,
             matched: c.matched,
@@ -480,6 +502,19 @@ mod tests {
             (p[1].a_tokens.clone(), p[1].b_tokens.clone()),
             (90..120, 130..160)
         );
+    }
+
+    #[test]
+    fn a_repeated_phrase_does_not_split_a_passage_into_overlapping_ones() {
+        // B repeats the first 25 words of the shared text before it.
+        let shared = words(60, "s");
+        let head = words(25, "s");
+        let a = tokenize(&format!("{} {shared} {}", words(20, "a"), words(20, "b")));
+        let b = tokenize(&format!("{head} {} {shared}", words(30, "c")));
+        let p = align(&a, &b, &PassageConfig::default());
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].a_tokens, 20..80);
+        assert_eq!(p[0].b_tokens, 55..115);
     }
 
     #[test]

@@ -325,3 +325,44 @@ fn a_quote_two_write_ups_share_is_not_a_copy() {
     assert!(edge_between(&docs, &t, "wire", "repost"));
     assert!(t.frames.frames.is_empty());
 }
+
+#[test]
+fn index_query_names_no_formula_as_a_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive.jsonl");
+    let lines: Vec<String> = corpus()
+        .iter()
+        .filter(|d| d.id != "bond-victoria" && d.id != "digest")
+        .map(|d| serde_json::json!({"id": d.id, "text": d.text, "date": d.date}).to_string())
+        .collect();
+    std::fs::write(&archive, lines.join("\n")).unwrap();
+    let ix = dir.path().join("ix");
+    let wiretrace = || Command::cargo_bin("wiretrace").unwrap();
+    wiretrace()
+        .args(["index", "build", "-q", "-o"])
+        .arg(&ix)
+        .arg(&archive)
+        .assert()
+        .success();
+    let query = |text: &str| -> Value {
+        let article = dir.path().join("article.txt");
+        std::fs::write(&article, text).unwrap();
+        let out = wiretrace()
+            .args(["index", "query", "--format", "json", "-q"])
+            .arg(&ix)
+            .arg(&article)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // Another issuer's notice in the same formula: no source.
+    let bond = query(BOND_VICTORIA);
+    assert_eq!(bond["matches"].as_array().unwrap().len(), 0, "{bond}");
+    // The digest lifts the Kuwait story: that one is named, with its passage.
+    let digest = query(DIGEST);
+    let matches = digest["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 1, "{digest}");
+    assert_eq!(matches[0]["id"], "kuwait");
+    assert_eq!(matches[0]["passages"].as_array().unwrap().len(), 1);
+}

@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::Index;
 use crate::corpus::Document;
 use crate::error::Result;
+use crate::formula::{self, Side, StockPhrases};
 use crate::lineage::{self, PairEvidence};
 use crate::normalize::tokenize;
 use crate::passage::{self, SharedSpan};
@@ -73,9 +74,11 @@ impl Index {
         candidates.dedup();
         let stored = self.read_documents(&candidates)?;
         let pc = &self.config.passage;
-        let mut kgrams = word_shingles(&tokens, pc.k);
+        let positions = word_shingles(&tokens, pc.k);
+        let mut kgrams = positions.clone();
         kgrams.sort_unstable();
         kgrams.dedup();
+        let no_stock = StockPhrases::default();
         let mut matches: Vec<SourceMatch> = candidates
             .par_iter()
             .filter_map(|&o| {
@@ -85,15 +88,34 @@ impl Index {
                 set.dedup();
                 let similarity = exact_similarity(&analysed.set, &set);
                 let other = tokenize(&doc.text);
+                let theirs_at = word_shingles(&other, pc.k);
+                let (our_side, their_side) = (
+                    Side {
+                        text: &article.text,
+                        tokens: &tokens,
+                        kgrams: &positions,
+                    },
+                    Side {
+                        text: &doc.text,
+                        tokens: &other,
+                        kgrams: &theirs_at,
+                    },
+                );
+                // A formula or a shared quote is no source (stock phrases need the
+                // corpus; frames and quotes are read from the two texts).
                 let spans: Vec<SharedSpan> = passage::align(&tokens, &other, pc)
                     .iter()
+                    .filter(|p| {
+                        formula::judge(p, our_side, their_side, &no_stock, pc.k, pc.min_words)
+                            .is_none()
+                    })
                     .map(|p| SharedSpan::locate(p, &article.text, &tokens, &doc.text, &other))
                     .collect();
                 let near = lsh.contains(&o) && similarity.jaccard >= self.config.dups.threshold;
                 if spans.is_empty() && !near {
                     return None;
                 }
-                let mut theirs = word_shingles(&other, pc.k);
+                let mut theirs = theirs_at.clone();
                 theirs.sort_unstable();
                 theirs.dedup();
                 let shared = exact_similarity(&kgrams, &theirs).intersection;

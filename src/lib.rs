@@ -13,7 +13,8 @@
 //!
 //! Below the document level, [`boilerplate`] masks site chrome (newsletter blocks, "You May
 //! Also Like"), [`passage`] finds and aligns shared passages with character offsets in both
-//! texts, and [`lineage`] orders copies into a `petgraph` graph, parent → child, with the
+//! texts, [`formula`] tells wire formulas, stock phrases and shared quotes from reuse, and
+//! [`lineage`] orders copies into a `petgraph` graph, parent → child, with the
 //! evidence for each edge; [`trace`] runs these stages. [`audit`] summarises corpus
 //! quality, [`dedup`] plans a deduplicated corpus, [`eval`] scores an output against
 //! labelled truth, [`export`] writes tables, JSON, JSON

@@ -1,5 +1,5 @@
 //! The passage-level pipeline: documents → boilerplate masks → passage candidates →
-//! aligned passages → lineage graph.
+//! aligned passages → reuse or formula ([`crate::formula`]) → lineage graph.
 //!
 //! Whole-document near-duplicates are found first ([`crate::dups`]); with the pairs where
 //! one document holds most of the other's fingerprints, their families tell boilerplate

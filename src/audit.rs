@@ -22,7 +22,6 @@ use serde::Serialize;
 
 use crate::corpus::{Corpus, SkipReason};
 use crate::dups::DupsReport;
-use crate::formula::TemplateReason;
 use crate::lineage::Lineage;
 use crate::normalize::tokenize;
 use crate::passage::content_hash;
@@ -270,18 +269,8 @@ pub fn audit(corpus: &Corpus, trace: &Trace, lineage: &Lineage) -> Audit {
                 rule: t.rule,
             })
             .collect(),
-        template_passages: trace
-            .pairs
-            .iter()
-            .flat_map(|p| &p.templates)
-            .filter(|t| t.reason != TemplateReason::Quote)
-            .count(),
-        quote_passages: trace
-            .pairs
-            .iter()
-            .flat_map(|p| &p.templates)
-            .filter(|t| t.reason == TemplateReason::Quote)
-            .count(),
+        template_passages: trace.judged_passages(false),
+        quote_passages: trace.judged_passages(true),
         template_frames: trace.frames.frames.len(),
         top_template_frames: trace
             .frames

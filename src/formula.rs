@@ -52,7 +52,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::normalize::Token;
-use crate::passage::{MatchRun, Passage, SharedSpan};
+use crate::passage::{MatchRun, Passage, SharedSpan, merge_ranges};
 
 /// Exact runs of formulaic k-grams shorter than this many words are stock phrases; a run
 /// this long is a paragraph lifted from somewhere, however common.
@@ -239,29 +239,20 @@ pub fn quoted(text: &str, start: usize, end: usize) -> bool {
 
 /// Shared words of the passage outside stock phrases.
 fn own_words(runs: &[MatchRun], kgrams: &[u64], stock: &StockPhrases, k: usize) -> usize {
-    let mut covered: Vec<Range<usize>> = Vec::new();
-    for r in runs {
-        let first = r.a;
-        let last = (r.a + r.words + 1).saturating_sub(k); // k-grams first..last
-        let is_stock = !stock.is_empty()
-            && r.words < STOCK_RUN_MAX_WORDS
-            && kgrams
-                .get(first..last)
-                .is_some_and(|g| g.iter().all(|&h| stock.contains(h)));
-        if !is_stock {
-            covered.push(r.a..r.a + r.words);
-        }
-    }
-    covered.sort_by_key(|r| r.start);
-    let (mut words, mut end) = (0, 0);
-    for r in covered {
-        let start = r.start.max(end);
-        if r.end > start {
-            words += r.end - start;
-            end = r.end;
-        }
-    }
-    words
+    let own: Vec<(usize, usize)> = runs
+        .iter()
+        .filter(|r| {
+            let last = (r.a + r.words + 1).saturating_sub(k); // k-grams r.a..last
+            let is_stock = !stock.is_empty()
+                && r.words < STOCK_RUN_MAX_WORDS
+                && kgrams
+                    .get(r.a..last)
+                    .is_some_and(|g| g.iter().all(|&h| stock.contains(h)));
+            !is_stock
+        })
+        .map(|r| (r.a, r.a + r.words))
+        .collect();
+    merge_ranges(own).iter().map(|(s, e)| e - s).sum()
 }
 
 /// The numbers and names of one side of a passage. Numbers are read from the text itself
@@ -415,15 +406,7 @@ const FRAME_TEXT_CHARS: usize = 300;
 
 /// The passage's shared wording in A, with ` … ` where the two sides differ.
 fn frame_text(p: &Passage, side: Side) -> String {
-    let mut runs: Vec<(usize, usize)> = p.runs.iter().map(|r| (r.a, r.a + r.words)).collect();
-    runs.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for (s, e) in runs {
-        match merged.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => merged.push((s, e)),
-        }
-    }
+    let merged = merge_ranges(p.runs.iter().map(|r| (r.a, r.a + r.words)).collect());
     let mut out = String::new();
     for (i, (s, e)) in merged.into_iter().enumerate() {
         let (Some(first), Some(last)) = (side.tokens.get(s), side.tokens.get(e - 1)) else {

@@ -395,6 +395,25 @@ pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
         .collect()
 }
 
+/// Half-open ranges `[start, end)` sorted and merged where they overlap or touch: the
+/// parts of a text several passages cover.
+///
+/// ```
+/// use wiretrace::passage::merge_ranges;
+/// assert_eq!(merge_ranges(vec![(5, 9), (0, 3), (3, 4), (8, 12)]), [(0, 4), (5, 12)]);
+/// ```
+pub fn merge_ranges(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
 /// Stable hash of a document's content, for reports: equal content, equal hash.
 pub fn content_hash(tokens: &[Token]) -> u64 {
     let mut buf = Vec::with_capacity(tokens.len() * 8);

@@ -60,6 +60,16 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// Passages judged formulas (`quotes == false`: templates and stock phrases) or shared
+    /// quotes (`quotes == true`), over all pairs.
+    pub fn judged_passages(&self, quotes: bool) -> usize {
+        self.pairs
+            .iter()
+            .flat_map(|p| &p.templates)
+            .filter(|t| (t.reason == formula::TemplateReason::Quote) == quotes)
+            .count()
+    }
+
     /// Builds the lineage graph from this trace.
     pub fn lineage(&self, docs: &[Document]) -> Lineage {
         let config = LineageConfig {
@@ -130,20 +140,22 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
     candidates.sort_unstable();
     candidates.dedup();
 
-    let sets: Vec<Vec<u64>> = content
+    // k-grams by position (passages are judged on them) and as sorted sets (pairs are
+    // measured on them), from one shingling pass.
+    let kgrams: Vec<Vec<u64>> = content
         .par_iter()
-        .map(|toks| {
-            let mut s = word_shingles(toks, pc.k);
+        .map(|toks| word_shingles(toks, pc.k))
+        .collect();
+    let sets: Vec<Vec<u64>> = kgrams
+        .par_iter()
+        .map(|k| {
+            let mut s = k.clone();
             s.sort_unstable();
             s.dedup();
             s
         })
         .collect();
     let stock = StockPhrases::learn(&sets, &family, config.boilerplate.min_docs);
-    let kgrams: Vec<Vec<u64>> = content
-        .par_iter()
-        .map(|toks| word_shingles(toks, pc.k))
-        .collect();
     let side = |i: usize| Side {
         text: &docs[i].text,
         tokens: &content[i],

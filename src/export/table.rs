@@ -88,11 +88,7 @@ pub fn write_passages(view: &LineageView, out: &mut dyn Write) -> io::Result<()>
         t.candidates,
         t.pairs.len(),
         t.boilerplate.templates.len(),
-        t.pairs
-            .iter()
-            .flat_map(|p| &p.templates)
-            .filter(|x| x.reason != crate::formula::TemplateReason::Quote)
-            .count(),
+        t.judged_passages(false),
         t.frames.frames.len()
     )?;
     for e in &t.pairs {

@@ -44,6 +44,7 @@ use super::direction::{
 };
 use super::siblings::{PairIndex, count_in, intersection, slack};
 use super::{EdgeKind, EdgeSpan, InferredSource, LineageEdge, PairEvidence};
+use crate::passage::merge_ranges;
 
 /// Members of a group checked for a pair's shared edits.
 const MAX_WITNESSES: usize = 16;
@@ -257,15 +258,8 @@ struct Pieces {
 const JOIN: &str = " … ";
 
 impl Pieces {
-    fn new(mut ranges: Vec<(usize, usize)>) -> Self {
-        ranges.sort_unstable();
-        let mut merged: Vec<(usize, usize)> = Vec::new();
-        for (s, e) in ranges {
-            match merged.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => merged.push((s, e)),
-            }
-        }
+    fn new(ranges: Vec<(usize, usize)>) -> Self {
+        let merged = merge_ranges(ranges);
         let mut starts = Vec::with_capacity(merged.len());
         let mut at = 0;
         for (s, e) in &merged {

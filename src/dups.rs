@@ -598,7 +598,7 @@ mod tests {
         };
         assert!(find_duplicates(&[], &bad).is_err());
         let bad = DupsConfig {
-            lsh: Some(LshParams { bands: 64, rows: 4 }),
+            lsh: Some(LshParams::uniform(64, 4)),
             ..DupsConfig::default()
         };
         assert!(find_duplicates(&[], &bad).is_err());

@@ -4,15 +4,19 @@
 //! candidate when all `r` values of at least one band agree. For Jaccard `s` that happens
 //! with probability `P(s) = 1 − (1 − sʳ)ᵇ`, an S-curve whose steep part sits near
 //! `(1/b)^(1/r)` (Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3).
+//! When `b × r` falls short of the signature, the rest is not wasted: `l` of the bands take
+//! one row more, and `P(s) = 1 − (1 − sʳ)^(b−l) · (1 − sʳ⁺¹)^l`.
 //!
-//! [`optimal_params`] picks (b, r) the way datasketch does — minimising the area of false
-//! positives (`∫₀ᵗ P`) plus false negatives (`∫ₜ¹ 1 − P`) — but only among the curves that
-//! catch a pair *at* the threshold with probability at least [`MIN_RECALL_AT_THRESHOLD`].
-//! Unconstrained, the optimum crosses the threshold near P = 0.5 (datasketch's 9 × 13 at
-//! 0.8 finds only 40 % of the pairs of Jaccard 0.8), which is not what a user who asks for
-//! "0.8" expects; and since every candidate is verified exactly, a false positive costs
-//! only one set intersection. At threshold 0.8 and 128 permutations this gives 16 bands of
-//! 6 rows: P(0.8) = 0.992, P(0.5) = 0.22, P(0.3) = 0.012.
+//! [`optimal_params`] picks (b, r, l) the way datasketch picks (b, r) — minimising the area
+//! of false positives (`∫₀ᵗ P`) plus false negatives (`∫ₜ¹ 1 − P`) — but only among the
+//! splits that use every value of the signature and catch a pair *at* the threshold with
+//! probability at least [`MIN_RECALL_AT_THRESHOLD`]. Unconstrained, the optimum crosses the
+//! threshold near P = 0.5 (datasketch's 9 × 13 at 0.8 finds only 40 % of the pairs of
+//! Jaccard 0.8), which is not what a user who asks for "0.8" expects; and since every
+//! candidate is verified exactly, a false positive costs only one set intersection. At
+//! threshold 0.8 and 128 values this gives 19 bands, 14 of 7 rows and 5 of 6 rows:
+//! P(0.8) = 0.992, P(0.5) = 0.17, P(0.3) = 0.007 (16 bands of 6 rows, which leave 32 values
+//! unused, give the same P(0.8) with P(0.5) = 0.22, P(0.3) = 0.012).
 //!
 //! Buckets are formed per band by sorting (key, document) pairs — the `GROUP BY (band,
 //! key)` of a distributed plan. A bucket holding more than `max_bucket` documents (a
@@ -29,19 +33,45 @@ use crate::minhash::Signature;
 /// The least probability, at the threshold, that [`optimal_params`] accepts.
 pub const MIN_RECALL_AT_THRESHOLD: f64 = 0.99;
 
-/// Bands × rows.
+/// How a signature is cut into bands: `bands` bands of `rows` values, of which the first
+/// `long_bands` hold one value more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LshParams {
     /// Number of bands.
     pub bands: usize,
-    /// Signature values per band.
+    /// Signature values per band (per short band when `long_bands > 0`).
     pub rows: usize,
+    /// Bands, at the front, that hold `rows + 1` values.
+    pub long_bands: usize,
 }
 
 impl LshParams {
+    /// `bands` bands of `rows` values each.
+    pub const fn uniform(bands: usize, rows: usize) -> Self {
+        LshParams {
+            bands,
+            rows,
+            long_bands: 0,
+        }
+    }
+
     /// Probability that a pair of Jaccard `s` shares at least one band.
     pub fn candidate_probability(&self, s: f64) -> f64 {
-        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
+        let short = (1.0 - s.powi(self.rows as i32)).powi((self.bands - self.long_bands) as i32);
+        let long = (1.0 - s.powi(self.rows as i32 + 1)).powi(self.long_bands as i32);
+        1.0 - short * long
+    }
+
+    /// Signature values the bands use.
+    pub fn values(&self) -> usize {
+        self.bands * self.rows + self.long_bands
+    }
+
+    /// The range of signature positions of band `band`.
+    pub fn band_range(&self, band: usize) -> std::ops::Range<usize> {
+        let start = band * self.rows + band.min(self.long_bands);
+        let width = self.rows + usize::from(band < self.long_bands);
+        start..start + width
     }
 
     /// Checks the bands fit in a signature of `num_perm` values.
@@ -49,15 +79,46 @@ impl LshParams {
         if self.bands == 0 || self.rows == 0 {
             return Err(Error::Config("bands and rows must be at least 1".into()));
         }
-        if self.bands * self.rows > num_perm {
+        if self.long_bands > self.bands {
             return Err(Error::Config(format!(
-                "{} bands × {} rows = {} exceeds the {num_perm} permutations",
+                "{} long bands of {} bands: there cannot be more long bands than bands",
+                self.long_bands, self.bands
+            )));
+        }
+        if self.values() > num_perm {
+            return Err(Error::Config(format!(
+                "{} bands × {} rows{} = {} exceeds the {num_perm} signature values",
                 self.bands,
                 self.rows,
-                self.bands * self.rows
+                if self.long_bands > 0 {
+                    format!(" + {} long bands", self.long_bands)
+                } else {
+                    String::new()
+                },
+                self.values()
             )));
         }
         Ok(())
+    }
+}
+
+impl std::fmt::Display for LshParams {
+    /// `16×6`, or `14×7 + 5×6` when some bands are long.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.long_bands == 0 {
+            write!(f, "{}×{}", self.bands, self.rows)
+        } else if self.long_bands == self.bands {
+            write!(f, "{}×{}", self.bands, self.rows + 1)
+        } else {
+            write!(
+                f,
+                "{}×{} + {}×{}",
+                self.long_bands,
+                self.rows + 1,
+                self.bands - self.long_bands,
+                self.rows
+            )
+        }
     }
 }
 
@@ -73,22 +134,31 @@ fn integrate(f: impl Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
     sum * h / 3.0
 }
 
-/// The (bands, rows) with `bands × rows ≤ num_perm` minimising FP + FN area at `threshold`
-/// among those with `P(threshold) ≥ MIN_RECALL_AT_THRESHOLD`; when no split reaches that
-/// (very few permutations), the one with the highest `P(threshold)`.
+/// The split that uses all `num_perm` values and minimises the FP + FN area at
+/// `threshold` among those with `P(threshold) ≥ MIN_RECALL_AT_THRESHOLD`; when no split
+/// reaches that (very few values), the one with the highest `P(threshold)`.
 ///
 /// ```
 /// use wiretrace::lsh::optimal_params;
 /// let p = optimal_params(0.8, 128);
-/// assert!(p.bands * p.rows <= 128);
+/// assert_eq!(p.values(), 128);
 /// assert!(p.candidate_probability(0.8) >= 0.99);
 /// ```
 pub fn optimal_params(threshold: f64, num_perm: usize) -> LshParams {
     let mut best: Option<(f64, LshParams)> = None;
-    let mut fallback = (f64::NEG_INFINITY, LshParams { bands: 1, rows: 1 });
+    let mut fallback = (f64::NEG_INFINITY, LshParams::uniform(1, 1));
     for bands in 1..=num_perm {
         for rows in 1..=num_perm / bands {
-            let p = LshParams { bands, rows };
+            let long_bands = num_perm - bands * rows;
+            if long_bands >= bands {
+                // The same curve as `bands` bands of more rows, found there.
+                continue;
+            }
+            let p = LshParams {
+                bands,
+                rows,
+                long_bands,
+            };
             let at_threshold = p.candidate_probability(threshold);
             if at_threshold > fallback.0 {
                 fallback = (at_threshold, p);
@@ -108,11 +178,11 @@ pub fn optimal_params(threshold: f64, num_perm: usize) -> LshParams {
 
 /// The band keys of one signature: key `i` is a stable hash of band `i`'s rows, seeded with
 /// `i` so that equal rows in different bands never share a key.
+/// A signature shorter than the bands need gives keys for the bands it fills.
 pub fn band_keys(sig: &[u32], params: LshParams) -> Vec<u64> {
-    let mut buf = Vec::with_capacity(params.rows * 4);
-    sig.chunks_exact(params.rows)
-        .take(params.bands)
-        .enumerate()
+    let mut buf = Vec::with_capacity((params.rows + 1) * 4);
+    (0..params.bands)
+        .map_while(|band| sig.get(params.band_range(band)).map(|rows| (band, rows)))
         .map(|(band, rows)| {
             buf.clear();
             for v in rows {
@@ -249,11 +319,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_threshold_gives_high_recall_bands() {
+    fn default_threshold_gives_high_recall_bands_over_the_whole_signature() {
         let p = optimal_params(0.8, 128);
-        assert_eq!((p.bands, p.rows), (16, 6));
+        assert_eq!((p.bands, p.rows, p.long_bands), (19, 6, 14));
+        assert_eq!(p.values(), 128);
+        assert_eq!(p.to_string(), "14×7 + 5×6");
         assert!(p.candidate_probability(0.8) > 0.99);
-        assert!(p.candidate_probability(0.3) < 0.02);
+        assert!(p.candidate_probability(0.3) < 0.01);
+        // Fewer false positives than the best uniform split, which leaves 32 values unused.
+        let uniform = LshParams::uniform(16, 6);
+        assert!(p.candidate_probability(0.5) < uniform.candidate_probability(0.5) - 0.04);
+        for t in [0.5, 0.7, 0.9] {
+            assert_eq!(optimal_params(t, 128).values(), 128, "{t}");
+        }
+    }
+
+    #[test]
+    fn long_bands_come_first_and_tile_the_signature() {
+        let p = LshParams {
+            bands: 3,
+            rows: 2,
+            long_bands: 2,
+        };
+        assert_eq!(
+            (0..3).map(|b| p.band_range(b)).collect::<Vec<_>>(),
+            [0..3, 3..6, 6..8]
+        );
+        assert_eq!(p.values(), 8);
+        let sig: Vec<u32> = (0..8).collect();
+        let keys = band_keys(&sig, p);
+        assert_eq!(keys.len(), 3);
+        let mut changed = sig.clone();
+        changed[7] = 99;
+        let other = band_keys(&changed, p);
+        assert_eq!(keys[..2], other[..2]);
+        assert_ne!(keys[2], other[2]);
+        // P(s) of a long band is s³, of a short one s².
+        let s: f64 = 0.6;
+        let expected = 1.0 - (1.0 - s.powi(3)).powi(2) * (1.0 - s.powi(2));
+        assert!((p.candidate_probability(s) - expected).abs() < 1e-12);
     }
 
     #[test]
@@ -265,7 +369,7 @@ mod tests {
         assert!(high.candidate_probability(0.6) < low.candidate_probability(0.6));
         // Too few permutations to reach the floor: the best reachable curve.
         let tiny = optimal_params(0.3, 2);
-        assert_eq!((tiny.bands, tiny.rows), (2, 1));
+        assert_eq!((tiny.bands, tiny.rows, tiny.long_bands), (2, 1, 0));
     }
 
     #[test]
@@ -273,14 +377,14 @@ mod tests {
         let same = vec![7u32; 16];
         let mut sigs: Vec<Vec<u32>> = vec![same; COLLAPSE_ABOVE + 2];
         sigs.push((0..16).collect());
-        let c = candidate_pairs(&sigs, LshParams { bands: 4, rows: 4 }, 1000);
+        let c = candidate_pairs(&sigs, LshParams::uniform(4, 4), 1000);
         assert_eq!(c.collapsed_groups, 1);
         let expected: Vec<(u32, u32)> = (1..COLLAPSE_ABOVE as u32 + 2).map(|d| (0, d)).collect();
         assert_eq!(c.pairs, expected);
         // A small group keeps all its pairs.
         let small: Vec<Vec<u32>> = vec![vec![3u32; 16]; 4];
         assert_eq!(
-            candidate_pairs(&small, LshParams { bands: 4, rows: 4 }, 1000)
+            candidate_pairs(&small, LshParams::uniform(4, 4), 1000)
                 .pairs
                 .len(),
             6
@@ -289,9 +393,17 @@ mod tests {
 
     #[test]
     fn rejects_bands_that_do_not_fit() {
-        assert!(LshParams { bands: 20, rows: 7 }.validate(128).is_err());
-        assert!(LshParams { bands: 0, rows: 7 }.validate(128).is_err());
-        assert!(LshParams { bands: 16, rows: 8 }.validate(128).is_ok());
+        assert!(LshParams::uniform(20, 7).validate(128).is_err());
+        assert!(LshParams::uniform(0, 7).validate(128).is_err());
+        assert!(LshParams::uniform(16, 8).validate(128).is_ok());
+        let long = |long_bands| LshParams {
+            bands: 19,
+            rows: 6,
+            long_bands,
+        };
+        assert!(long(14).validate(128).is_ok());
+        assert!(long(15).validate(128).is_err());
+        assert!(long(20).validate(200).is_err());
     }
 
     #[test]
@@ -299,7 +411,7 @@ mod tests {
         let same = vec![7u32; 16];
         let other: Vec<u32> = (0..16).collect();
         let sigs = vec![same.clone(), other, same.clone(), same];
-        let p = LshParams { bands: 4, rows: 4 };
+        let p = LshParams::uniform(4, 4);
         let c = candidate_pairs(&sigs, p, 10);
         assert_eq!(c.pairs, [(0, 2), (0, 3), (2, 3)]);
         assert_eq!(c.largest_bucket, 3);

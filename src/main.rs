@@ -847,7 +847,7 @@ impl DupsParams {
             lsh: self
                 .bands
                 .zip(self.rows)
-                .map(|(bands, rows)| LshParams { bands, rows }),
+                .map(|(bands, rows)| LshParams::uniform(bands, rows)),
             max_bucket: self.max_bucket,
         }
     }

@@ -1,55 +1,102 @@
-//! Shingle sets → MinHash signatures.
+//! Shingle sets → MinHash signatures, by one-permutation hashing with optimal densification.
 //!
 //! For a random permutation π of the shingle universe, P[min π(A) = min π(B)] = J(A, B), the
-//! Jaccard similarity (Broder 1997). With `n` independent permutations the fraction of equal
-//! minima estimates J with standard error √(J(1−J)/n): about 0.035 at J = 0.8, n = 128.
+//! Jaccard similarity (Broder 1997). Classic MinHash draws `k` independent permutations and
+//! hashes every shingle `k` times; the fraction of equal minima estimates J with standard
+//! error √(J(1−J)/k), about 0.035 at J = 0.8, k = 128.
 //!
-//! Each shingle is already a uniform 64-bit hash, so permutation i is the cheap affine map
-//! `h ↦ (aᵢ·h + bᵢ) mod 2⁶⁴` with odd `aᵢ`, of which we keep the high 32 bits (the
-//! well-mixed ones: multiply-shift hashing, Dietzfelbinger et al. 1997). There is no
-//! per-permutation rehash of the text, and the inner loop is a multiply, add, shift and min
-//! over a fixed-length array, which the compiler unrolls and vectorises. The (aᵢ, bᵢ) come
-//! from SplitMix64 seeded with the user's seed, so a signature depends only on
-//! (shingles, seed, number of permutations) — any worker can rebuild the hasher.
+//! *One-permutation hashing* (Li, Owen & Zhang, NIPS 2012) hashes every shingle **once**:
+//! the hash picks one of `k` bins and a value, and each bin keeps its least value. Two sets
+//! agree in a bin with probability J, as with k permutations, but a small set leaves bins
+//! empty. *Optimal densification* (Shrivastava, ICML 2017) fills an empty bin `i` by probing
+//! bins `p(i, 1), p(i, 2), …` (a fixed hash of the bin and the attempt) until one that was
+//! filled, and copying its value. Both documents probe the same sequence, so they agree in
+//! `i` exactly when the first bin filled in either is filled in both with the same least
+//! value: again probability J, and the estimator's variance is that of k independent
+//! permutations up to a small term (Shrivastava's Theorem 2), which
+//! `tests/minhash_estimate.rs` checks against the binomial bound.
 //!
-//! Cost: O(|shingles| × permutations) multiply-adds; 4 bytes per permutation per document.
+//! The shingle hash `h` is already a uniform 64-bit value (XXH3), so the one "permutation" is
+//! the SplitMix64 finalizer applied to `h` xor a key drawn from the seed: a bijection of the
+//! 64-bit words with full avalanche. Its high 32 bits pick the bin (Lemire's multiply-shift
+//! range reduction, no division) and its low 32 bits are the value. The key and the probe
+//! hash come from SplitMix64 seeded with the user's seed, so a signature depends only on
+//! (shingles, seed, length) — any worker can rebuild the hasher, on any platform.
+//!
+//! Cost: one finalizer and one compare per shingle, then O(k) probes on average for a
+//! document with at least `k` shingles (k²/m for a document of m < k shingles): against
+//! k multiply-adds per shingle for classic MinHash, ~100× less work at k = 128. There is no
+//! per-shingle loop left for SIMD to widen; the scatter into bins is a dependent
+//! load-compare-store that vector units do not speed up, so one portable path gives the same
+//! bits everywhere.
+//!
+//! The scheme has a name, [`SCHEME`], stored with every index and signature stage table:
+//! signatures of different schemes are not comparable, and an index built with another one
+//! must be rebuilt.
 
-/// A MinHash signature: one 32-bit minimum per permutation.
+/// The signature scheme this release computes: one-permutation hashing with optimal
+/// densification, version 1. Stored in index manifests and signature stage tables.
+pub const SCHEME: &str = "oph-densified/1";
+
+/// The scheme of wiretrace releases before one-permutation hashing: `k` multiply-shift
+/// permutations. Indexes that carry no scheme were built with it.
+pub const LEGACY_SCHEME: &str = "k-permutations/1";
+
+/// A MinHash signature: one 32-bit minimum per bin.
 pub type Signature = Vec<u32>;
 
-/// The seeded family of permutations.
+/// The seeded hash family: the signature length, the key of the one permutation, and the
+/// key of the densification probes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MinHasher {
-    a: Vec<u64>,
-    b: Vec<u64>,
+    bins: usize,
+    key: u64,
+    probe_key: u64,
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fully specified generator, so the
-/// permutations are identical on every platform and in every release.
+/// hash family is identical on every platform and in every release.
 pub fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
+    mix64(*state)
+}
+
+/// SplitMix64's finalizer: a bijection of the 64-bit words in which every input bit flips
+/// every output bit with probability ≈ ½.
+#[inline(always)]
+fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
 
+/// `x` scaled from [0, 2³²) to [0, n): Lemire's multiply-shift range reduction.
+#[inline(always)]
+fn reduce(x: u32, n: usize) -> usize {
+    ((x as u64 * n as u64) >> 32) as usize
+}
+
+/// Random probes per empty bin before the walk turns to a linear scan from the last probe
+/// (still the same sequence for every document, so still unbiased); bounds the work on a
+/// document with one shingle to O(k²).
+const MAX_RANDOM_PROBES: u64 = 32;
+
 impl MinHasher {
-    /// `num_perm` permutations drawn from `seed`.
+    /// A signature of `num_perm` values (bins) from `seed`.
     pub fn new(num_perm: usize, seed: u64) -> Self {
         let mut state = seed;
-        let mut a = Vec::with_capacity(num_perm);
-        let mut b = Vec::with_capacity(num_perm);
-        for _ in 0..num_perm {
-            a.push(splitmix64(&mut state) | 1);
-            b.push(splitmix64(&mut state));
+        let key = splitmix64(&mut state);
+        let probe_key = splitmix64(&mut state);
+        MinHasher {
+            bins: num_perm,
+            key,
+            probe_key,
         }
-        MinHasher { a, b }
     }
 
-    /// Number of permutations.
+    /// Number of values in a signature (the `k` of k-permutation MinHash it stands in for).
     pub fn num_perm(&self) -> usize {
-        self.a.len()
+        self.bins
     }
 
     /// The signature of a shingle set (or any sequence of shingle hashes: repeats do not
@@ -62,60 +109,53 @@ impl MinHasher {
     /// assert_eq!(estimate_jaccard(&a, &hasher.signature(&[4, 3, 2, 1])), 1.0);
     /// ```
     pub fn signature(&self, shingles: &[u64]) -> Signature {
-        let mut sig = vec![u32::MAX; self.a.len()];
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f")
-                && std::arch::is_x86_feature_detected!("avx512dq")
-            {
-                // SAFETY: the CPU supports the features the function is compiled for.
-                unsafe { signature_avx512(&self.a, &self.b, shingles, &mut sig) };
-                return sig;
+        let k = self.bins;
+        let mut sig = vec![u32::MAX; k];
+        if k == 0 || shingles.is_empty() {
+            return sig;
+        }
+        let mut filled = vec![false; k];
+        let mut filled_count = 0;
+        for &h in shingles {
+            let y = mix64(h ^ self.key);
+            let bin = reduce((y >> 32) as u32, k);
+            let value = y as u32;
+            filled_count += usize::from(!filled[bin]);
+            filled[bin] = true;
+            if value < sig[bin] {
+                sig[bin] = value;
             }
         }
-        signature_kernel(&self.a, &self.b, shingles, &mut sig);
+        if filled_count < k {
+            self.densify(&mut sig, &filled);
+        }
         sig
     }
-}
 
-/// Fixed-width blocks of permutations give the inner loop a constant trip count the compiler
-/// can unroll and vectorise. Integer arithmetic only, so every code path gives the same bits.
-#[inline(always)]
-fn signature_kernel(a: &[u64], b: &[u64], shingles: &[u64], sig: &mut [u32]) {
-    const LANES: usize = 16;
-    let blocks = a.chunks(LANES).zip(b.chunks(LANES));
-    for ((a, b), out) in blocks.zip(sig.chunks_mut(LANES)) {
-        if let (Ok(a), Ok(b)) = (<&[u64; LANES]>::try_from(a), <&[u64; LANES]>::try_from(b)) {
-            let mut mins = [u32::MAX; LANES];
-            for &h in shingles {
-                for j in 0..LANES {
-                    mins[j] = mins[j].min(permute(a[j], b[j], h));
+    /// Fills every empty bin with the value of the first filled bin on its probe sequence.
+    fn densify(&self, sig: &mut [u32], filled: &[bool]) {
+        let k = sig.len();
+        for i in 0..k {
+            if filled[i] {
+                continue;
+            }
+            let mut j = 0;
+            let mut found = false;
+            for attempt in 0..MAX_RANDOM_PROBES {
+                let probe = mix64(self.probe_key ^ ((i as u64) << 32 | attempt));
+                j = reduce(probe as u32, k);
+                if filled[j] {
+                    found = true;
+                    break;
                 }
             }
-            out.copy_from_slice(&mins);
-        } else {
-            for ((&a, &b), m) in a.iter().zip(b).zip(out.iter_mut()) {
-                *m = shingles
-                    .iter()
-                    .map(|&h| permute(a, b, h))
-                    .fold(*m, u32::min);
+            while !found {
+                j = (j + 1) % k;
+                found = filled[j];
             }
+            sig[i] = sig[j];
         }
     }
-}
-
-/// [`signature_kernel`] compiled for AVX-512, whose 64-bit lane multiply (`vpmullq`) lets
-/// eight permutations run per instruction; chosen at run time when the CPU has it.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq")]
-unsafe fn signature_avx512(a: &[u64], b: &[u64], shingles: &[u64], sig: &mut [u32]) {
-    signature_kernel(a, b, shingles, sig);
-}
-
-/// Permutation (a, b) applied to shingle hash `h`: the high half of `a·h + b mod 2⁶⁴`.
-#[inline(always)]
-fn permute(a: u64, b: u64, h: u64) -> u32 {
-    (a.wrapping_mul(h).wrapping_add(b) >> 32) as u32
 }
 
 /// The fraction of positions where two signatures agree: an unbiased estimate of Jaccard.
@@ -132,46 +172,68 @@ mod tests {
     use super::*;
 
     #[test]
-    fn same_seed_same_permutations() {
+    fn same_seed_same_hasher_and_frozen_values() {
         assert_eq!(MinHasher::new(128, 1), MinHasher::new(128, 1));
         assert_ne!(MinHasher::new(128, 1), MinHasher::new(128, 2));
         // Frozen: the first SplitMix64 output for seed 0 (from the reference implementation),
-        // and a signature — stored signatures depend on both.
+        // and a signature — stored signatures depend on both; a change here is a new SCHEME.
         assert_eq!(splitmix64(&mut 0), 0xE220_A839_7B1D_CDAF);
+        // The values were computed by an independent Python transcription of the module
+        // docs; three shingles fill two of eight bins, so densification is frozen too.
         assert_eq!(
-            MinHasher::new(4, 42).signature(&[1, 2, 3]),
-            [1_651_866_022, 773_068_804, 3_892_349_524, 81_763_594]
+            MinHasher::new(8, 42).signature(&[1, 2, 3]),
+            [
+                1_018_193_436,
+                2_174_415_560,
+                2_174_415_560,
+                2_174_415_560,
+                1_018_193_436,
+                1_018_193_436,
+                2_174_415_560,
+                2_174_415_560
+            ]
         );
     }
 
     #[test]
-    fn dispatched_and_portable_kernels_agree() {
-        let shingles: Vec<u64> = (0..777u64).map(|i| splitmix64(&mut i.clone())).collect();
-        for num_perm in [1, 13, 16, 128, 130] {
-            let hasher = MinHasher::new(num_perm, 5);
-            let mut portable = vec![u32::MAX; num_perm];
-            signature_kernel(&hasher.a, &hasher.b, &shingles, &mut portable);
-            assert_eq!(hasher.signature(&shingles), portable, "{num_perm}");
+    fn every_bin_is_a_least_value_of_its_shingles_or_a_copy_of_a_filled_bin() {
+        let hasher = MinHasher::new(64, 11);
+        let shingles: Vec<u64> = (0..40u64).map(|i| splitmix64(&mut i.clone())).collect();
+        let sig = hasher.signature(&shingles);
+        let mut bins: Vec<Option<u32>> = vec![None; 64];
+        for &h in &shingles {
+            let y = mix64(h ^ hasher.key);
+            let bin = reduce((y >> 32) as u32, 64);
+            bins[bin] = Some(bins[bin].map_or(y as u32, |v| v.min(y as u32)));
+        }
+        let filled: Vec<u32> = bins.iter().flatten().copied().collect();
+        assert!(filled.len() < 64, "40 shingles leave bins empty");
+        for (i, (&value, own)) in sig.iter().zip(&bins).enumerate() {
+            match own {
+                Some(v) => assert_eq!(value, *v, "bin {i} keeps its least value"),
+                None => assert!(filled.contains(&value), "bin {i} copies a filled bin"),
+            }
         }
     }
 
     #[test]
-    fn remainder_permutations_match_the_block_path() {
-        let shingles: Vec<u64> = (0..500u64)
-            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
-            .collect();
-        let full = MinHasher::new(16, 3).signature(&shingles);
-        let odd = MinHasher::new(13, 3).signature(&shingles);
-        assert_eq!(&full[..8], &odd[..8]);
-        assert_eq!(odd.len(), 13);
-        let expected: u32 = shingles
-            .iter()
-            .map(|&h| {
-                let hasher = MinHasher::new(13, 3);
-                permute(hasher.a[12], hasher.b[12], h)
-            })
-            .min()
-            .unwrap();
-        assert_eq!(odd[12], expected);
+    fn one_shingle_fills_every_bin_and_empty_input_none() {
+        let hasher = MinHasher::new(128, 3);
+        let sig = hasher.signature(&[12345]);
+        assert!(sig.iter().all(|&v| v == sig[0]));
+        assert!(hasher.signature(&[]).iter().all(|&v| v == u32::MAX));
+        assert!(MinHasher::new(0, 3).signature(&[1, 2]).is_empty());
+    }
+
+    #[test]
+    fn densified_bins_agree_only_through_shared_shingles() {
+        // Two disjoint small sets: every bin, filled or densified, must disagree.
+        let hasher = MinHasher::new(128, 5);
+        let a: Vec<u64> = (0..10u64).map(|i| splitmix64(&mut i.clone())).collect();
+        let b: Vec<u64> = (100..110u64).map(|i| splitmix64(&mut i.clone())).collect();
+        assert_eq!(
+            estimate_jaccard(&hasher.signature(&a), &hasher.signature(&b)),
+            0.0
+        );
     }
 }

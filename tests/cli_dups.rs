@@ -115,8 +115,9 @@ fn bundled_sample_gives_the_known_family() {
     assert_eq!(family["size"], 3);
     assert_eq!(json["stats"]["records_read"], 9);
     assert_eq!(json["stats"]["redundant_documents"], 2);
-    assert_eq!(json["params"]["bands"], 16);
+    assert_eq!(json["params"]["bands"], 19);
     assert_eq!(json["params"]["rows"], 6);
+    assert_eq!(json["params"]["long_bands"], 14);
     assert!(stderr.contains("read 9 records: 9 documents used, 0 skipped"));
     // stderr is not a terminal here: no progress line, only the summary.
     assert!(!stderr.contains("reading and signing"), "{stderr}");
@@ -444,7 +445,7 @@ fn unreadable_inputs_and_bad_options_fail_clearly() {
         (vec!["--threshold", "0"], "threshold 0 must be in (0, 1]"),
         (
             vec!["--bands", "64", "--rows", "4"],
-            "exceeds the 128 permutations",
+            "exceeds the 128 signature values",
         ),
         (vec!["--bands", "4"], "--rows"),
         (vec!["--shingle", "bytes:4"], "unknown shingle kind"),

@@ -201,6 +201,7 @@ fn read_table(dir: &Path, sql: &str) -> Vec<datafusion::arrow::array::RecordBatc
             "pairs",
             "candidates",
             "oversized_buckets",
+            "signatures",
         ] {
             ctx.register_parquet(
                 t,
@@ -347,6 +348,42 @@ fn stage_tables_are_kept_in_the_work_folder_and_it_must_be_empty() {
             .value(0) as usize,
         run.report.pairs.len()
     );
+    // Every table says its layout version and signature scheme in its Parquet metadata,
+    // and the stored signatures are the default engine's.
+    for table in ["documents", "signatures", "pairs"] {
+        let file = std::fs::File::open(work.join(table).join("part-00000.parquet")).unwrap();
+        let reader = datafusion::parquet::file::reader::SerializedFileReader::new(file).unwrap();
+        let kv: BTreeMap<String, Option<String>> = reader
+            .metadata()
+            .file_metadata()
+            .key_value_metadata()
+            .unwrap()
+            .iter()
+            .map(|kv| (kv.key.clone(), kv.value.clone()))
+            .collect();
+        assert_eq!(
+            kv["wiretrace.stage_tables"].as_deref(),
+            Some("3"),
+            "{table}"
+        );
+        assert_eq!(
+            kv["wiretrace.signature_scheme"].as_deref(),
+            Some(wiretrace::minhash::SCHEME),
+            "{table}"
+        );
+    }
+    let stored = read_table(&work, "SELECT signature FROM signatures WHERE ordinal = 0");
+    let column = stored[0].column(0).as_list::<i32>().value(0);
+    let engine_signature: Vec<u32> = column
+        .as_primitive::<datafusion::arrow::datatypes::UInt32Type>()
+        .values()
+        .to_vec();
+    let hasher = wiretrace::minhash::MinHasher::new(128, 42);
+    let set = wiretrace::shingle::shingle_set(
+        &run.corpus.documents[0].text,
+        wiretrace::shingle::ShingleScheme::default(),
+    );
+    assert_eq!(engine_signature, hasher.signature(&set));
     let again = run_dups(
         &[Input::Path(common::sample("news.jsonl"))],
         &ReadOptions::default(),

@@ -506,3 +506,41 @@ fn damaged_files_are_named_never_a_panic() {
         "{msg}"
     );
 }
+
+/// An index whose manifest names no signature scheme was built by a release with
+/// k-permutation MinHash: its signatures cannot be compared with this release's, so every
+/// command that opens it says so and asks for a rebuild, and nothing is written.
+#[test]
+fn an_index_of_the_old_signature_scheme_asks_for_a_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = build_sample(dir.path());
+    let manifest = ix.join("MANIFEST");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let body = text.lines().next().unwrap();
+    assert!(
+        body.contains("\"signature_scheme\":\"oph-densified/1\""),
+        "{body}"
+    );
+    let old = body.replace("\"signature_scheme\":\"oph-densified/1\",", "");
+    assert_ne!(old, body);
+    let old = format!("{old}\ncrc32 {:08x}\n", crc32fast::hash(old.as_bytes()));
+    std::fs::write(&manifest, &old).unwrap();
+    let article = common::sample("news.jsonl");
+    for args in [
+        vec!["index", "query", s(&ix), s(&article)],
+        vec!["index", "add", s(&ix), s(&article), "-q"],
+    ] {
+        let out = wiretrace().args(&args).output().unwrap();
+        // A configuration error: exit code 2, as for any parameter the index cannot take.
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let msg = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            msg.contains("k-permutations/1")
+                && msg.contains("oph-densified/1")
+                && msg.contains("rebuilt")
+                && msg.contains(s(&ix)),
+            "{msg}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), old);
+}

@@ -4,7 +4,8 @@
 //! Every stage reads the tables before it and writes its own table as Parquet into the work
 //! folder, so a stage can be rerun, inspected or fed to other tools, and a cluster's
 //! executors exchange nothing but files and the plan. The schemas are listed in
-//! README.md ("Stage tables") and are version 2 (version 1 had no `lineage.directed`).
+//! README.md ("Stage tables") and are version 3, written in each file's Parquet metadata
+//! (version 1 had no `lineage.directed`; version 2's signatures were k-permutation MinHash).
 //!
 //! Candidate generation is the `GROUP BY (band, key)` of the LSH literature, with one
 //! change for scale: a bucket does not emit all its pairs (`m²/2`) but a **star** from its
@@ -52,15 +53,33 @@ fn attempts(ctx: &SessionContext) -> u32 {
         .map_or(1, |a| a.0.max(1))
 }
 
+/// Version of the stage tables' layout, stored in every table's Parquet key-value metadata
+/// under [`STAGE_VERSION_KEY`].
+pub const STAGE_VERSION: &str = "3";
+/// Parquet metadata key of [`STAGE_VERSION`].
+pub const STAGE_VERSION_KEY: &str = "wiretrace.stage_tables";
+/// Parquet metadata key of the signature scheme ([`crate::minhash::SCHEME`]) the
+/// `signature` column was computed with.
+pub const SIGNATURE_SCHEME_KEY: &str = "wiretrace.signature_scheme";
+
 /// A Parquet writer as every stage table (and the `documents` table) is written: zstd,
-/// row groups of [`ROW_GROUP_ROWS`].
+/// row groups of [`ROW_GROUP_ROWS`], and the layout version and signature scheme in the
+/// file's key-value metadata, so a table read outside this run says what it holds.
 pub(super) fn parquet_writer(
     file: std::fs::File,
     schema: datafusion::arrow::datatypes::SchemaRef,
 ) -> std::result::Result<ArrowWriter<std::fs::File>, datafusion::parquet::errors::ParquetError> {
+    use datafusion::parquet::file::metadata::KeyValue;
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_key_value_metadata(Some(vec![
+            KeyValue::new(STAGE_VERSION_KEY.into(), STAGE_VERSION.to_string()),
+            KeyValue::new(
+                SIGNATURE_SCHEME_KEY.into(),
+                crate::minhash::SCHEME.to_string(),
+            ),
+        ]))
         .build();
     ArrowWriter::try_new(file, schema, Some(props))
 }
@@ -239,9 +258,9 @@ async fn signatures(ctx: &SessionContext, work: &Path, config: &DupsConfig) -> R
 async fn band_keys(ctx: &SessionContext, work: &Path, lsh: LshParams) -> Result<()> {
     let sql = format!(
         "SELECT ordinal, bk['band'] AS band, bk['key'] AS key FROM \
-           (SELECT ordinal, unnest(wt_band_keys(signature, '{}', '{}')) AS bk \
+           (SELECT ordinal, unnest(wt_band_keys(signature, '{}', '{}', '{}')) AS bk \
             FROM signatures WHERE shingle_count > 0)",
-        lsh.bands, lsh.rows
+        lsh.bands, lsh.rows, lsh.long_bands
     );
     materialize(ctx, work, "band_keys", &sql).await
 }

@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | `wt_shingles` | text, scheme (`'words:5'`, `'chars:5'`) | `List<UInt64>`: the sorted shingle set |
 //! | `wt_minhash` | shingles, num_perm, seed | `List<UInt32>`: the MinHash signature |
-//! | `wt_band_keys` | signature, bands, rows | `List<Struct<band: UInt32, key: UInt64>>` |
+//! | `wt_band_keys` | signature, bands, rows, long_bands | `List<Struct<band: UInt32, key: UInt64>>` |
 //! | `wt_similarity` | shingles a, shingles b | `Struct<intersection, union: UInt64, jaccard, containment: Float64>` |
 //! | `wt_estimate` | signature a, signature b | `Float64`: the MinHash estimate of Jaccard |
 //! | `wt_family_lineage` | ordinals, ids, texts, dates, sources (lists, one family), params JSON | `List<Struct<…>>`: lineage edges, see [`lineage_edge_fields`] |
@@ -274,7 +274,8 @@ impl ScalarUDFImpl for MinHash {
     }
 }
 
-/// `wt_band_keys(signature, bands, rows)`: one `{band, key}` per band (see [`band_keys`]).
+/// `wt_band_keys(signature, bands, rows, long_bands)`: one `{band, key}` per band (see
+/// [`band_keys`]).
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct BandKeys {
     signature: Signature,
@@ -283,7 +284,7 @@ pub struct BandKeys {
 impl BandKeys {
     fn new() -> Self {
         BandKeys {
-            signature: Signature::any(3, Volatility::Immutable),
+            signature: Signature::any(4, Volatility::Immutable),
         }
     }
 }
@@ -295,9 +296,12 @@ impl ScalarUDFImpl for BandKeys {
         let params = LshParams {
             bands: param_u64(&args.args, 1, "wt_band_keys")? as usize,
             rows: param_u64(&args.args, 2, "wt_band_keys")? as usize,
+            long_bands: param_u64(&args.args, 3, "wt_band_keys")? as usize,
         };
-        if params.bands == 0 || params.rows == 0 {
-            return exec_err!("wt_band_keys: bands and rows must be at least 1");
+        if params.bands == 0 || params.rows == 0 || params.long_bands > params.bands {
+            return exec_err!(
+                "wt_band_keys: bands and rows must be at least 1, long bands at most bands"
+            );
         }
         let sigs = arrays(&args, 1)?;
         let rows = list_rows::<UInt32Type>(&sigs[0], "wt_band_keys")?;

@@ -29,6 +29,7 @@ pub fn params(view: &DupsView) -> Value {
         "threshold": c.threshold,
         "bands": lsh.bands,
         "rows": lsh.rows,
+        "long_bands": lsh.long_bands,
         "candidate_probability_at_threshold": round6(lsh.candidate_probability(c.threshold)),
         "max_bucket": c.max_bucket,
     })

@@ -10,13 +10,13 @@ pub fn write_table(view: &DupsView, out: &mut dyn Write) -> io::Result<()> {
     let c = view.config;
     writeln!(
         out,
-        "{} documents, {} skipped | {} shingles, {} permutations, {}×{} bands, threshold {}",
+        "{} documents, {} skipped | {} shingles, {} signature values, {} bands ({}), threshold {}",
         r.documents,
         view.skipped_count(),
         c.scheme,
         c.num_perm,
         r.lsh.bands,
-        r.lsh.rows,
+        r.lsh,
         c.threshold
     )?;
     writeln!(

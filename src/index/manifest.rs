@@ -32,6 +32,11 @@ pub const VERSION: u32 = 1;
 /// Everything that fixes how documents are matched; stored once, used by every later call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexParams {
+    /// The signature scheme of the stored signatures ([`crate::minhash::SCHEME`]); indexes
+    /// written before it was recorded carry none and read as
+    /// [`crate::minhash::LEGACY_SCHEME`].
+    #[serde(default = "legacy_scheme")]
+    pub signature_scheme: String,
     /// Shingling, as on the command line (`words:5`, `chars:5`).
     pub shingle: String,
     /// MinHash permutations.
@@ -44,6 +49,10 @@ pub struct IndexParams {
     pub bands: usize,
     /// LSH rows per band.
     pub rows: usize,
+    /// LSH bands, at the front, of `rows + 1` values (none in indexes built before they
+    /// existed).
+    #[serde(default)]
+    pub long_bands: usize,
     /// Buckets larger than this give star pairs.
     pub max_bucket: usize,
     /// Passage k-gram size.
@@ -64,17 +73,23 @@ pub struct IndexParams {
     pub short_line_words: usize,
 }
 
+fn legacy_scheme() -> String {
+    crate::minhash::LEGACY_SCHEME.into()
+}
+
 impl IndexParams {
     /// The parameters of a configuration (its LSH bands resolved).
     pub fn from_config(c: &TraceConfig) -> Result<Self> {
         let lsh = c.dups.resolve_lsh()?;
         Ok(IndexParams {
+            signature_scheme: crate::minhash::SCHEME.into(),
             shingle: c.dups.scheme.to_string(),
             num_perm: c.dups.num_perm,
             seed: c.dups.seed,
             threshold: c.dups.threshold,
             bands: lsh.bands,
             rows: lsh.rows,
+            long_bands: lsh.long_bands,
             max_bucket: c.dups.max_bucket,
             passage_k: c.passage.k,
             window: c.passage.window,
@@ -98,6 +113,7 @@ impl IndexParams {
                 lsh: Some(LshParams {
                     bands: self.bands,
                     rows: self.rows,
+                    long_bands: self.long_bands,
                 }),
                 max_bucket: self.max_bucket,
             },

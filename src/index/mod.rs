@@ -246,6 +246,16 @@ impl Index {
     /// the fences (about 1/256 of the tables).
     pub fn open(dir: &Path) -> Result<Index> {
         let manifest = Manifest::read(dir)?;
+        if manifest.params.signature_scheme != crate::minhash::SCHEME {
+            return Err(Error::Config(format!(
+                "the index '{}' holds signatures of the scheme '{}', which this wiretrace \
+                 does not compute (it computes '{}'): signatures of different schemes cannot \
+                 be compared, so the index must be rebuilt from its documents",
+                dir.display(),
+                manifest.params.signature_scheme,
+                crate::minhash::SCHEME
+            )));
+        }
         let config = manifest.params.config()?;
         let mut segments = Vec::with_capacity(manifest.segments.len());
         let mut retired = AHashSet::new();

@@ -22,9 +22,9 @@ use crate::verify::{VerifiedPair, verify};
 pub struct DupsConfig {
     /// How documents are shingled.
     pub scheme: ShingleScheme,
-    /// MinHash permutations.
+    /// MinHash signature length (values).
     pub num_perm: usize,
-    /// Seed of the permutations.
+    /// Seed of the signature hashing.
     pub seed: u64,
     /// Minimum exact Jaccard of a reported pair.
     pub threshold: f64,

@@ -367,7 +367,7 @@ mod tests {
         assert!(low.candidate_probability(0.5) >= 0.99);
         assert!(high.candidate_probability(0.9) >= 0.99);
         assert!(high.candidate_probability(0.6) < low.candidate_probability(0.6));
-        // Too few permutations to reach the floor: the best reachable curve.
+        // Too few signature values to reach the floor: the best reachable curve.
         let tiny = optimal_params(0.3, 2);
         assert_eq!((tiny.bands, tiny.rows, tiny.long_bands), (2, 1, 0));
     }

@@ -814,11 +814,11 @@ struct DupsParams {
     #[arg(long, default_value = "words:5", value_name = "KIND:SIZE")]
     shingle: ShingleScheme,
 
-    /// MinHash permutations (signature length).
+    /// MinHash signature length (values; the k of k-permutation MinHash it stands in for).
     #[arg(long, default_value_t = 128, value_name = "N")]
     num_perm: usize,
 
-    /// Seed of the MinHash permutations: the same seed gives the same output.
+    /// Seed of the MinHash hashing: the same seed gives the same output.
     #[arg(long, default_value_t = wiretrace::dups::DEFAULT_SEED)]
     seed: u64,
 

@@ -66,17 +66,6 @@ fn char_at(text: &str, i: usize) -> Option<char> {
     text.get(i..).and_then(|rest| rest.chars().next())
 }
 
-/// ASCII letters and digits: the bytes that make words in the fast path.
-const ASCII_WORD: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 128 {
-        table[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    table
-};
-
 /// Calls `f(start, end, normalised)` for every token of `text`, in order.
 ///
 /// `start..end` is the token's byte range in `text`; `normalised` is its lowercased form.
@@ -91,28 +80,13 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(usize, usize, &str)) {
     while i < bytes.len() {
         let b = bytes[i];
         let (c, len) = if b < 0x80 {
-            if ASCII_WORD[b as usize] {
-                let mut run = i + 1;
-                while run < bytes.len() && ASCII_WORD[bytes[run] as usize] {
-                    run += 1;
+            if b.is_ascii_alphanumeric() {
+                if word.is_empty() {
+                    word_start = i;
                 }
-                let ends_word = bytes.get(run).is_none_or(|&n| n < 0x80 && n != b'\'');
-                if word.is_empty() && ends_word {
-                    // The common case, a whole word of ASCII letters and digits: one copy.
-                    word.push_str(&text[i..run]);
-                    word.make_ascii_lowercase();
-                    f(i, run, &word);
-                    word.clear();
-                } else {
-                    if word.is_empty() {
-                        word_start = i;
-                    }
-                    let old = word.len();
-                    word.push_str(&text[i..run]);
-                    word[old..].make_ascii_lowercase();
-                    word_end = run;
-                }
-                i = run;
+                word.push(b.to_ascii_lowercase() as char);
+                word_end = i + 1;
+                i += 1;
                 continue;
             }
             if b != b'\'' {
@@ -243,9 +217,9 @@ mod tests {
 
     #[test]
     fn ascii_runs_join_what_follows_them() {
-        // The whole-ASCII-word fast path ends where the general path would: at ASCII
-        // separators and at the end of the text, but not before an apostrophe between
-        // letters, a non-ASCII letter or a full-width digit.
+        // An ASCII word (the byte-at-a-time fast path) ends at ASCII separators and at the
+        // end of the text, but not before an apostrophe between letters, a non-ASCII letter
+        // or a full-width digit.
         assert_eq!(
             words("Don't CAFÉ café's Pay’s ABC１２ x' 'y A1B2C3D4E5F6G7H8I9J0KLMNOP end"),
             [

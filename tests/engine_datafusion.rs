@@ -350,6 +350,7 @@ fn stage_tables_are_kept_in_the_work_folder_and_it_must_be_empty() {
     );
     // Every table says its layout version and signature scheme in its Parquet metadata,
     // and the stored signatures are the default engine's.
+    use datafusion::parquet::file::reader::FileReader as _;
     for table in ["documents", "signatures", "pairs"] {
         let file = std::fs::File::open(work.join(table).join("part-00000.parquet")).unwrap();
         let reader = datafusion::parquet::file::reader::SerializedFileReader::new(file).unwrap();

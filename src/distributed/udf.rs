@@ -4,7 +4,7 @@
 //! `wt_shingles(text, 'words:5')`, `wt_minhash(shingles, '128', '42')` — so a plan carries
 //! everything a worker needs: a Ballista executor rebuilds the function from its name and
 //! the plan's literals, with no state shared with the client. All hashes are the library's
-//! (XXH3, SplitMix64 permutations), so a row gets the same shingles, signature and band keys
+//! (XXH3, SplitMix64 signature hashing), so a row gets the same shingles, signature and band keys
 //! on any worker, in any partition, as in the default engine.
 //!
 //! | function | arguments | returns |

@@ -39,7 +39,7 @@ pub struct IndexParams {
     pub signature_scheme: String,
     /// Shingling, as on the command line (`words:5`, `chars:5`).
     pub shingle: String,
-    /// MinHash permutations.
+    /// MinHash signature length (values).
     pub num_perm: usize,
     /// MinHash seed.
     pub seed: u64,

@@ -380,10 +380,16 @@ fn stage_tables_are_kept_in_the_work_folder_and_it_must_be_empty() {
         .values()
         .to_vec();
     let hasher = wiretrace::minhash::MinHasher::new(128, 42);
-    let set = wiretrace::shingle::shingle_set(
-        &run.corpus.documents[0].text,
-        wiretrace::shingle::ShingleScheme::default(),
-    );
+    let first = read_inputs(
+        &[Input::Path(common::sample("news.jsonl"))],
+        &ReadOptions::default(),
+    )
+    .unwrap()
+    .documents
+    .swap_remove(0);
+    let set =
+        wiretrace::shingle::shingle_set(&first.text, wiretrace::shingle::ShingleScheme::default());
+    assert!(!set.is_empty());
     assert_eq!(engine_signature, hasher.signature(&set));
     let again = run_dups(
         &[Input::Path(common::sample("news.jsonl"))],

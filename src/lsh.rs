@@ -57,7 +57,8 @@ impl LshParams {
 
     /// Probability that a pair of Jaccard `s` shares at least one band.
     pub fn candidate_probability(&self, s: f64) -> f64 {
-        let short = (1.0 - s.powi(self.rows as i32)).powi((self.bands - self.long_bands) as i32);
+        let short_bands = self.bands.saturating_sub(self.long_bands);
+        let short = (1.0 - s.powi(self.rows as i32)).powi(short_bands as i32);
         let long = (1.0 - s.powi(self.rows as i32 + 1)).powi(self.long_bands as i32);
         1.0 - short * long
     }

@@ -17,7 +17,12 @@ use wiretrace::trace::{TraceConfig, trace};
 use wiretrace::verify::verify;
 use wiretrace::{Document, Input, ReadOptions, read_inputs};
 
+/// The binary's allocator, so that the stages are timed as `wiretrace` runs them.
+#[global_allocator]
+static ALLOCATOR: wiretrace::memory::CountingAllocator = wiretrace::memory::CountingAllocator;
+
 fn corpus() -> Vec<Document> {
+    wiretrace::memory::disable_transparent_huge_pages();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let reuters = root.join("../shared/corpora/reuters21578.jsonl");
     let path = if reuters.exists() {

@@ -398,7 +398,7 @@ pub fn stream_duplicates(
     if let Some(e) = spill_failure {
         return Err(spill_err(e));
     }
-    spill.seal().map_err(spill_err)?;
+    let spill = spill.seal().map_err(spill_err)?;
     if metadata.len() > u32::MAX as usize {
         return Err(Error::Config("more than 2³² documents in one run".into()));
     }
@@ -438,21 +438,47 @@ pub fn stream_duplicates(
 
 /// Shingle sets kept for verification: in memory up to [`SPILL_AFTER_BYTES`], then in an
 /// anonymous temporary file (deleted when closed), read back by position.
+///
+/// The memory part is a list of fixed-size chunks, not one growing vector: a vector that
+/// doubles copies everything it holds into fresh pages at every step, and touching fresh
+/// pages (the kernel zeroes each one) cost more than the whole signing stage. When the
+/// memory part is full, its chunks go to a writer thread, which writes them to the file
+/// and hands them back, emptied, for reuse: the disk writes overlap reading and signing
+/// instead of stopping them (on 1,000,000 articles, ~4 GB of shingles).
 struct Spill {
     dir: std::path::PathBuf,
-    /// Sets not (yet) written to the file, starting at shingle number `in_file`.
-    memory: Vec<u64>,
-    file: Option<(std::io::BufWriter<std::fs::File>, std::fs::File)>,
-    /// Shingles already in the file.
+    /// Sets not handed to the writer, starting at shingle number `in_file`: every chunk
+    /// before the last holds exactly `chunk_len` shingles.
+    chunks: Vec<Vec<u64>>,
+    /// Shingles in `chunks`.
+    in_memory: usize,
+    /// Empty chunks ready for reuse.
+    spare: Vec<Vec<u64>>,
+    /// Chunks allocated in all (in memory, spare or with the writer): at most `max_chunks`
+    /// once the writer runs.
+    allocated: usize,
+    writer: Option<SpillWriter>,
+    /// Shingles handed to the writer.
     in_file: u64,
     /// (first shingle number, number of shingles) of each pushed set.
     index: Vec<(u64, u32)>,
-    sealed: bool,
     spill_after: usize,
+    /// Shingles per memory chunk ([`SPILL_CHUNK`]; less in tests).
+    chunk_len: usize,
+}
+
+/// The thread that writes full chunks to the spill file and sends them back.
+struct SpillWriter {
+    chunks: std::sync::mpsc::Sender<Vec<u64>>,
+    written: std::sync::mpsc::Receiver<Vec<u64>>,
+    thread: std::thread::JoinHandle<std::io::Result<std::fs::File>>,
 }
 
 /// Shingle sets are held in memory up to this many bytes before they spill to disk.
 pub const SPILL_AFTER_BYTES: usize = 512 << 20;
+
+/// Shingles per memory chunk of a [`Spill`] (8 MiB).
+const SPILL_CHUNK: usize = 1 << 20;
 
 impl Spill {
     fn new(dir: &std::path::Path, spill_after: usize) -> std::io::Result<Self> {
@@ -460,59 +486,148 @@ impl Spill {
         drop(tempfile::tempfile_in(dir)?);
         Ok(Spill {
             dir: dir.to_path_buf(),
-            memory: Vec::new(),
-            file: None,
+            chunks: Vec::new(),
+            in_memory: 0,
+            spare: Vec::new(),
+            allocated: 0,
+            writer: None,
             in_file: 0,
             index: Vec::new(),
-            sealed: false,
             spill_after,
+            chunk_len: SPILL_CHUNK,
         })
     }
 
+    /// Chunks the memory part may hold, plus two for the writer to work on meanwhile.
+    fn max_chunks(&self) -> usize {
+        (self.spill_after / 8).div_ceil(self.chunk_len) + 2
+    }
+
     fn push(&mut self, set: &[u64]) -> std::io::Result<()> {
-        use std::io::Write;
-        let start = self.in_file + self.memory.len() as u64;
+        let start = self.in_file + self.in_memory as u64;
         self.index.push((start, set.len() as u32));
-        self.memory.extend_from_slice(set);
-        if self.memory.len() * 8 > self.spill_after {
-            if self.file.is_none() {
-                let file = tempfile::tempfile_in(&self.dir)?;
-                let writer = std::io::BufWriter::with_capacity(1 << 20, file.try_clone()?);
-                self.file = Some((writer, file));
+        let mut rest = set;
+        while !rest.is_empty() {
+            if self.chunks.last().is_none_or(|c| c.len() == self.chunk_len) {
+                let chunk = self.empty_chunk()?;
+                self.chunks.push(chunk);
             }
-            if let Some((writer, _)) = &mut self.file {
-                for h in &self.memory {
-                    writer.write_all(&h.to_le_bytes())?;
-                }
-            }
-            self.in_file += self.memory.len() as u64;
-            self.memory.clear();
+            let Some(chunk) = self.chunks.last_mut() else {
+                unreachable!("a chunk was just pushed")
+            };
+            let take = rest.len().min(self.chunk_len - chunk.len());
+            chunk.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+        }
+        self.in_memory += set.len();
+        if self.in_memory * 8 > self.spill_after {
+            self.hand_to_writer()?;
         }
         Ok(())
     }
 
-    /// Flushes what was written, so it can be read back.
-    fn seal(&mut self) -> std::io::Result<()> {
-        use std::io::Write;
-        if let Some((writer, _)) = &mut self.file {
-            writer.flush()?;
+    /// A chunk to fill: a spare one, one the writer has finished with, or a new one —
+    /// waiting for the writer when the memory part is at its bound.
+    fn empty_chunk(&mut self) -> std::io::Result<Vec<u64>> {
+        if let Some(writer) = &self.writer {
+            self.spare.extend(writer.written.try_iter());
+            if self.spare.is_empty() && self.allocated >= self.max_chunks() {
+                let returned = writer.written.recv();
+                return returned.map_err(|_| self.writer_failure());
+            }
         }
-        self.sealed = true;
+        if let Some(chunk) = self.spare.pop() {
+            return Ok(chunk);
+        }
+        self.allocated += 1;
+        Ok(Vec::with_capacity(self.chunk_len))
+    }
+
+    /// Hands every chunk in memory to the writer thread (started on first use).
+    fn hand_to_writer(&mut self) -> std::io::Result<()> {
+        if self.writer.is_none() {
+            let file = tempfile::tempfile_in(&self.dir)?;
+            let (chunks, to_write) = std::sync::mpsc::channel::<Vec<u64>>();
+            let (give_back, written) = std::sync::mpsc::channel();
+            let thread = std::thread::Builder::new()
+                .name("wiretrace-spill".into())
+                .spawn(move || write_chunks(file, to_write, give_back))?;
+            self.writer = Some(SpillWriter {
+                chunks,
+                written,
+                thread,
+            });
+        }
+        let Some(writer) = &self.writer else {
+            unreachable!("started above")
+        };
+        let sent = std::mem::take(&mut self.chunks)
+            .into_iter()
+            .try_for_each(|chunk| writer.chunks.send(chunk));
+        if sent.is_err() {
+            return Err(self.writer_failure());
+        }
+        self.in_file += self.in_memory as u64;
+        self.in_memory = 0;
         Ok(())
     }
 
+    /// The writer thread's error, once it has stopped.
+    fn writer_failure(&mut self) -> std::io::Error {
+        match self.writer.take().map(|w| w.thread.join()) {
+            Some(Ok(Err(e))) => e,
+            _ => std::io::Error::other("the spill writer stopped"),
+        }
+    }
+
+    /// Waits for the writer to finish, so that every set can be read back.
+    fn seal(mut self) -> std::io::Result<SealedSpill> {
+        let mut file = None;
+        if let Some(writer) = self.writer.take() {
+            drop(writer.chunks);
+            let written = writer
+                .thread
+                .join()
+                .map_err(|_| std::io::Error::other("the spill writer panicked"))??;
+            file = Some(written);
+        }
+        Ok(SealedSpill {
+            chunks: self.chunks,
+            file,
+            in_file: self.in_file,
+            index: self.index,
+            chunk_len: self.chunk_len,
+        })
+    }
+}
+
+/// The shingle sets of a [`Spill`] once all are pushed: in the file up to shingle number
+/// `in_file`, in memory chunks after it.
+struct SealedSpill {
+    chunks: Vec<Vec<u64>>,
+    file: Option<std::fs::File>,
+    in_file: u64,
+    index: Vec<(u64, u32)>,
+    chunk_len: usize,
+}
+
+impl SealedSpill {
+    /// The set pushed `i`-th.
     fn read(&self, i: u32) -> std::io::Result<Vec<u64>> {
-        if !self.sealed {
-            return Err(std::io::Error::other(
-                "spilled sets read before they were flushed",
-            ));
-        }
         let (start, n) = self.index[i as usize];
         if start >= self.in_file {
-            let from = (start - self.in_file) as usize;
-            return Ok(self.memory[from..from + n as usize].to_vec());
+            let mut at = (start - self.in_file) as usize;
+            let end = at + n as usize;
+            let mut set = Vec::with_capacity(n as usize);
+            while at < end {
+                let (chunk, offset) = (at / self.chunk_len, at % self.chunk_len);
+                let take = (end - at).min(self.chunk_len - offset);
+                set.extend_from_slice(&self.chunks[chunk][offset..offset + take]);
+                at += take;
+            }
+            return Ok(set);
         }
-        let Some((_, file)) = &self.file else {
+        let Some(file) = &self.file else {
             return Err(std::io::Error::other("spill file missing"));
         };
         let mut buf = vec![0u8; n as usize * 8];
@@ -522,6 +637,34 @@ impl Spill {
             .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
             .collect())
     }
+}
+
+/// The spill writer's loop: every chunk received is appended to `file` as little-endian
+/// words and sent back emptied. After an error it keeps sending chunks back (so the
+/// pipeline never waits on it) and reports the error when the channel closes.
+fn write_chunks(
+    mut file: std::fs::File,
+    chunks: std::sync::mpsc::Receiver<Vec<u64>>,
+    give_back: std::sync::mpsc::Sender<Vec<u64>>,
+) -> std::io::Result<std::fs::File> {
+    use std::io::Write;
+    const WORDS: usize = 8192;
+    let mut bytes = vec![0u8; 8 * WORDS];
+    let mut result = Ok(());
+    for mut chunk in chunks {
+        if result.is_ok() {
+            result = chunk.chunks(WORDS).try_for_each(|piece| {
+                for (out, h) in bytes.chunks_exact_mut(8).zip(piece) {
+                    out.copy_from_slice(&h.to_le_bytes());
+                }
+                file.write_all(&bytes[..8 * piece.len()])
+            });
+        }
+        chunk.clear();
+        // The receiving end is gone only when the spill was dropped: nothing to do.
+        let _ = give_back.send(chunk);
+    }
+    result.map(|()| file)
 }
 
 #[cfg(unix)]
@@ -562,6 +705,26 @@ mod tests {
     const STORY: &str = "China will take a raft of policy measures to push forward the \
         high-quality development of the rare earth industry, according to a decision made at \
         the State Council executive meeting chaired by Premier Li Qiang on Friday.";
+
+    #[test]
+    fn spilled_sets_read_back_across_chunks_and_the_file() {
+        // Chunks of 5 shingles and a spill every 64 bytes: sets straddle chunk borders,
+        // some are read from the file, the last ones from memory after chunks were reused.
+        let dir = tempfile::tempdir().unwrap();
+        let mut spill = Spill::new(dir.path(), 64).unwrap();
+        spill.chunk_len = 5;
+        let sets: Vec<Vec<u64>> = (0..40u64)
+            .map(|i| (0..(i * 7) % 13).map(|j| i * 1000 + j).collect())
+            .collect();
+        for set in &sets {
+            spill.push(set).unwrap();
+        }
+        assert!(spill.in_file > 0 && spill.in_memory > 0);
+        let spill = spill.seal().unwrap();
+        for (i, set) in sets.iter().enumerate() {
+            assert_eq!(&spill.read(i as u32).unwrap(), set, "set {i}");
+        }
+    }
 
     #[test]
     fn earliest_copy_represents_the_family() {

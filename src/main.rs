@@ -1005,6 +1005,7 @@ enum GraphFormat {
 }
 
 fn main() -> ExitCode {
+    wiretrace::memory::disable_transparent_huge_pages();
     if let Err(e) = export::target::remove_temporaries_on_signal() {
         return fail(&e);
     }

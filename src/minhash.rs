@@ -42,16 +42,34 @@ pub const SCHEME: &str = "oph-densified/1";
 /// permutations. Indexes that carry no scheme were built with it.
 pub const LEGACY_SCHEME: &str = "k-permutations/1";
 
+use std::fmt;
+use std::sync::Arc;
+
 /// A MinHash signature: one 32-bit minimum per bin.
 pub type Signature = Vec<u32>;
 
 /// The seeded hash family: the signature length, the key of the one permutation, and the
 /// key of the densification probes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The first [`MAX_RANDOM_PROBES`] probes of every bin depend only on the seed and the
+/// length, so they are drawn once here, not once per empty bin of every document.
+#[derive(Clone, PartialEq, Eq)]
 pub struct MinHasher {
     bins: usize,
     key: u64,
     probe_key: u64,
+    /// `probes[i * MAX_RANDOM_PROBES + a]`: the bin probed by empty bin `i` at attempt `a`.
+    probes: Arc<[u32]>,
+}
+
+impl fmt::Debug for MinHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MinHasher")
+            .field("bins", &self.bins)
+            .field("key", &self.key)
+            .field("probe_key", &self.probe_key)
+            .finish_non_exhaustive()
+    }
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fully specified generator, so the
@@ -79,7 +97,10 @@ fn reduce(x: u32, n: usize) -> usize {
 /// Random probes per empty bin before the walk turns to a linear scan from the last probe
 /// (still the same sequence for every document, so still unbiased); bounds the work on a
 /// document with one shingle to O(k²).
-const MAX_RANDOM_PROBES: u64 = 32;
+const MAX_RANDOM_PROBES: usize = 32;
+
+/// Signatures up to this length mark their filled bins in a buffer on the stack.
+const STACK_BINS: usize = 1024;
 
 impl MinHasher {
     /// A signature of `num_perm` values (bins) from `seed`.
@@ -87,10 +108,19 @@ impl MinHasher {
         let mut state = seed;
         let key = splitmix64(&mut state);
         let probe_key = splitmix64(&mut state);
+        let probes = (0..num_perm)
+            .flat_map(|i| {
+                (0..MAX_RANDOM_PROBES).map(move |attempt| {
+                    let probe = mix64(probe_key ^ ((i as u64) << 32 | attempt as u64));
+                    reduce(probe as u32, num_perm) as u32
+                })
+            })
+            .collect();
         MinHasher {
             bins: num_perm,
             key,
             probe_key,
+            probes,
         }
     }
 
@@ -114,20 +144,24 @@ impl MinHasher {
         if k == 0 || shingles.is_empty() {
             return sig;
         }
-        let mut filled = vec![false; k];
-        let mut filled_count = 0;
+        let mut on_stack = [false; STACK_BINS];
+        let mut on_heap = Vec::new();
+        let filled = if k <= STACK_BINS {
+            &mut on_stack[..k]
+        } else {
+            on_heap.resize(k, false);
+            &mut on_heap[..]
+        };
+        // Plain stores, no running count: each iteration depends on the others only when
+        // two shingles land in the same bin.
         for &h in shingles {
             let y = mix64(h ^ self.key);
             let bin = reduce((y >> 32) as u32, k);
-            let value = y as u32;
-            filled_count += usize::from(!filled[bin]);
             filled[bin] = true;
-            if value < sig[bin] {
-                sig[bin] = value;
-            }
+            sig[bin] = sig[bin].min(y as u32);
         }
-        if filled_count < k {
-            self.densify(&mut sig, &filled);
+        if filled.iter().any(|&f| !f) {
+            self.densify(&mut sig, filled);
         }
         sig
     }
@@ -139,21 +173,15 @@ impl MinHasher {
             if filled[i] {
                 continue;
             }
-            let mut j = 0;
-            let mut found = false;
-            for attempt in 0..MAX_RANDOM_PROBES {
-                let probe = mix64(self.probe_key ^ ((i as u64) << 32 | attempt));
-                j = reduce(probe as u32, k);
-                if filled[j] {
-                    found = true;
-                    break;
-                }
+            let probes = &self.probes[i * MAX_RANDOM_PROBES..(i + 1) * MAX_RANDOM_PROBES];
+            let mut j = probes.iter().map(|&p| p as usize).find(|&p| filled[p]);
+            if j.is_none() {
+                // Past the random probes: a linear scan from the last one.
+                let last = probes[MAX_RANDOM_PROBES - 1] as usize;
+                j = (1..=k).map(|step| (last + step) % k).find(|&p| filled[p]);
             }
-            while !found {
-                j = (j + 1) % k;
-                found = filled[j];
-            }
-            sig[i] = sig[j];
+            // Some bin is filled (the input was not empty), so the scan finds one.
+            sig[i] = sig[j.expect("a filled bin")];
         }
     }
 }
@@ -193,6 +221,60 @@ mod tests {
                 2_174_415_560
             ]
         );
+    }
+
+    /// The scheme as the module docs state it, one probe hash at a time: the fast path
+    /// (probe table, stack buffer) must give the same bits.
+    fn reference_signature(hasher: &MinHasher, shingles: &[u64]) -> Vec<u32> {
+        let k = hasher.bins;
+        let mut sig = vec![u32::MAX; k];
+        let mut filled = vec![false; k];
+        for &h in shingles {
+            let y = mix64(h ^ hasher.key);
+            let bin = reduce((y >> 32) as u32, k);
+            filled[bin] = true;
+            sig[bin] = sig[bin].min(y as u32);
+        }
+        if shingles.is_empty() {
+            return sig;
+        }
+        for i in 0..k {
+            if filled[i] {
+                continue;
+            }
+            let mut j = 0;
+            let mut attempt = 0;
+            loop {
+                if attempt < MAX_RANDOM_PROBES as u64 {
+                    let probe = mix64(hasher.probe_key ^ ((i as u64) << 32 | attempt));
+                    j = reduce(probe as u32, k);
+                    attempt += 1;
+                } else {
+                    j = (j + 1) % k;
+                }
+                if filled[j] {
+                    break;
+                }
+            }
+            sig[i] = sig[j];
+        }
+        sig
+    }
+
+    #[test]
+    fn fast_path_gives_the_reference_bits() {
+        let mut state = 99;
+        for k in [1, 2, 7, 64, 128, 256, STACK_BINS, STACK_BINS + 1, 3000] {
+            let hasher = MinHasher::new(k, k as u64);
+            for len in [0, 1, 2, 3, 10, 50, 127, 128, 129, 400, 5000] {
+                let shingles: Vec<u64> = (0..len).map(|_| splitmix64(&mut state)).collect();
+                assert_eq!(
+                    hasher.signature(&shingles),
+                    reference_signature(&hasher, &shingles),
+                    "k = {k}, {len} shingles"
+                );
+            }
+        }
     }
 
     #[test]

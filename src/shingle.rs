@@ -18,7 +18,7 @@ use std::str::FromStr;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::normalize::{Token, for_each_token, normalized_text, token_hash};
+use crate::normalize::{Token, normalized_text, scan_tokens};
 
 /// How a document is cut into shingles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,8 +100,8 @@ pub fn word_shingles(tokens: &[Token], k: usize) -> Vec<u64> {
 fn word_shingles_of_text(text: &str, k: usize) -> Vec<u64> {
     let k = k.min(64);
     let mut bytes: Vec<u8> = Vec::with_capacity(text.len() + 8);
-    for_each_token(text, |_, _, norm| {
-        bytes.extend_from_slice(&token_hash(norm).to_le_bytes())
+    scan_tokens(text, |_, _, norm| {
+        bytes.extend_from_slice(&xxh3_64(norm).to_le_bytes())
     });
     let n = bytes.len() / 8;
     if n == 0 {

@@ -14,7 +14,7 @@ use crate::corpus::{Corpus, Document, Input, ReadOptions, Skip, SkipReason, read
 use crate::error::{Error, Result};
 use crate::lsh::{Candidates, LshParams, candidate_pairs, optimal_params};
 use crate::minhash::{MinHasher, Signature};
-use crate::shingle::{ShingleScheme, shingle_set};
+use crate::shingle::{ShingleScheme, shingle_sequence, shingle_set};
 use crate::verify::{VerifiedPair, verify};
 
 /// Parameters of a near-duplicate run.
@@ -97,7 +97,10 @@ pub struct DupsReport {
     pub pairs: Vec<VerifiedPair>,
     /// Families, largest first; indices point into the input slice.
     pub families: Vec<Family>,
-    /// Number of shingles of each input document.
+    /// Number of distinct shingles of each input document. A streaming run
+    /// ([`stream_duplicates`]) counts them exactly for the documents in some candidate pair
+    /// (every family member among them) and gives the others their number of shingle
+    /// positions, repeats included: zero exactly when the set is empty.
     pub shingle_counts: Vec<usize>,
 }
 
@@ -262,9 +265,9 @@ pub const BATCH_TEXT_BYTES: usize = 64 << 20;
 ///
 /// Documents are read, shingled, signed and dropped batch by batch: what stays in memory
 /// is each document's metadata (id, source, date; not its text), its signature
-/// (`4 × num_perm` bytes) and its shingle set, kept in memory up to [`SPILL_AFTER_BYTES`]
-/// in all and beyond that in a temporary file, read back only for documents that LSH puts
-/// in a candidate pair. The returned corpus holds
+/// (`4 × num_perm` bytes) and its shingles, kept in memory up to [`SPILL_AFTER_BYTES`]
+/// in all and beyond that in a temporary file, read back (and only then sorted into a set)
+/// for the documents that LSH puts in a candidate pair. The returned corpus holds
 /// the documents with their text emptied. Results equal [`find_duplicates`] on the same
 /// documents.
 pub fn stream_duplicates(
@@ -306,13 +309,18 @@ pub fn stream_duplicates(
     let mut flush = |batch: &mut Vec<Document>,
                      metadata: &mut Vec<Document>,
                      spill_failure: &mut Option<std::io::Error>| {
-        let sets = shingle_documents(batch, config.scheme);
-        let sigs: Vec<Option<Signature>> = sets
+        // Shingles in text order, not yet sets: the signature does not need the sort, and
+        // only documents in a candidate pair are ever sorted (when read back).
+        let signed: Vec<(Vec<u64>, Option<Signature>)> = batch
             .par_iter()
-            .map(|s| (!s.is_empty()).then(|| hasher.signature(s)))
+            .map(|d| {
+                let shingles = shingle_sequence(&d.text, config.scheme);
+                let sig = (!shingles.is_empty()).then(|| hasher.signature(&shingles));
+                (shingles, sig)
+            })
             .collect();
         let batch_text: u64 = batch.iter().map(|d| d.text.len() as u64).sum();
-        for ((mut doc, set), sig) in batch.drain(..).zip(sets).zip(sigs) {
+        for (mut doc, (set, sig)) in batch.drain(..).zip(signed) {
             bytes += doc.text.len() as u64;
             held += PER_DOCUMENT_OVERHEAD
                 + 4 * config.num_perm as u64
@@ -412,11 +420,21 @@ pub fn stream_duplicates(
     let mut needed: Vec<u32> = candidates.pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     needed.sort_unstable();
     needed.dedup();
-    let loaded: Vec<std::io::Result<Vec<u64>>> =
-        needed.par_iter().map(|&i| spill.read(i)).collect();
+    let loaded: Vec<std::io::Result<Vec<u64>>> = needed
+        .par_iter()
+        .map(|&i| {
+            spill.read(i).map(|mut set| {
+                set.sort_unstable();
+                set.dedup();
+                set
+            })
+        })
+        .collect();
     let mut sets: Vec<Vec<u64>> = vec![Vec::new(); signatures.len()];
     for (&i, set) in needed.iter().zip(loaded) {
-        sets[i as usize] = set.map_err(spill_err)?;
+        let set = set.map_err(spill_err)?;
+        shingle_counts[active[i as usize] as usize] = set.len();
+        sets[i as usize] = set;
     }
     let pairs = verify(&candidates.pairs, &sets, &signatures, config.threshold);
     drop(sets);
@@ -436,7 +454,7 @@ pub fn stream_duplicates(
     Ok((corpus, report))
 }
 
-/// Shingle sets kept for verification: in memory up to [`SPILL_AFTER_BYTES`], then in an
+/// Shingles kept for verification: in memory up to [`SPILL_AFTER_BYTES`], then in an
 /// anonymous temporary file (deleted when closed), read back by position.
 ///
 /// The memory part is a list of fixed-size chunks, not one growing vector: a vector that

@@ -144,13 +144,20 @@ pub fn char_shingles(normalised: &str, n: usize) -> Vec<u64> {
 /// assert_eq!(a, b);
 /// ```
 pub fn shingle_set(text: &str, scheme: ShingleScheme) -> Vec<u64> {
-    let mut set = match scheme {
-        ShingleScheme::Words(k) => word_shingles_of_text(text, k),
-        ShingleScheme::Chars(n) => char_shingles(&normalized_text(text), n),
-    };
+    let mut set = shingle_sequence(text, scheme);
     set.sort_unstable();
     set.dedup();
     set
+}
+
+/// The shingles of a document in text order, repeats kept: all a MinHash signature needs
+/// (a least value does not depend on order or repeats), without the sort that makes the
+/// set. [`shingle_set`] is this, sorted and deduplicated.
+pub fn shingle_sequence(text: &str, scheme: ShingleScheme) -> Vec<u64> {
+    match scheme {
+        ShingleScheme::Words(k) => word_shingles_of_text(text, k),
+        ShingleScheme::Chars(n) => char_shingles(&normalized_text(text), n),
+    }
 }
 
 #[cfg(test)]

@@ -368,7 +368,10 @@ pub fn stream_duplicates(
     let read_result = std::thread::scope(|scope| {
         let stop = &stop;
         let reader = scope.spawn(move || {
-            let mut batch = Vec::with_capacity(batch_size);
+            // The first batches are small and double up to the full size, so that signing
+            // starts after a few hundred documents, not after the first full batch.
+            let mut limit = batch_size.min(256);
+            let mut batch = Vec::with_capacity(limit);
             let mut batch_text = 0usize;
             let corpus = read_inputs_with(inputs, read, &mut |doc| {
                 if stop.load(std::sync::atomic::Ordering::Relaxed) {
@@ -376,9 +379,10 @@ pub fn stream_duplicates(
                 }
                 batch_text += doc.text.len();
                 batch.push(doc);
-                if batch.len() >= batch_size || batch_text >= batch_bytes {
+                if batch.len() >= limit || batch_text >= batch_bytes {
                     batch_text = 0;
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+                    limit = (2 * limit).min(batch_size);
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(limit));
                     // A closed channel means the consumer is gone; nothing left to do.
                     let _ = sender.send(full);
                 }

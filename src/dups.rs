@@ -4,6 +4,15 @@
 //! Each stage is a pure function of its inputs and the [`DupsConfig`], so the same stages
 //! can run on batches on other workers: nothing here reads global state, and every hash and
 //! permutation is rebuilt from the seed.
+//!
+//! [`stream_duplicates`] runs the stages over corpora larger than memory. What it costs is
+//! mostly tokenising and hashing the text, so it arranges the rest around that: a reader
+//! thread parses the next batch while the others shingle and sign the current one (first
+//! batches small, so signing starts at once); a document's shingles are signed in text
+//! order and sorted into a set only if LSH puts the document in a candidate pair (a tenth
+//! of the documents or fewer in news corpora); the shingles wait for verification in
+//! fixed-size memory chunks that a writer thread moves to disk when they pass a bound,
+//! while reading and signing go on.
 
 use std::cmp::Ordering;
 

@@ -25,7 +25,9 @@
 //!
 //! Cost: one finalizer and one compare per shingle, then O(k) probes on average for a
 //! document with at least `k` shingles (k²/m for a document of m < k shingles): against
-//! k multiply-adds per shingle for classic MinHash, ~100× less work at k = 128. There is no
+//! k multiply-adds per shingle for classic MinHash, ~100× less work at k = 128. The probe
+//! sequences depend only on the seed and `k`, so their first 32 steps are drawn once per
+//! hasher (a table of 32·k bin numbers): a probe is a table read, not a hash. There is no
 //! per-shingle loop left for SIMD to widen; the scatter into bins is a dependent
 //! load-compare-store that vector units do not speed up, so one portable path gives the same
 //! bits everywhere.
@@ -51,8 +53,8 @@ pub type Signature = Vec<u32>;
 /// The seeded hash family: the signature length, the key of the one permutation, and the
 /// key of the densification probes.
 ///
-/// The first [`MAX_RANDOM_PROBES`] probes of every bin depend only on the seed and the
-/// length, so they are drawn once here, not once per empty bin of every document.
+/// The first 32 probes of every bin depend only on the seed and the length, so they are
+/// drawn once here, not once per empty bin of every document.
 #[derive(Clone, PartialEq, Eq)]
 pub struct MinHasher {
     bins: usize,

@@ -219,7 +219,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         tokens.push(Token {
             start,
             end,
-            hash: xxh3_64(norm),
+            hash: token_hash_bytes(norm),
         });
     });
     tokens
@@ -227,7 +227,13 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 
 /// Stable hash of one normalised token.
 pub fn token_hash(normalised: &str) -> u64 {
-    xxh3_64(normalised.as_bytes())
+    token_hash_bytes(normalised.as_bytes())
+}
+
+/// [`token_hash`] of a token as [`scan_tokens`] gives it (UTF-8 bytes).
+#[inline]
+pub(crate) fn token_hash_bytes(normalised: &[u8]) -> u64 {
+    xxh3_64(normalised)
 }
 
 /// The normalised text as one string: tokens joined by a single space, except that

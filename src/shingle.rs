@@ -18,7 +18,7 @@ use std::str::FromStr;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::normalize::{Token, normalized_text, scan_tokens};
+use crate::normalize::{Token, normalized_text, scan_tokens, token_hash_bytes};
 
 /// How a document is cut into shingles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +101,7 @@ fn word_shingles_of_text(text: &str, k: usize) -> Vec<u64> {
     let k = k.min(64);
     let mut bytes: Vec<u8> = Vec::with_capacity(text.len() + 8);
     scan_tokens(text, |_, _, norm| {
-        bytes.extend_from_slice(&xxh3_64(norm).to_le_bytes())
+        bytes.extend_from_slice(&token_hash_bytes(norm).to_le_bytes())
     });
     let n = bytes.len() / 8;
     if n == 0 {

@@ -57,23 +57,11 @@ fn compare(input: Input, batches: &[usize], spill_after_bytes: Option<usize>) {
         );
         assert_eq!(streamed.families, whole.families);
         assert_eq!(streamed.candidates, whole.candidates);
-        // Streaming counts distinct shingles exactly where they are used (documents in a
-        // candidate pair, so every family member) and shingle positions elsewhere.
-        for (i, (&streamed, &exact)) in streamed
-            .shingle_counts
-            .iter()
-            .zip(&whole.shingle_counts)
-            .enumerate()
-        {
-            assert!(
-                streamed >= exact && (streamed == 0) == (exact == 0),
-                "doc {i}"
-            );
-        }
-        for member in whole.families.iter().flat_map(|f| &f.members) {
-            let m = *member as usize;
-            assert_eq!(streamed.shingle_counts[m], whole.shingle_counts[m]);
-        }
+        common::assert_streamed_shingle_counts(
+            &streamed.shingle_counts,
+            &whole.shingle_counts,
+            &whole.families,
+        );
         let events = events.into_inner().unwrap();
         let signed: Vec<usize> = events
             .iter()

@@ -69,3 +69,25 @@ pub fn shared_corpus(name: &str) -> std::path::PathBuf {
     );
     path
 }
+
+/// Asserts the contract of `DupsReport::shingle_counts` from a streaming run against the
+/// distinct counts of a run that keeps every set: exact for every family member (they are
+/// all in candidate pairs), elsewhere the number of shingle positions, which is at least
+/// the distinct count and zero exactly when it is.
+pub fn assert_streamed_shingle_counts(
+    streamed: &[usize],
+    exact: &[usize],
+    families: &[wiretrace::cluster::Family],
+) {
+    assert_eq!(streamed.len(), exact.len());
+    for (i, (&streamed, &exact)) in streamed.iter().zip(exact).enumerate() {
+        assert!(
+            streamed >= exact && (streamed == 0) == (exact == 0),
+            "doc {i}: {streamed} streamed, {exact} distinct"
+        );
+    }
+    for member in families.iter().flat_map(|f| &f.members) {
+        let m = *member as usize;
+        assert_eq!(streamed[m], exact[m], "family member {m}");
+    }
+}

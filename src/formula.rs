@@ -188,8 +188,17 @@ pub fn judge(
     {
         return Some(TemplateReason::Quote);
     }
-    let sa = Specifics::of(a.text, a.tokens, p.a_tokens.clone());
-    let sb = Specifics::of(b.text, b.tokens, p.b_tokens.clone());
+    other_specifics(a, p.a_tokens.clone(), b, p.b_tokens.clone()).then_some(TemplateReason::Frame)
+}
+
+/// Do the two sides of a passage (token ranges of `a` and `b`) tell two events in one
+/// wording — both carry figures and share at most half of the smaller side's, or two
+/// names or more and share fewer than half, or each has three or more specifics of its
+/// own, at least a quarter as many as they share? (The frame test of [`judge`], also
+/// applied to rewritten passages by [`crate::paraphrase`].)
+pub fn other_specifics(a: Side, a_range: Range<usize>, b: Side, b_range: Range<usize>) -> bool {
+    let sa = Specifics::of(a.text, a.tokens, a_range);
+    let sb = Specifics::of(b.text, b.tokens, b_range);
     // Shared specifics, twice over, against the smaller side's count.
     fn share<T: std::hash::Hash + Eq>(x: &AHashSet<T>, y: &AHashSet<T>) -> (usize, usize) {
         (2 * x.intersection(y).count(), x.len().min(y.len()))
@@ -204,7 +213,7 @@ pub fn judge(
     let own = |x: &Specifics| x.numbers.len() + x.names.len() - shared;
     let fewest_own = own(&sa).min(own(&sb));
     let other_specifics = fewest_own >= 3 && fewest_own * 4 >= shared;
-    (other_figures || other_names || other_specifics).then_some(TemplateReason::Frame)
+    other_figures || other_names || other_specifics
 }
 
 /// Is the text at bytes `start..end` all inside one quotation: no quotation mark within,

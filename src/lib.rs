@@ -57,6 +57,7 @@ pub mod lsh;
 pub mod memory;
 pub mod minhash;
 pub mod normalize;
+pub mod paraphrase;
 pub mod passage;
 pub mod shingle;
 pub mod synth;

@@ -19,6 +19,7 @@ use wiretrace::export::{self, DupsView, LineageView, Output};
 use wiretrace::index::manifest::IndexParams;
 use wiretrace::index::{AddOptions, Index};
 use wiretrace::lsh::LshParams;
+use wiretrace::paraphrase::ParaphraseConfig;
 use wiretrace::passage::PassageConfig;
 use wiretrace::shingle::ShingleScheme;
 use wiretrace::trace::{Trace, TraceConfig, trace};
@@ -556,7 +557,14 @@ fn traced(
             opened = export::target::open_outputs(outputs, &[])?;
             let index = Index::open(dir)?;
             check_fixed(&index, &config, explicit, dir)?;
+            // The paraphrase path is a reading of the documents, not a stored parameter:
+            // it follows the command line, with the index's passage length.
+            let paraphrase = config.paraphrase;
             config = index.config().clone();
+            config.paraphrase = paraphrase.map(|p| ParaphraseConfig {
+                min_words: config.passage.min_words,
+                ..p
+            });
             Corpus {
                 documents: index.documents()?.into_iter().map(|(_, d)| d).collect(),
                 ..Corpus::default()
@@ -927,6 +935,26 @@ struct PassageParams {
     /// boilerplate whatever their count.
     #[arg(long, default_value_t = 10, value_name = "N")]
     boilerplate_min_docs: usize,
+
+    /// Also find rewritten copy (reworded, reordered, shortened): candidates from a second
+    /// index over each document's heaviest content words, aligned sentence by sentence on
+    /// IDF-weighted content words (edges and passages with "method": "paraphrase").
+    #[arg(long, value_enum, default_value_t = Switch::On, value_name = "ON|OFF")]
+    paraphrase: Switch,
+
+    /// Dated documents more than this many days apart are not compared as rewrites
+    /// (0: any distance).
+    #[arg(long, default_value_t = 2, value_name = "DAYS")]
+    paraphrase_window: u32,
+}
+
+/// On or off.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Switch {
+    /// On.
+    On,
+    /// Off.
+    Off,
 }
 
 impl PassageParams {
@@ -954,6 +982,12 @@ impl PassageParams {
                 min_docs: self.boilerplate_min_docs,
                 ..BoilerplateConfig::default()
             },
+            paraphrase: (self.paraphrase == Switch::On).then(|| ParaphraseConfig {
+                min_words: self.min_words.max(self.passage_k),
+                window_seconds: (self.paraphrase_window > 0)
+                    .then(|| i64::from(self.paraphrase_window) * 86_400),
+                ..ParaphraseConfig::default()
+            }),
         })
     }
 }

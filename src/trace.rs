@@ -18,12 +18,13 @@ use crate::error::Result;
 use crate::formula::{self, Frames, Side, StockPhrases, TemplateSpan};
 use crate::lineage::{self, ContentStats, Lineage, LineageConfig, PairEvidence};
 use crate::normalize::{Token, tokenize};
+use crate::paraphrase::{self, ParaphraseConfig, Vocabulary};
 use crate::passage::{self, PassageConfig, SharedSpan};
 use crate::shingle::word_shingles;
 use crate::verify::exact_similarity;
 
 /// Parameters of the passage-level pipeline.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TraceConfig {
     /// Whole-document near-duplicate stage.
     pub dups: DupsConfig,
@@ -31,6 +32,19 @@ pub struct TraceConfig {
     pub passage: PassageConfig,
     /// Boilerplate detection.
     pub boilerplate: BoilerplateConfig,
+    /// The paraphrase path for rewritten copy (`None`: verbatim passages only).
+    pub paraphrase: Option<ParaphraseConfig>,
+}
+
+impl Default for TraceConfig {
+    fn default() -> Self {
+        TraceConfig {
+            dups: DupsConfig::default(),
+            passage: PassageConfig::default(),
+            boilerplate: BoilerplateConfig::default(),
+            paraphrase: Some(ParaphraseConfig::default()),
+        }
+    }
 }
 
 /// Everything the passage-level pipeline found.
@@ -57,6 +71,8 @@ pub struct Trace {
     pub stock_phrases: usize,
     /// Template passages grouped by the formula they share.
     pub frames: Frames,
+    /// Candidate pairs of the paraphrase path aligned sentence by sentence.
+    pub paraphrase_candidates: usize,
 }
 
 impl Trace {
@@ -208,13 +224,13 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
                     b_shingles: sets[ib].len(),
                     shared_shingles: sim.intersection,
                     from_lsh: lsh_pairs.binary_search(&(a, b)).is_ok(),
+                    paraphrase: false,
                     templates,
                 },
                 found,
             ))
         })
         .collect();
-    drop(kgrams);
     let found: Vec<formula::Found> = aligned.iter().flat_map(|(_, f)| f.clone()).collect();
     // A frame's stories are its documents, near-duplicates counted once (two notices in
     // one formula hold most of each other's fingerprints, so containment families would
@@ -227,7 +243,7 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
     }
     let (frames, of_passage) = formula::group(&found, &story);
     let mut next = of_passage.into_iter();
-    let pairs: Vec<PairEvidence> = aligned
+    let mut pairs: Vec<PairEvidence> = aligned
         .into_iter()
         .map(|(mut e, _)| {
             for t in e.templates.iter_mut().filter(|t| t.frame != usize::MAX) {
@@ -236,6 +252,14 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
             e
         })
         .collect();
+    let mut paraphrase_candidates = 0;
+    if let Some(config) = &config.paraphrase {
+        let (rewritten, aligned) = rewritten_pairs(docs, &content, &kgrams, &sets, &pairs, config);
+        paraphrase_candidates = aligned;
+        pairs.extend(rewritten);
+        pairs.sort_by_key(|e| (e.a, e.b));
+    }
+    drop(kgrams);
     Ok(Trace {
         dups,
         boilerplate,
@@ -247,5 +271,104 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
         shingles: sets,
         stock_phrases: stock.len(),
         frames,
+        paraphrase_candidates,
     })
+}
+
+/// Which of two documents is the copy, when both are dated and the dates are apart.
+fn later(a: &Document, b: &Document) -> Option<paraphrase::CopySide> {
+    let (ta, tb) = (a.timestamp?, b.timestamp?);
+    if (ta - tb).abs() < paraphrase::DATES_APART_SECONDS {
+        None
+    } else if ta > tb {
+        Some(paraphrase::CopySide::A)
+    } else {
+        Some(paraphrase::CopySide::B)
+    }
+}
+
+/// The paraphrase path: pairs that share rewritten passages and no verbatim one (nor a
+/// formula: two stories known to share a template are not each other's rewrite), and
+/// the number of candidate pairs aligned.
+fn rewritten_pairs(
+    docs: &[Document],
+    content: &[Vec<Token>],
+    kgrams: &[Vec<u64>],
+    sets: &[Vec<u64>],
+    verbatim: &[PairEvidence],
+    config: &ParaphraseConfig,
+) -> (Vec<PairEvidence>, usize) {
+    let keys: Vec<Vec<u64>> = content
+        .par_iter()
+        .zip(docs)
+        .map(|(toks, d)| paraphrase::terms(&d.text, toks))
+        .collect();
+    let vocab = Vocabulary::learn(&keys);
+    let sentences: Vec<paraphrase::Sentences> = content
+        .par_iter()
+        .zip(docs)
+        .zip(&keys)
+        .map(|((toks, d), k)| paraphrase::sentences(&d.text, toks, k, &vocab))
+        .collect();
+    drop(keys);
+    let anchors: Vec<Vec<u64>> = sentences
+        .par_iter()
+        .map(|s| paraphrase::anchors(s, &vocab, config))
+        .collect();
+    let known: Vec<(u32, u32)> = verbatim.iter().map(|e| (e.a, e.b)).collect();
+    let near = paraphrase::candidates(&anchors, docs, config);
+    let topic = paraphrase::topic_words(&anchors, &near);
+    let candidates: Vec<(u32, u32)> = near
+        .into_iter()
+        .filter(|p| known.binary_search(p).is_err())
+        .collect();
+    let side = |i: usize| Side {
+        text: &docs[i].text,
+        tokens: &content[i],
+        kgrams: &kgrams[i],
+    };
+    let found = candidates
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let (ia, ib) = (a as usize, b as usize);
+            let mut off: Vec<u64> = topic[ia].iter().chain(&topic[ib]).copied().collect();
+            off.sort_unstable();
+            off.dedup();
+            let (sa, sb) = (sentences[ia].without(&off), sentences[ib].without(&off));
+            let passages = paraphrase::align(
+                (&sa, side(ia)),
+                (&sb, side(ib)),
+                later(&docs[ia], &docs[ib]),
+                config,
+            );
+            if passages.is_empty() {
+                return None;
+            }
+            let spans = passages
+                .iter()
+                .map(|p| {
+                    SharedSpan::locate(
+                        p,
+                        &docs[ia].text,
+                        &content[ia],
+                        &docs[ib].text,
+                        &content[ib],
+                    )
+                })
+                .collect();
+            let sim = exact_similarity(&sets[ia], &sets[ib]);
+            Some(PairEvidence {
+                a,
+                b,
+                spans,
+                a_shingles: sets[ia].len(),
+                b_shingles: sets[ib].len(),
+                shared_shingles: sim.intersection,
+                from_lsh: false,
+                paraphrase: true,
+                templates: Vec::new(),
+            })
+        })
+        .collect();
+    (found, candidates.len())
 }

@@ -102,14 +102,24 @@ fn half_plus_half(corpus: &Path, at: usize) -> (usize, usize, usize) {
         assert!(new_ids.contains(&x) || new_ids.contains(&y));
     }
 
-    // Lineage of the grown index: the batch run's, node for node and edge for edge.
-    let batch = ok_json(&["lineage", s(&a), s(&b)]);
+    // Lineage of the grown index: the batch run's, node for node and edge for edge, with
+    // rewritten copy (the paraphrase path reads the index's documents as a batch) and
+    // without.
+    let rewrites = ok_json(&["lineage", s(&a), s(&b)]);
     let from_index = ok_json(&["lineage", "--index", s(&ix)]);
+    for field in ["nodes", "edges", "families", "boilerplate"] {
+        assert_eq!(rewrites[field], from_index[field], "{field} differ");
+    }
+    let off = ["--paraphrase", "off"];
+    let batch = ok_json(&[&["lineage", s(&a), s(&b)][..], &off].concat());
+    let from_index = ok_json(&[&["lineage", "--index", s(&ix)][..], &off].concat());
     for field in ["nodes", "edges", "families", "boilerplate"] {
         assert_eq!(batch[field], from_index[field], "{field} differ");
     }
 
-    // The add's own lineage report: the batch edges that involve a new document.
+    // The add's own report aligns the new documents verbatim (no paraphrase path): it is
+    // compared with the batch run without it — the batch edges that involve a new
+    // document.
     let batch_new: Vec<&Value> = batch["edges"]
         .as_array()
         .unwrap()

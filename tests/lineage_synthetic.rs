@@ -63,6 +63,7 @@ fn lineage_edges_match_the_truth() {
                     wiretrace::lineage::EdgeKind::Truncated => "truncated",
                     wiretrace::lineage::EdgeKind::Extended => "extended",
                     wiretrace::lineage::EdgeKind::Excerpt => "excerpt",
+                    wiretrace::lineage::EdgeKind::Rewritten => "rewritten",
                 },
             )
         })

@@ -229,8 +229,17 @@ pub fn pair_json(e: &PairEvidence, docs: &[Document]) -> Value {
             "b_text": snippet(&b.text, s.b_chars, SNIPPET_CHARS),
         })
     };
-    let mut passages: Vec<(usize, Value)> =
-        e.spans.iter().map(|s| (s.a_chars.0, passage(s))).collect();
+    let mut passages: Vec<(usize, Value)> = e
+        .spans
+        .iter()
+        .map(|s| {
+            let mut v = passage(s);
+            if e.paraphrase {
+                v["method"] = json!("paraphrase");
+            }
+            (s.a_chars.0, v)
+        })
+        .collect();
     for t in &e.templates {
         let mut v = passage(&t.span);
         if t.reason == TemplateReason::Quote {
@@ -249,7 +258,7 @@ pub fn pair_json(e: &PairEvidence, docs: &[Document]) -> Value {
         "a_shingles": e.a_shingles,
         "b_shingles": e.b_shingles,
         "shared_shingles": e.shared_shingles,
-        "method": if e.from_lsh { "lsh+alignment" } else { "fingerprints+alignment" },
+        "method": e.method(),
         "passages": passages.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
     })
 }

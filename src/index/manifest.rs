@@ -129,6 +129,9 @@ impl IndexParams {
                 min_docs: self.boilerplate_min_docs,
                 short_line_words: self.short_line_words,
             },
+            // The index aligns each new article with its candidates verbatim; rewritten
+            // copy (the paraphrase path) is found by `passages` and `lineage` runs.
+            paraphrase: None,
         };
         config.dups.resolve_lsh()?;
         Ok(config)

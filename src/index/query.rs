@@ -127,6 +127,7 @@ impl Index {
                     b_shingles: theirs.len(),
                     shared_shingles: shared,
                     from_lsh: near,
+                    paraphrase: false,
                     templates: Vec::new(),
                 };
                 let pair = [article.clone(), doc.clone()];

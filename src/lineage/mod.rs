@@ -70,6 +70,9 @@ pub enum EdgeKind {
     Extended,
     /// The child holds part of the parent.
     Excerpt,
+    /// The child rewrote the parent: reworded, reordered or shortened, found on content
+    /// words sentence by sentence ([`crate::paraphrase`]), not on shared word runs.
+    Rewritten,
 }
 
 impl fmt::Display for EdgeKind {
@@ -80,6 +83,7 @@ impl fmt::Display for EdgeKind {
             EdgeKind::Truncated => "truncated",
             EdgeKind::Extended => "extended",
             EdgeKind::Excerpt => "excerpt",
+            EdgeKind::Rewritten => "rewritten",
         })
     }
 }
@@ -101,6 +105,9 @@ pub struct PairEvidence {
     pub shared_shingles: usize,
     /// Whether whole-document LSH proposed the pair (else only the passage index did).
     pub from_lsh: bool,
+    /// Whether the spans were found by the paraphrase path ([`crate::paraphrase`]: sentence
+    /// alignment on content words; the pair shares no verbatim passage).
+    pub paraphrase: bool,
     /// Passages that are formulas rather than reuse (see [`crate::formula`]): listed by
     /// `passages`, never lineage evidence.
     pub templates: Vec<TemplateSpan>,
@@ -114,6 +121,18 @@ impl PairEvidence {
             0.0
         } else {
             self.shared_shingles as f64 / union as f64
+        }
+    }
+
+    /// How the pair was found: `"lsh+alignment"`, `"fingerprints+alignment"` or
+    /// `"paraphrase"`.
+    pub fn method(&self) -> &'static str {
+        if self.paraphrase {
+            "paraphrase"
+        } else if self.from_lsh {
+            "lsh+alignment"
+        } else {
+            "fingerprints+alignment"
         }
     }
 
@@ -169,8 +188,9 @@ pub struct LineageEdge {
     pub time_lag_seconds: Option<i64>,
     /// Why this direction.
     pub reason: String,
-    /// How the pair was found: `"lsh+alignment"`, `"fingerprints+alignment"`, or
-    /// `"inferred-source"` for an edge from an inferred source.
+    /// How the pair was found: `"lsh+alignment"`, `"fingerprints+alignment"`,
+    /// `"paraphrase"` (rewritten copy, [`crate::paraphrase`]), or `"inferred-source"` for
+    /// an edge from an inferred source.
     pub method: &'static str,
     /// Whether evidence (date, credit, containment) decides the direction; `false`: the
     /// two share text but which copied which is unknown.
@@ -289,7 +309,9 @@ fn classify(e: &PairEvidence, parent: u32, child: u32) -> EdgeKind {
     let child_in_parent = e.share_of(child);
     let parent_in_child = e.share_of(parent);
     let starts_at_parent_start = starts_at_start_of(e, parent);
-    if e.shared_shingles > 0 && child_in_parent >= 0.999 && parent_in_child >= 0.999 {
+    if e.paraphrase {
+        EdgeKind::Rewritten
+    } else if e.shared_shingles > 0 && child_in_parent >= 0.999 && parent_in_child >= 0.999 {
         EdgeKind::Verbatim
     } else if child_in_parent >= 0.8 && parent_in_child >= 0.8 {
         EdgeKind::NearDuplicate
@@ -400,11 +422,7 @@ fn pair_candidate(
             spans: orient(e, parent),
             reason: o.reason,
             directed: o.directed,
-            method: if e.from_lsh {
-                "lsh+alignment"
-            } else {
-                "fingerprints+alignment"
-            },
+            method: e.method(),
         },
     }
 }
@@ -681,6 +699,7 @@ mod tests {
             b_shingles: b_sh,
             shared_shingles: shared,
             from_lsh: false,
+            paraphrase: false,
             templates: Vec::new(),
         }
     }

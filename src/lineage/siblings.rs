@@ -172,6 +172,10 @@ pub(super) fn mediate(
     order.sort_by_key(|&i| (pairs[i].shared_shingles, pairs[i].a, pairs[i].b));
     for pi in order {
         let e = &pairs[pi];
+        if e.paraphrase {
+            via[pi] = mediate_rewrite(pi, pairs, orientations, shingles, index, &via);
+            continue;
+        }
         let (x, y, n_xy) = (e.a, e.b, e.shared_shingles);
         let eps = slack(n_xy);
         let shared = |p: usize| pairs[p].shared_shingles;
@@ -210,6 +214,53 @@ pub(super) fn mediate(
         }
     }
     via
+}
+
+/// How strongly a pair's text says the two are related: a verbatim passage beats any
+/// rewrite, and rewrites are ranked by their passages' best similarity.
+fn strength(e: &PairEvidence) -> (bool, f64) {
+    let best = e.spans.iter().map(|s| s.similarity).fold(0.0, f64::max);
+    (!e.paraphrase, best)
+}
+
+/// The mediator of a rewritten pair `X – Y` (found by the paraphrase path), if any. Their
+/// shared words cannot be tested in k-grams, so the test is on the strength of the links
+/// (the reverse-delete order of a maximum spanning tree): a common neighbour `M` whose
+/// links to both are at least as strong explains the pair as two copies of `M`. As for
+/// verbatim pairs, when `M`'s own text lies within `X` (or `Y`), that end could be the hub
+/// as well, and `M` must beat it by a decided direction.
+fn mediate_rewrite(
+    pi: usize,
+    pairs: &[PairEvidence],
+    orientations: &[Orientation],
+    shingles: &[Vec<u64>],
+    index: &PairIndex,
+    via: &[Option<u32>],
+) -> Option<u32> {
+    let e = &pairs[pi];
+    let own = strength(e);
+    let stronger = |p: usize| {
+        let s = strength(&pairs[p]);
+        (s.0 && !own.0) || (s.0 == own.0 && s.1 >= own.1)
+    };
+    let within = |m: u32, end: u32, p: usize| {
+        let m_len = shingles[m as usize].len();
+        m_len > 0 && pairs[p].shared_shingles + slack(m_len) >= m_len && end != m
+    };
+    let mut mediators: Vec<(u32, usize, usize)> = index
+        .common(e.a, e.b)
+        .filter(|&(_, px, py)| {
+            via[px].is_none() && via[py].is_none() && stronger(px) && stronger(py)
+        })
+        .collect();
+    mediators.sort_by_key(|&(m, _, _)| m);
+    mediators.into_iter().find_map(|(m, px, py)| {
+        let x_could_be_hub = within(m, e.a, px);
+        let y_could_be_hub = within(m, e.b, py);
+        let blocked = (x_could_be_hub && !beats(m, &orientations[px]))
+            || (y_could_be_hub && !beats(m, &orientations[py]));
+        (!blocked).then_some(m)
+    })
 }
 
 /// Carries decided directions along the paths that mediation found: for a dropped pair

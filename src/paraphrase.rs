@@ -1,0 +1,926 @@
+//! Rewritten copy: stories reworded, reordered, shortened or merged from a source.
+//!
+//! A newsroom rarely runs agency copy word for word. It reorders paragraphs, swaps words
+//! for synonyms, drops half the sentences and merges two wires into one story. Verbatim
+//! k-grams see none of that: a newspaper story rewritten from an agency text typically
+//! shares under a tenth of its word 5-grams with it. What survives a rewrite is the
+//! *content words* — names, places, figures, the rarer nouns and verbs — and the order of
+//! the sentences they sit in, roughly. This module finds reuse on those, in three steps
+//! that follow the best PAN text-alignment systems (Sanchez-Perez, Sidorov and Gelbukh,
+//! "A winning approach to text alignment for text reuse detection at PAN 2014"):
+//!
+//! 1. **Weights learned from the corpus.** A word is taken by its first
+//!    [`STEM_CHARS`] letters (truncation: a stemmer for any language, so `announced` and
+//!    `announcement` are one term). A term's weight is its inverse document frequency,
+//!    `ln(1 + N / df)`; a term in more than [`FUNCTION_WORD_SHARE`] of the documents (of a
+//!    corpus of at least [`MIN_DOCS_FOR_FUNCTION_WORDS`]) is a function word and carries
+//!    none. Nothing is language-specific: Urdu postpositions, English articles and
+//!    Chinese particles are found the same way, and CJK text is weighed per character
+//!    token as it is tokenised.
+//! 2. **Candidates from a looser index.** Each document is summed up by its
+//!    [`ParaphraseConfig::anchors`] heaviest terms (tf·idf) among those in at least two
+//!    and at most [`ParaphraseConfig::max_df`] documents — the words that say what the
+//!    story is about. Two documents sharing [`ParaphraseConfig::min_shared_anchors`]
+//!    anchors, published within [`ParaphraseConfig::window_seconds`] of each other when
+//!    both are dated (a rewrite runs in the next day's paper, not a month later), are a
+//!    candidate pair. Each posting list is at most `max_df` long, so the work per
+//!    document is bounded: candidate generation is linear in the corpus.
+//! 3. **Topic words are no evidence.** Answers to one exam question, or fifty pages on one
+//!    event, share their topic's names and terms whoever wrote them. A document's anchors
+//!    that at least half of its candidate partners also have ([`topic_words`]) are left
+//!    out when it is aligned.
+//! 4. **Sentence alignment, verified.** Sentences become tf·idf vectors over their terms.
+//!    *Seeds* are sentence pairs with cosine at least
+//!    [`ParaphraseConfig::seed_similarity`] and Dice overlap of their terms at least
+//!    [`SEED_DICE`] (a short sentence sharing one name with a long one is no seed). Seeds
+//!    are *extended* into passages by clustering: sorted by their sentence in A they are
+//!    split where two are more than [`ParaphraseConfig::max_gap`] sentences apart, each
+//!    part is split the same way in B, and so on until nothing changes — so reordered
+//!    sentences inside a passage stay together, and two unrelated regions do not. A
+//!    cluster is a passage when it holds [`ParaphraseConfig::min_seeds`] seeds, each side
+//!    spans [`ParaphraseConfig::min_words`] words, the two sides as wholes have cosine at
+//!    least [`ParaphraseConfig::min_similarity`], and they do not tell two events in one
+//!    wording (other figures or names: [`crate::formula::other_specifics`]). Of clusters
+//!    overlapping in either text only the most similar is kept. Last, the *copy* must be
+//!    a rewrite, not a story that happens to share a few facts: the sentences of the kept
+//!    passages must hold [`ParaphraseConfig::min_coverage`] of the copy's words, the copy
+//!    being the later document when the dates are [`DATES_APART_SECONDS`] apart. (Two
+//!    independent write-ups of one event share some facts sentence by sentence; a rewrite
+//!    is made of its source's sentences.) When the dates do not tell, each document must
+//!    be covered, and more: [`ParaphraseConfig::min_coverage_undated`] — without a date to
+//!    say which is the copy, only a rewrite of the whole story is evidence enough (two
+//!    answers to one exam question, both rewritten from one source, cover each other
+//!    less).
+//!
+//! A pair with such passages and no verbatim passage (nor a formula) is reported with
+//! `"method": "paraphrase"`; its passages carry the cosine of their two sides as their
+//! similarity, and its lineage edge is of kind `rewritten`.
+//!
+//! What it does not find: a summary or rewritten excerpt that is a small part of a long
+//! document (its sentences hold too little of either text to pass the coverage test,
+//! and without it independent stories on one event pass too).
+//!
+//! Cost: the vocabulary is one sort of each document's distinct terms; anchors and topic
+//! words are a few dozen terms per document; a candidate pair costs one pass over A's
+//! sentence terms against an inverted index of B's (`O(|A| + |B| + term matches)`), and
+//! the clustering is a few sorts of the seeds.
+
+use std::ops::Range;
+
+use ahash::AHashMap;
+use rayon::prelude::*;
+
+use crate::corpus::Document;
+use crate::formula::{Side, other_specifics};
+use crate::normalize::Token;
+use crate::passage::Passage;
+
+/// Dates this far apart or more tell which of two documents is the later, the copy (less
+/// may be two time zones' local times of one moment).
+pub const DATES_APART_SECONDS: i64 = 12 * 3600;
+
+/// A word in more than this share of the documents is a function word: no weight.
+pub const FUNCTION_WORD_SHARE: f64 = 0.3;
+
+/// Function words are learned only from corpora of at least this many documents (below,
+/// a document frequency tells nothing).
+pub const MIN_DOCS_FOR_FUNCTION_WORDS: usize = 50;
+
+/// Least Dice overlap of two sentences' content-word sets for a seed: a short sentence
+/// sharing one rare name with a long one is no paraphrase of it.
+pub const SEED_DICE: f64 = 0.15;
+
+/// Sentences longer than this many words (text without punctuation) are cut.
+const MAX_SENTENCE_WORDS: usize = 60;
+
+/// Parameters of the paraphrase path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParaphraseConfig {
+    /// Heaviest content words kept per document for the candidate index.
+    pub anchors: usize,
+    /// Anchors two documents must share to be a candidate pair.
+    pub min_shared_anchors: usize,
+    /// Words in more documents than this are no anchors.
+    pub max_df: usize,
+    /// Dated documents further apart than this are no candidates (`None`: any distance).
+    pub window_seconds: Option<i64>,
+    /// Least cosine of two sentences for a seed.
+    pub seed_similarity: f64,
+    /// Largest distance, in sentences, between seeds of one passage.
+    pub max_gap: usize,
+    /// Least seeds in a passage.
+    pub min_seeds: usize,
+    /// Least cosine between the two sides of a passage.
+    pub min_similarity: f64,
+    /// Least words on each side of a passage.
+    pub min_words: usize,
+    /// Least share of the copy's content words in sentences of its verified passages, when
+    /// the dates tell which document is the copy (the later).
+    pub min_coverage: f64,
+    /// The same share, of each document, when the dates do not tell (undated, or dated
+    /// within [`DATES_APART_SECONDS`] of each other): only a rewrite of the whole story is
+    /// evidence then.
+    pub min_coverage_undated: f64,
+}
+
+impl Default for ParaphraseConfig {
+    fn default() -> Self {
+        ParaphraseConfig {
+            anchors: 24,
+            min_shared_anchors: 4,
+            max_df: 100,
+            window_seconds: Some(2 * 86_400),
+            seed_similarity: 0.3,
+            max_gap: 3,
+            min_seeds: 2,
+            min_similarity: 0.4,
+            min_words: 20,
+            min_coverage: 0.4,
+            min_coverage_undated: 0.6,
+        }
+    }
+}
+
+/// Word weights learned from a corpus: inverse document frequencies, function words at
+/// zero.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    df: AHashMap<u64, u32>,
+    docs: usize,
+    max_df: u32,
+}
+
+impl Vocabulary {
+    /// Counts each term once per document over the documents' term keys ([`terms`]).
+    pub fn learn(content: &[Vec<u64>]) -> Self {
+        let mut all: Vec<u64> = content
+            .par_iter()
+            .flat_map_iter(|keys| {
+                let mut h: Vec<u64> = keys.clone();
+                h.sort_unstable();
+                h.dedup();
+                h
+            })
+            .collect();
+        all.par_sort_unstable();
+        let mut df = AHashMap::with_capacity(all.len() / 4);
+        for run in all.chunk_by(|x, y| x == y) {
+            df.insert(run[0], run.len() as u32);
+        }
+        let docs = content.len();
+        let max_df = if docs >= MIN_DOCS_FOR_FUNCTION_WORDS {
+            (FUNCTION_WORD_SHARE * docs as f64) as u32
+        } else {
+            u32::MAX
+        };
+        Vocabulary { df, docs, max_df }
+    }
+
+    /// Documents holding `word`.
+    pub fn df(&self, word: u64) -> u32 {
+        self.df.get(&word).copied().unwrap_or(0)
+    }
+
+    /// The weight of `word`: `ln(1 + N / df)`, zero for a function word.
+    pub fn idf(&self, word: u64) -> f32 {
+        let df = self.df(word);
+        if df > self.max_df {
+            0.0
+        } else {
+            (1.0 + self.docs as f64 / df.max(1) as f64).ln() as f32
+        }
+    }
+}
+
+/// A document seen as sentences of weighted content words.
+#[derive(Debug, Clone, Default)]
+pub struct Sentences {
+    /// Token range of each sentence (indices into the content tokens).
+    pub spans: Vec<Range<usize>>,
+    /// Each sentence's content words with tf·idf weights, sorted by word, not normalised.
+    pub terms: Vec<Vec<(u64, f32)>>,
+    /// Euclidean norm of each sentence's weights.
+    pub norms: Vec<f32>,
+}
+
+/// Does the text between two tokens end a sentence?
+fn ends_sentence(gap: &str) -> bool {
+    let mut chars = gap.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '!' | '?' | '۔' | '؟' | '。' | '！' | '？' | '；' => return true,
+            '.' if chars.peek().is_none_or(|n| !n.is_alphanumeric()) && gap.len() > 1 => {
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Letters of a word kept as its term: a language-agnostic stemmer (truncation), so
+/// `announced`, `announcement` and `announces` weigh as one word.
+pub const STEM_CHARS: usize = 5;
+
+/// The term of each content token: the hash of its first [`STEM_CHARS`] letters,
+/// lower-cased.
+pub fn terms(text: &str, tokens: &[Token]) -> Vec<u64> {
+    let mut buf = String::new();
+    tokens
+        .iter()
+        .map(|t| {
+            buf.clear();
+            for c in text[t.start..t.end]
+                .chars()
+                .flat_map(char::to_lowercase)
+                .take(STEM_CHARS)
+            {
+                buf.push(c);
+            }
+            xxhash_rust::xxh3::xxh3_64(buf.as_bytes())
+        })
+        .collect()
+}
+
+/// Splits a document's content tokens into sentences and weighs their terms (`keys`, one
+/// per token, from [`terms`]).
+pub fn sentences(text: &str, tokens: &[Token], keys: &[u64], vocab: &Vocabulary) -> Sentences {
+    let mut out = Sentences::default();
+    let mut start = 0;
+    for i in 0..=tokens.len() {
+        let boundary = i == tokens.len()
+            || (i > start
+                && (i - start >= MAX_SENTENCE_WORDS
+                    || text
+                        .get(tokens[i - 1].end..tokens[i].start)
+                        .is_some_and(ends_sentence)));
+        if boundary && i > start {
+            let mut words: Vec<u64> = keys[start..i].to_vec();
+            words.sort_unstable();
+            let mut terms: Vec<(u64, f32)> = Vec::new();
+            for run in words.chunk_by(|x, y| x == y) {
+                let w = vocab.idf(run[0]) * run.len() as f32;
+                if w > 0.0 {
+                    terms.push((run[0], w));
+                }
+            }
+            out.norms
+                .push(terms.iter().map(|(_, w)| w * w).sum::<f32>().sqrt());
+            out.terms.push(terms);
+            out.spans.push(start..i);
+            start = i;
+        }
+    }
+    out
+}
+
+/// A document's anchors: its heaviest content words (tf·idf) among those in 2 to `max_df`
+/// documents, sorted by word.
+pub fn anchors(s: &Sentences, vocab: &Vocabulary, config: &ParaphraseConfig) -> Vec<u64> {
+    let mut weight: AHashMap<u64, f32> = AHashMap::new();
+    for terms in &s.terms {
+        for &(word, w) in terms {
+            *weight.entry(word).or_default() += w;
+        }
+    }
+    let mut ranked: Vec<(u64, f32)> = weight
+        .into_iter()
+        .filter(|&(word, _)| (2..=config.max_df as u32).contains(&vocab.df(word)))
+        .collect();
+    ranked.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    ranked.truncate(config.anchors);
+    let mut words: Vec<u64> = ranked.into_iter().map(|(w, _)| w).collect();
+    words.sort_unstable();
+    words
+}
+
+/// Candidate pairs `(a, b)`, `a < b`, sorted: documents sharing at least
+/// `min_shared_anchors` anchors and, when both are dated, within the window.
+pub fn candidates(
+    anchors: &[Vec<u64>],
+    docs: &[Document],
+    config: &ParaphraseConfig,
+) -> Vec<(u32, u32)> {
+    let mut postings: AHashMap<u64, Vec<u32>> = AHashMap::new();
+    for (d, words) in anchors.iter().enumerate() {
+        for &w in words {
+            postings.entry(w).or_default().push(d as u32);
+        }
+    }
+    let close =
+        |a: usize, b: usize| match (config.window_seconds, docs[a].timestamp, docs[b].timestamp) {
+            (Some(window), Some(x), Some(y)) => (x - y).abs() <= window,
+            _ => true,
+        };
+    let mut pairs: Vec<(u32, u32)> = (0..anchors.len())
+        .into_par_iter()
+        .flat_map_iter(|a| {
+            let mut count: AHashMap<u32, u32> = AHashMap::new();
+            for w in &anchors[a] {
+                for &b in postings.get(w).map_or(&[][..], Vec::as_slice) {
+                    if b as usize > a {
+                        *count.entry(b).or_default() += 1;
+                    }
+                }
+            }
+            let mut out: Vec<(u32, u32)> = count
+                .into_iter()
+                .filter(|&(b, n)| n as usize >= config.min_shared_anchors && close(a, b as usize))
+                .map(|(b, _)| (a as u32, b))
+                .collect();
+            out.sort_unstable();
+            out
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    pairs
+}
+
+/// Least neighbours (candidate partners) a document needs before the words most of them
+/// share count as its topic's vocabulary.
+pub const MIN_NEIGHBOURS: usize = 4;
+
+/// Each document's *topic words*: its anchors that at least half of its candidate
+/// partners (and three or more) also have as anchors, when it has [`MIN_NEIGHBOURS`]
+/// partners or more. Answers to one exam question, or pages on one event, share their
+/// topic's names and terms whoever wrote them; such words are no evidence that one
+/// rewrote the other, and [`align`] leaves them out. Sorted per document.
+pub fn topic_words(anchors: &[Vec<u64>], candidates: &[(u32, u32)]) -> Vec<Vec<u64>> {
+    let mut neighbours: Vec<Vec<u32>> = vec![Vec::new(); anchors.len()];
+    for &(a, b) in candidates {
+        neighbours[a as usize].push(b);
+        neighbours[b as usize].push(a);
+    }
+    neighbours
+        .par_iter()
+        .enumerate()
+        .map(|(d, near)| {
+            if near.len() < MIN_NEIGHBOURS {
+                return Vec::new();
+            }
+            anchors[d]
+                .iter()
+                .copied()
+                .filter(|w| {
+                    let n = near
+                        .iter()
+                        .filter(|&&o| anchors[o as usize].binary_search(w).is_ok())
+                        .count();
+                    n >= 3 && 2 * n >= near.len()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+impl Sentences {
+    /// The same sentences without some words (sorted), norms recomputed.
+    pub fn without(&self, words: &[u64]) -> Sentences {
+        let terms: Vec<Vec<(u64, f32)>> = self
+            .terms
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .copied()
+                    .filter(|(w, _)| words.binary_search(w).is_err())
+                    .collect()
+            })
+            .collect();
+        let norms = terms
+            .iter()
+            .map(|t: &Vec<(u64, f32)>| t.iter().map(|(_, w)| w * w).sum::<f32>().sqrt())
+            .collect();
+        Sentences {
+            spans: self.spans.clone(),
+            terms,
+            norms,
+        }
+    }
+}
+
+/// A sentence pair similar enough to start a passage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Seed {
+    a: usize,
+    b: usize,
+}
+
+/// Seeds of two documents: sentence pairs with cosine ≥ `seed_similarity` and Dice ≥
+/// [`SEED_DICE`], found through an inverted index of B's sentence words.
+fn seeds(a: &Sentences, b: &Sentences, config: &ParaphraseConfig) -> Vec<Seed> {
+    let mut index: AHashMap<u64, Vec<(u32, f32)>> = AHashMap::new();
+    for (j, terms) in b.terms.iter().enumerate() {
+        for &(word, w) in terms {
+            index.entry(word).or_default().push((j as u32, w));
+        }
+    }
+    let mut out = Vec::new();
+    let mut dot: AHashMap<u32, (f32, u32)> = AHashMap::new();
+    for (i, terms) in a.terms.iter().enumerate() {
+        dot.clear();
+        for &(word, w) in terms {
+            for &(j, v) in index.get(&word).map_or(&[][..], Vec::as_slice) {
+                let e = dot.entry(j).or_default();
+                e.0 += w * v;
+                e.1 += 1;
+            }
+        }
+        let mut found: Vec<Seed> = dot
+            .iter()
+            .filter(|&(&j, &(d, shared))| {
+                let j = j as usize;
+                let cosine = d / (a.norms[i] * b.norms[j]).max(f32::MIN_POSITIVE);
+                let dice = 2.0 * shared as f64 / (terms.len() + b.terms[j].len()) as f64;
+                cosine as f64 >= config.seed_similarity && dice >= SEED_DICE
+            })
+            .map(|(&j, _)| Seed {
+                a: i,
+                b: j as usize,
+            })
+            .collect();
+        found.sort_unstable_by_key(|s| s.b);
+        out.extend(found);
+    }
+    out
+}
+
+/// Splits seeds into groups whose consecutive members, sorted by `key`, are at most
+/// `gap` apart.
+fn split_by(mut seeds: Vec<Seed>, key: fn(&Seed) -> usize, gap: usize) -> Vec<Vec<Seed>> {
+    seeds.sort_unstable_by_key(|s| (key(s), s.a, s.b));
+    let mut groups: Vec<Vec<Seed>> = Vec::new();
+    let mut last = usize::MAX;
+    for s in seeds {
+        match groups.last_mut() {
+            Some(g) if key(&s) - last <= gap => g.push(s),
+            _ => groups.push(vec![s]),
+        }
+        last = key(&s);
+    }
+    groups
+}
+
+/// Clusters seeds by alternate splits on A's and B's sentence gaps until stable.
+fn clusters(seeds: Vec<Seed>, gap: usize) -> Vec<Vec<Seed>> {
+    let mut groups = vec![seeds];
+    loop {
+        let before = groups.len();
+        groups = groups
+            .into_iter()
+            .flat_map(|g| split_by(g, |s| s.a, gap))
+            .flat_map(|g| split_by(g, |s| s.b, gap))
+            .collect();
+        if groups.len() == before {
+            return groups;
+        }
+    }
+}
+
+/// Cosine between the summed weights of sentences `ra` of A and `rb` of B (summed in a
+/// fixed order, so the figure is the same on every run).
+fn fragment_cosine(a: &Sentences, ra: Range<usize>, b: &Sentences, rb: Range<usize>) -> f64 {
+    let sum = |s: &Sentences, r: Range<usize>| {
+        let mut v: Vec<(u64, f64)> = s.terms[r]
+            .iter()
+            .flatten()
+            .map(|&(word, w)| (word, f64::from(w)))
+            .collect();
+        v.sort_unstable_by_key(|&(word, _)| word);
+        let mut summed: Vec<(u64, f64)> = Vec::with_capacity(v.len());
+        for (word, w) in v {
+            match summed.last_mut() {
+                Some(last) if last.0 == word => last.1 += w,
+                _ => summed.push((word, w)),
+            }
+        }
+        summed
+    };
+    let (va, vb) = (sum(a, ra), sum(b, rb));
+    let (mut i, mut j, mut dot) = (0, 0, 0.0);
+    while i < va.len() && j < vb.len() {
+        match va[i].0.cmp(&vb[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += va[i].1 * vb[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let norm = |v: &[(u64, f64)]| v.iter().map(|(_, x)| x * x).sum::<f64>();
+    let denom = (norm(&va) * norm(&vb)).sqrt();
+    if denom == 0.0 { 0.0 } else { dot / denom }
+}
+
+/// Which document of a pair is the copy, when their dates tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopySide {
+    /// The first document (A) was published later.
+    A,
+    /// The second (B) was.
+    B,
+}
+
+/// Share of a document's words that lie in the given sentences (each counted once).
+fn coverage(s: &Sentences, seeded: impl Iterator<Item = usize>) -> f64 {
+    let mut seen = vec![false; s.spans.len()];
+    for i in seeded {
+        seen[i] = true;
+    }
+    let total: usize = s.spans.iter().map(Range::len).sum();
+    let covered: usize = s
+        .spans
+        .iter()
+        .zip(&seen)
+        .filter(|(_, seen)| **seen)
+        .map(|(r, _)| r.len())
+        .sum();
+    covered as f64 / total.max(1) as f64
+}
+
+/// A verified cluster of seeds: its passage and its seeds.
+struct Verified {
+    passage: Passage,
+    seeds: Vec<Seed>,
+}
+
+/// Aligns two documents' sentences: the rewritten passages they share, in A's order, as
+/// [`Passage`]s whose `similarity` is the cosine of their two sides (no exact runs).
+/// Empty unless the verified passages' sentences hold at least `min_coverage` of the
+/// copy's words — of `copy` when the dates tell which it is, else of each document.
+pub fn align(
+    a: (&Sentences, Side),
+    b: (&Sentences, Side),
+    copy: Option<CopySide>,
+    config: &ParaphraseConfig,
+) -> Vec<Passage> {
+    let (sa, side_a) = a;
+    let (sb, side_b) = b;
+    let seeds = seeds(sa, sb, config);
+    if seeds.len() < config.min_seeds {
+        return Vec::new();
+    }
+    let mut found: Vec<Verified> = Vec::new();
+    for group in clusters(seeds, config.max_gap) {
+        if group.len() < config.min_seeds {
+            continue;
+        }
+        let (ra, rb) = (
+            span_of(group.iter().map(|s| s.a)),
+            span_of(group.iter().map(|s| s.b)),
+        );
+        let a_tokens = sa.spans[ra.start].start..sa.spans[ra.end - 1].end;
+        let b_tokens = sb.spans[rb.start].start..sb.spans[rb.end - 1].end;
+        if a_tokens.len() < config.min_words || b_tokens.len() < config.min_words {
+            continue;
+        }
+        let similarity = fragment_cosine(sa, ra, sb, rb);
+        if similarity < config.min_similarity
+            || other_specifics(side_a, a_tokens.clone(), side_b, b_tokens.clone())
+        {
+            continue;
+        }
+        found.push(Verified {
+            passage: Passage {
+                a_tokens,
+                b_tokens,
+                matched: 0,
+                similarity,
+                runs: Vec::new(),
+            },
+            seeds: group,
+        });
+    }
+    // Of passages overlapping in either text, the most similar (then longest) stays.
+    found.sort_by(|x, y| {
+        let (x, y) = (&x.passage, &y.passage);
+        y.similarity
+            .total_cmp(&x.similarity)
+            .then(y.a_tokens.len().cmp(&x.a_tokens.len()))
+            .then(x.a_tokens.start.cmp(&y.a_tokens.start))
+    });
+    let overlaps = |x: &Range<usize>, y: &Range<usize>| x.start < y.end && y.start < x.end;
+    let mut kept: Vec<Verified> = Vec::new();
+    for v in found {
+        let p = &v.passage;
+        if !kept.iter().any(|k| {
+            overlaps(&k.passage.a_tokens, &p.a_tokens) || overlaps(&k.passage.b_tokens, &p.b_tokens)
+        }) {
+            kept.push(v);
+        }
+    }
+    let seeded = |side: fn(&Seed) -> usize| {
+        kept.iter()
+            .flat_map(|v| v.seeds.iter().map(side))
+            .collect::<Vec<usize>>()
+    };
+    let cov_a = coverage(sa, seeded(|s| s.a).into_iter());
+    let cov_b = coverage(sb, seeded(|s| s.b).into_iter());
+    let copy_coverage = match copy {
+        Some(CopySide::A) => cov_a,
+        Some(CopySide::B) => cov_b,
+        None => cov_a.min(cov_b),
+    };
+    let least = if copy.is_some() {
+        config.min_coverage
+    } else {
+        config.min_coverage_undated
+    };
+    if copy_coverage < least {
+        return Vec::new();
+    }
+    let mut passages: Vec<Passage> = kept.into_iter().map(|v| v.passage).collect();
+    passages.sort_by_key(|p| p.a_tokens.start);
+    passages
+}
+
+/// The range from the least to the greatest of some indices.
+fn span_of(indices: impl Iterator<Item = usize> + Clone) -> Range<usize> {
+    let lo = indices.clone().min().unwrap_or(0);
+    let hi = indices.max().unwrap_or(0);
+    lo..hi + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::tokenize;
+    use crate::shingle::word_shingles;
+
+    const AGENCY: &str = "The national port authority said on Monday that container traffic at \
+        Karachi harbour rose 14 percent in February, helped by a surge in textile exports to \
+        Europe. Officials said the harbour handled 212,000 containers during the month, a \
+        record for the winter season. The authority plans to open a third terminal next year \
+        to ease congestion on the eastern wharf. Shipping lines had warned that vessels were \
+        waiting up to four days for a berth. A spokesman said dredging of the approach \
+        channel would begin in April and take eight months. The project is financed by a \
+        loan from the Asian Development Bank. Traders welcomed the figures but said customs \
+        clearance remained slow.";
+
+    /// The agency story rewritten by a newspaper: reordered, reworded, shortened; it shares
+    /// a few phrases with it, no passage.
+    const REWRITE: &str = "Karachi harbour handled a record 212,000 containers in February, \
+        the port authority announced, as textile shipments to Europe surged. Container \
+        traffic was up 14 percent, officials said. Ships have been forced to wait as long as \
+        four days for a berth, according to shipping lines. To ease congestion on the \
+        eastern wharf, a third terminal will open next year. Dredging the approach channel \
+        starts in April and will last eight months, with financing from an Asian \
+        Development Bank loan. Customs clearance, traders complained, is still slow.";
+
+    /// The same event written independently: it shares a fact, not the story.
+    const INDEPENDENT: &str = "Textile exporters in Karachi say European orders have doubled \
+        since January. The chairman of the exporters' association told reporters that mills \
+        were running three shifts. He blamed power cuts for delays and urged the government \
+        to cut electricity tariffs for industry. Exports to Europe rose in February, the \
+        association said, and container traffic at the harbour reached a record. Several \
+        mills are hiring workers for the first time in two years.";
+
+    const OTHER: [&str; 6] = [
+        "The city council approved a new budget for schools and roads on Tuesday.",
+        "Rain is expected across the north of the country for the rest of the week.",
+        "The national cricket team won the final match of the series by six wickets.",
+        "Oil prices fell on Wednesday as stocks in the United States rose again.",
+        "The central bank left its main interest rate unchanged at its monthly meeting.",
+        "A new museum of modern art opened its doors to the public in the capital.",
+    ];
+
+    struct Corpus {
+        texts: Vec<&'static str>,
+        tokens: Vec<Vec<Token>>,
+        kgrams: Vec<Vec<u64>>,
+        sentences: Vec<Sentences>,
+    }
+
+    fn corpus(texts: Vec<&'static str>) -> Corpus {
+        let tokens: Vec<Vec<Token>> = texts.iter().map(|t| tokenize(t)).collect();
+        let keys: Vec<Vec<u64>> = texts
+            .iter()
+            .zip(&tokens)
+            .map(|(t, toks)| terms(t, toks))
+            .collect();
+        let vocab = Vocabulary::learn(&keys);
+        let sentences = texts
+            .iter()
+            .zip(&tokens)
+            .zip(&keys)
+            .map(|((t, toks), k)| sentences(t, toks, k, &vocab))
+            .collect();
+        let kgrams = tokens.iter().map(|t| word_shingles(t, 5)).collect();
+        Corpus {
+            texts,
+            tokens,
+            kgrams,
+            sentences,
+        }
+    }
+
+    impl Corpus {
+        fn side(&self, i: usize) -> (&Sentences, Side<'_>) {
+            (
+                &self.sentences[i],
+                Side {
+                    text: self.texts[i],
+                    tokens: &self.tokens[i],
+                    kgrams: &self.kgrams[i],
+                },
+            )
+        }
+    }
+
+    fn news() -> Corpus {
+        let mut texts = vec![AGENCY, REWRITE, INDEPENDENT];
+        texts.extend(OTHER);
+        corpus(texts)
+    }
+
+    #[test]
+    fn sentences_end_at_full_stops_of_any_script_and_line_breaks() {
+        assert!(ends_sentence(". "));
+        assert!(ends_sentence("\n"));
+        assert!(ends_sentence("۔ "));
+        assert!(ends_sentence("。"));
+        assert!(ends_sentence("? "));
+        assert!(!ends_sentence("."), "a decimal point or an initial");
+        assert!(!ends_sentence(", "));
+        let c = news();
+        assert_eq!(c.sentences[0].spans.len(), 7);
+        assert_eq!(c.sentences[1].spans.len(), 6);
+        let words = |s: &Sentences| s.spans.iter().map(Range::len).sum::<usize>();
+        assert_eq!(words(&c.sentences[0]), c.tokens[0].len());
+    }
+
+    #[test]
+    fn terms_are_truncated_words_and_weights_follow_document_frequency() {
+        let t = "Announced announcement ANNOUNCES china chinese";
+        let k = terms(t, &tokenize(t));
+        assert_eq!(k[0], k[1]);
+        assert_eq!(k[1], k[2]);
+        assert_ne!(k[3], k[0]);
+        // "china" (5 letters) and "chinese" truncated to "chine" differ.
+        assert_ne!(k[3], k[4]);
+
+        let mut docs: Vec<Vec<u64>> = (0..60).map(|i| vec![1, 100 + i]).collect();
+        docs[0].push(7);
+        docs[1].push(7);
+        let v = Vocabulary::learn(&docs);
+        assert_eq!(v.df(1), 60);
+        assert_eq!(v.idf(1), 0.0, "a term in every document is a function word");
+        assert!((v.idf(7) - (1.0f32 + 30.0).ln()).abs() < 1e-6);
+        assert!(v.idf(100) > v.idf(7));
+        // Below MIN_DOCS_FOR_FUNCTION_WORDS nothing is a function word.
+        let small = Vocabulary::learn(&[vec![1, 2], vec![1, 3]]);
+        assert!((small.idf(1) - 2.0f32.ln()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_rewritten_story_is_aligned_sentence_by_sentence() {
+        let c = news();
+        // No verbatim evidence: a few shared phrases, no passage.
+        let verbatim = crate::passage::align(
+            &c.tokens[0],
+            &c.tokens[1],
+            &crate::passage::PassageConfig::default(),
+        );
+        assert!(verbatim.is_empty(), "{verbatim:?}");
+        let config = ParaphraseConfig::default();
+        let found = align(c.side(0), c.side(1), Some(CopySide::B), &config);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let p = &found[0];
+        assert!(p.similarity >= config.min_similarity, "{}", p.similarity);
+        // The passage runs over (nearly) the whole rewrite and most of the source.
+        assert!(p.b_tokens.len() * 10 >= c.tokens[1].len() * 8, "{p:?}");
+        assert!(p.a_tokens.len() * 10 >= c.tokens[0].len() * 6, "{p:?}");
+        // Undated, each text must be covered: still found.
+        assert_eq!(align(c.side(0), c.side(1), None, &config).len(), 1);
+    }
+
+    #[test]
+    fn an_independent_story_on_the_same_event_is_not_a_rewrite() {
+        let c = news();
+        let config = ParaphraseConfig::default();
+        assert!(align(c.side(0), c.side(2), Some(CopySide::B), &config).is_empty());
+        assert!(align(c.side(1), c.side(2), None, &config).is_empty());
+        let loose = ParaphraseConfig {
+            min_coverage: 0.0,
+            min_seeds: 1,
+            min_words: 5,
+            ..config
+        };
+        // What it shares is one sentence: a passage only when one seed is enough, and
+        // then it is too little of the copy.
+        let one = align(c.side(0), c.side(2), Some(CopySide::B), &loose);
+        assert_eq!(one.len(), 1);
+        assert_eq!(
+            (one[0].a_tokens.clone(), one[0].b_tokens.clone()),
+            (0..27, 41..59)
+        );
+        let covered = ParaphraseConfig {
+            min_coverage: 0.4,
+            ..loose
+        };
+        assert!(align(c.side(0), c.side(2), Some(CopySide::B), &covered).is_empty());
+        // Unrelated stories share nothing to seed.
+        assert!(align(c.side(0), c.side(5), None, &config).is_empty());
+    }
+
+    #[test]
+    fn the_coverage_test_reads_the_copy_when_dates_tell() {
+        // A long story whose first half is the rewrite, the rest its own reporting: as
+        // the copy, the agency text is not covered; as the source, it is.
+        let long: &'static str =
+            Box::leak(format!("{REWRITE} {INDEPENDENT} {}", OTHER.join(" ")).into_boxed_str());
+        let mut texts = vec![AGENCY, long];
+        texts.extend(OTHER);
+        let c = corpus(texts);
+        let config = ParaphraseConfig::default();
+        assert_eq!(
+            align(c.side(0), c.side(1), Some(CopySide::A), &config).len(),
+            1
+        );
+        assert!(align(c.side(0), c.side(1), Some(CopySide::B), &config).is_empty());
+    }
+
+    #[test]
+    fn a_sentence_sharing_figures_but_telling_other_ones_is_no_rewrite() {
+        // Two notices in one formula: other figures, other names.
+        let a = "Acme Corp said its first quarter profit rose to 12.5 mln dlrs from 10.1 mln \
+            dlrs a year earlier on sales of 140 mln dlrs. Acme said it expects sales to grow \
+            in the second quarter as demand for its pumps rises in Asia and Europe.";
+        let b = "Zenith Corp said its first quarter profit rose to 8.2 mln dlrs from 7.9 mln \
+            dlrs a year earlier on sales of 95 mln dlrs. Zenith said it expects sales to grow \
+            in the second quarter as demand for its valves rises in Asia and Europe.";
+        let mut texts = vec![a, b];
+        texts.extend(OTHER);
+        let c = corpus(texts);
+        assert!(align(c.side(0), c.side(1), None, &ParaphraseConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn candidates_share_anchors_within_the_window() {
+        let anchors: Vec<Vec<u64>> = vec![
+            vec![1, 2, 3, 4, 5],
+            vec![1, 2, 3, 4, 9],
+            vec![1, 2, 3, 7, 8],
+            vec![1, 2, 3, 4, 5],
+        ];
+        let mut docs: Vec<Document> = (0..4)
+            .map(|i| Document::new(format!("d{i}"), String::new()))
+            .collect();
+        let day = 86_400;
+        docs[0].timestamp = Some(0);
+        docs[1].timestamp = Some(day);
+        docs[3].timestamp = Some(10 * day);
+        let config = ParaphraseConfig {
+            min_shared_anchors: 4,
+            ..ParaphraseConfig::default()
+        };
+        // 0–1 share four anchors a day apart; 0–3 share five but ten days apart; 1–3
+        // nine days; 2 shares three with anyone.
+        assert_eq!(candidates(&anchors, &docs, &config), [(0, 1)]);
+        let any_time = ParaphraseConfig {
+            window_seconds: None,
+            ..config
+        };
+        assert_eq!(
+            candidates(&anchors, &docs, &any_time),
+            [(0, 1), (0, 3), (1, 3)]
+        );
+    }
+
+    #[test]
+    fn topic_words_are_the_anchors_most_partners_share() {
+        // Document 0 has five partners; all have anchor 1, three have anchor 2, one has 3.
+        let mut anchors = vec![vec![1, 2, 3]];
+        anchors.extend([vec![1, 2], vec![1, 2], vec![1, 2], vec![1, 3], vec![1]]);
+        let pairs: Vec<(u32, u32)> = (1..6).map(|b| (0, b)).collect();
+        let topic = topic_words(&anchors, &pairs);
+        assert_eq!(topic[0], [1, 2]);
+        assert!(topic[1].is_empty(), "one partner tells nothing");
+        let s = Sentences {
+            spans: std::iter::once(0..3).collect(),
+            terms: vec![vec![(1, 3.0), (2, 4.0), (5, 1.0)]],
+            norms: vec![26f32.sqrt()],
+        };
+        let t = s.without(&topic[0]);
+        assert_eq!(t.terms[0], [(5, 1.0)]);
+        assert_eq!(t.norms[0], 1.0);
+    }
+
+    #[test]
+    fn seeds_cluster_by_gaps_in_both_texts() {
+        let s = |a, b| Seed { a, b };
+        // Two reordered seeds close together, one far away in A, one far away in B.
+        let groups = clusters(vec![s(0, 1), s(1, 0), s(9, 2), s(2, 20)], 3);
+        let mut sets: Vec<Vec<(usize, usize)>> = groups
+            .iter()
+            .map(|g| g.iter().map(|x| (x.a, x.b)).collect())
+            .collect();
+        sets.iter_mut().for_each(|g| g.sort_unstable());
+        sets.sort();
+        assert_eq!(
+            sets,
+            vec![vec![(0, 1), (1, 0)], vec![(2, 20)], vec![(9, 2)]]
+        );
+    }
+}

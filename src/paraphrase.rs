@@ -145,9 +145,18 @@ impl Default for ParaphraseConfig {
 /// zero.
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
-    df: AHashMap<u64, u32>,
+    /// Document frequencies in [`SHARDS`] maps by the term's top bits (built in parallel).
+    df: Vec<AHashMap<u64, u32>>,
     docs: usize,
     max_df: u32,
+}
+
+/// Document-frequency maps, by the top bits of the term.
+const SHARD_BITS: u32 = 6;
+const SHARDS: usize = 1 << SHARD_BITS;
+
+fn shard_of(term: u64) -> usize {
+    (term >> (64 - SHARD_BITS)) as usize
 }
 
 impl Vocabulary {
@@ -163,10 +172,21 @@ impl Vocabulary {
             })
             .collect();
         all.par_sort_unstable();
-        let mut df = AHashMap::with_capacity(all.len() / 4);
-        for run in all.chunk_by(|x, y| x == y) {
-            df.insert(run[0], run.len() as u32);
-        }
+        // Sorted, each shard's terms are one slice.
+        let bounds: Vec<usize> = (0..=SHARDS)
+            .map(|k| all.partition_point(|&t| shard_of(t) < k))
+            .collect();
+        let df = (0..SHARDS)
+            .into_par_iter()
+            .map(|k| {
+                let slice = &all[bounds[k]..bounds[k + 1]];
+                let mut map = AHashMap::with_capacity(slice.len() / 2);
+                for run in slice.chunk_by(|x, y| x == y) {
+                    map.insert(run[0], run.len() as u32);
+                }
+                map
+            })
+            .collect();
         let docs = content.len();
         let max_df = if docs >= MIN_DOCS_FOR_FUNCTION_WORDS {
             (FUNCTION_WORD_SHARE * docs as f64) as u32
@@ -178,7 +198,11 @@ impl Vocabulary {
 
     /// Documents holding `word`.
     pub fn df(&self, word: u64) -> u32 {
-        self.df.get(&word).copied().unwrap_or(0)
+        self.df
+            .get(shard_of(word))
+            .and_then(|m| m.get(&word))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The weight of `word`: `ln(1 + N / df)`, zero for a function word.
@@ -229,12 +253,18 @@ pub fn terms(text: &str, tokens: &[Token]) -> Vec<u64> {
     tokens
         .iter()
         .map(|t| {
+            let word = &text[t.start..t.end];
+            if word.is_ascii() {
+                // The same bytes as the general path gives an ASCII word.
+                let mut stem = [0u8; STEM_CHARS];
+                let n = word.len().min(STEM_CHARS);
+                for (to, from) in stem.iter_mut().zip(word.as_bytes()) {
+                    *to = from.to_ascii_lowercase();
+                }
+                return xxhash_rust::xxh3::xxh3_64(&stem[..n]);
+            }
             buf.clear();
-            for c in text[t.start..t.end]
-                .chars()
-                .flat_map(char::to_lowercase)
-                .take(STEM_CHARS)
-            {
+            for c in word.chars().flat_map(char::to_lowercase).take(STEM_CHARS) {
                 buf.push(c);
             }
             xxhash_rust::xxh3::xxh3_64(buf.as_bytes())
@@ -274,18 +304,16 @@ pub fn sentences(text: &str, tokens: &[Token], keys: &[u64], vocab: &Vocabulary)
     out
 }
 
-/// A document's anchors: its heaviest content words (tf·idf) among those in 2 to `max_df`
-/// documents, sorted by word.
-pub fn anchors(s: &Sentences, vocab: &Vocabulary, config: &ParaphraseConfig) -> Vec<u64> {
-    let mut weight: AHashMap<u64, f32> = AHashMap::new();
-    for terms in &s.terms {
-        for &(word, w) in terms {
-            *weight.entry(word).or_default() += w;
-        }
-    }
-    let mut ranked: Vec<(u64, f32)> = weight
-        .into_iter()
-        .filter(|&(word, _)| (2..=config.max_df as u32).contains(&vocab.df(word)))
+/// A document's anchors: its heaviest terms (tf·idf, from its term keys as [`terms`]
+/// gives them) among those in 2 to `max_df` documents, sorted by term.
+pub fn anchors(keys: &[u64], vocab: &Vocabulary, config: &ParaphraseConfig) -> Vec<u64> {
+    let mut sorted = keys.to_vec();
+    sorted.sort_unstable();
+    let mut ranked: Vec<(u64, f32)> = sorted
+        .chunk_by(|x, y| x == y)
+        .filter(|run| (2..=config.max_df as u32).contains(&vocab.df(run[0])))
+        .map(|run| (run[0], vocab.idf(run[0]) * run.len() as f32))
+        .filter(|&(_, w)| w > 0.0)
         .collect();
     ranked.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     ranked.truncate(config.anchors);

@@ -252,14 +252,14 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
             e
         })
         .collect();
+    drop(kgrams);
     let mut paraphrase_candidates = 0;
     if let Some(config) = &config.paraphrase {
-        let (rewritten, aligned) = rewritten_pairs(docs, &content, &kgrams, &sets, &pairs, config);
+        let (rewritten, aligned) = rewritten_pairs(docs, &content, &sets, &pairs, config);
         paraphrase_candidates = aligned;
         pairs.extend(rewritten);
         pairs.sort_by_key(|e| (e.a, e.b));
     }
-    drop(kgrams);
     Ok(Trace {
         dups,
         boilerplate,
@@ -293,7 +293,6 @@ fn later(a: &Document, b: &Document) -> Option<paraphrase::CopySide> {
 fn rewritten_pairs(
     docs: &[Document],
     content: &[Vec<Token>],
-    kgrams: &[Vec<u64>],
     sets: &[Vec<u64>],
     verbatim: &[PairEvidence],
     config: &ParaphraseConfig,
@@ -304,28 +303,35 @@ fn rewritten_pairs(
         .map(|(toks, d)| paraphrase::terms(&d.text, toks))
         .collect();
     let vocab = Vocabulary::learn(&keys);
-    let sentences: Vec<paraphrase::Sentences> = content
+    let anchors: Vec<Vec<u64>> = keys
         .par_iter()
-        .zip(docs)
-        .zip(&keys)
-        .map(|((toks, d), k)| paraphrase::sentences(&d.text, toks, k, &vocab))
-        .collect();
-    drop(keys);
-    let anchors: Vec<Vec<u64>> = sentences
-        .par_iter()
-        .map(|s| paraphrase::anchors(s, &vocab, config))
+        .map(|k| paraphrase::anchors(k, &vocab, config))
         .collect();
     let known: Vec<(u32, u32)> = verbatim.iter().map(|e| (e.a, e.b)).collect();
     let near = paraphrase::candidates(&anchors, docs, config);
     let topic = paraphrase::topic_words(&anchors, &near);
+    drop(anchors);
     let candidates: Vec<(u32, u32)> = near
         .into_iter()
         .filter(|p| known.binary_search(p).is_err())
         .collect();
+    // Sentences only of the documents that have a candidate partner.
+    let mut needed = vec![false; docs.len()];
+    for &(a, b) in &candidates {
+        needed[a as usize] = true;
+        needed[b as usize] = true;
+    }
+    let sentences: Vec<Option<paraphrase::Sentences>> = (0..docs.len())
+        .into_par_iter()
+        .map(|i| {
+            needed[i].then(|| paraphrase::sentences(&docs[i].text, &content[i], &keys[i], &vocab))
+        })
+        .collect();
+    drop(keys);
     let side = |i: usize| Side {
         text: &docs[i].text,
         tokens: &content[i],
-        kgrams: &kgrams[i],
+        kgrams: &[],
     };
     let found = candidates
         .par_iter()
@@ -334,7 +340,10 @@ fn rewritten_pairs(
             let mut off: Vec<u64> = topic[ia].iter().chain(&topic[ib]).copied().collect();
             off.sort_unstable();
             off.dedup();
-            let (sa, sb) = (sentences[ia].without(&off), sentences[ib].without(&off));
+            let (Some(sa), Some(sb)) = (&sentences[ia], &sentences[ib]) else {
+                return None;
+            };
+            let (sa, sb) = (sa.without(&off), sb.without(&off));
             let passages = paraphrase::align(
                 (&sa, side(ia)),
                 (&sb, side(ib)),

@@ -127,6 +127,7 @@ pub fn write_dot(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
     for e in lineage.edges() {
         let style = match e.kind {
             crate::lineage::EdgeKind::Verbatim | crate::lineage::EdgeKind::NearDuplicate => "solid",
+            crate::lineage::EdgeKind::Rewritten => "dotted",
             _ => "dashed",
         };
         // An undetermined direction is drawn without an arrowhead.

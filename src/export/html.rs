@@ -226,6 +226,7 @@ const TEMPLATE: &str = r##"<!DOCTYPE html>
   .node { cursor: pointer; }
   .edge line { stroke: #7a8ca5; stroke-width: 2; marker-end: url(#arrow); }
   .edge.partial line { stroke-dasharray: 6 4; }
+  .edge.rewritten line { stroke-dasharray: 2 3; }
   .edge.undirected line { marker-end: none; stroke: #a9b4c4; }
   .edge text { font-size: 10px; fill: #555; }
   .edge { cursor: pointer; }
@@ -247,7 +248,8 @@ const TEMPLATE: &str = r##"<!DOCTYPE html>
   <g id="viewport"></g>
 </svg></main>
 <aside id="panel"><h2>Click a document or an edge</h2><p class="meta">Drag to pan, scroll to zoom.
-Dashed edges are partial copies (excerpts, truncations); edges without an arrowhead share
+Dashed edges are partial copies (excerpts, truncations), dotted ones rewritten copies
+(reworded, found sentence by sentence); edges without an arrowhead share
 text, but nothing tells which copied which.</p></aside>
 <script type="application/json" id="data">/*DATA*/</script>
 <script>
@@ -349,7 +351,7 @@ function focusFamily(f) {
 function draw() {
   DATA.edges.forEach((e, j) => {
     const p = DATA.nodes[e.parent], c = DATA.nodes[e.child];
-    const cls = "edge" + (["excerpt", "truncated", "extended"].includes(e.kind) ? " partial" : "") + (e.directed ? "" : " undirected");
+    const cls = "edge" + (["excerpt", "truncated", "extended"].includes(e.kind) ? " partial" : "") + (e.kind === "rewritten" ? " rewritten" : "") + (e.directed ? "" : " undirected");
     const g = el("g", { class: cls, "data-edge": j }, viewport);
     el("line", { x1: p.x + W, y1: p.y + H / 2, x2: c.x, y2: c.y + H / 2 }, g);
     el("text", { x: (p.x + W + c.x) / 2 - 20, y: (p.y + c.y) / 2 + H / 2 - 4 }, g).textContent =

@@ -170,6 +170,19 @@ pub fn passage_params(view: &LineageView) -> Value {
         "boilerplate_min_docs": view.config.boilerplate.min_docs,
         "boilerplate_short_line_words": view.config.boilerplate.short_line_words,
         "dups": params(&view.dups()),
+        "paraphrase": view.config.paraphrase.map(|r| json!({
+            "anchors": r.anchors,
+            "min_shared_anchors": r.min_shared_anchors,
+            "max_df": r.max_df,
+            "window_seconds": r.window_seconds,
+            "seed_similarity": r.seed_similarity,
+            "max_gap": r.max_gap,
+            "min_seeds": r.min_seeds,
+            "min_similarity": r.min_similarity,
+            "min_words": r.min_words,
+            "min_coverage": r.min_coverage,
+            "min_coverage_undated": r.min_coverage_undated,
+        })),
     })
 }
 
@@ -201,6 +214,8 @@ fn trace_stats(view: &LineageView) -> Value {
         "capped_fingerprints": view.trace.capped_fingerprints,
         "pairs_with_passages": view.trace.pairs.len(),
         "passages": view.trace.pairs.iter().map(|p| p.spans.len()).sum::<usize>(),
+        "paraphrase_candidates": view.trace.paraphrase_candidates,
+        "rewritten_pairs": view.trace.pairs.iter().filter(|p| p.paraphrase).count(),
         "template_passages": view.trace.judged_passages(false),
         "quote_passages": view.trace.judged_passages(true),
         "frames": view.trace.frames.frames.len(),

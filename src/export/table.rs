@@ -95,10 +95,11 @@ pub fn write_passages(view: &LineageView, out: &mut dyn Write) -> io::Result<()>
         let (a, b) = (&docs[e.a as usize], &docs[e.b as usize]);
         writeln!(
             out,
-            "\n{}  ~  {}   (Jaccard {:.3})",
+            "\n{}  ~  {}   (Jaccard {:.3}{})",
             a.id,
             b.id,
-            e.jaccard()
+            e.jaccard(),
+            if e.paraphrase { "; rewritten" } else { "" }
         )?;
         for s in &e.spans {
             writeln!(

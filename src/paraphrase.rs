@@ -23,8 +23,11 @@
 //!    story is about. Two documents sharing [`ParaphraseConfig::min_shared_anchors`]
 //!    anchors, published within [`ParaphraseConfig::window_seconds`] of each other when
 //!    both are dated (a rewrite runs in the next day's paper, not a month later), are a
-//!    candidate pair. Each posting list is at most `max_df` long, so the work per
-//!    document is bounded: candidate generation is linear in the corpus.
+//!    candidate pair — unless both name the same outlet: one outlet's two stories on one
+//!    event (a follow-up, an update, the opening and the closing price table) share its
+//!    facts sentence by sentence without one rewriting the other, and its re-sent copy is
+//!    verbatim, which the verbatim path finds. Each posting list is at most `max_df` long,
+//!    so the work per document is bounded: candidate generation is linear in the corpus.
 //! 3. **Topic words are no evidence.** Answers to one exam question, or fifty pages on one
 //!    event, share their topic's names and terms whoever wrote them. A document's anchors
 //!    that at least half of its candidate partners also have ([`topic_words`]) are left

@@ -311,9 +311,13 @@ fn rewritten_pairs(
     let near = paraphrase::candidates(&anchors, docs, config);
     let topic = paraphrase::topic_words(&anchors, &near);
     drop(anchors);
+    // One outlet's two stories on one event (a follow-up, an update, the opening and the
+    // closing price table) share its facts sentence by sentence without one rewriting the
+    // other, and its re-sent copy is verbatim: rewrites are looked for across outlets.
     let candidates: Vec<(u32, u32)> = near
         .into_iter()
         .filter(|p| known.binary_search(p).is_err())
+        .filter(|&(a, b)| !lineage::same_outlet(&docs[a as usize], &docs[b as usize]))
         .collect();
     // Sentences only of the documents that have a candidate partner.
     let mut needed = vec![false; docs.len()];

@@ -83,9 +83,14 @@ const FILLER: [&str; 8] = [
 /// event, another rewrite three weeks later, a Chinese story and its rewrite, and
 /// unrelated filler.
 fn write_corpus(dir: &Path) -> String {
+    write_corpus_as(dir, "Daily Star")
+}
+
+/// The same, with the rewrite published by `outlet`.
+fn write_corpus_as(dir: &Path, outlet: &str) -> String {
     let mut docs = vec![
         json!({"id": "agency", "source": "Port Wire", "date": "2024-03-04T09:00:00Z", "text": AGENCY}),
-        json!({"id": "paper", "source": "Daily Star", "date": "2024-03-05T06:00:00Z", "text": REWRITE}),
+        json!({"id": "paper", "source": outlet, "date": "2024-03-05T06:00:00Z", "text": REWRITE}),
         json!({"id": "exporters", "source": "City Times", "date": "2024-03-05T07:00:00Z", "text": INDEPENDENT}),
         json!({"id": "late", "source": "Weekly Review", "date": "2024-03-26T06:00:00Z", "text": LATE_REWRITE}),
         json!({"id": "xinhua", "source": "Xinhua", "date": "2024-05-06T08:00:00Z", "text": XINHUA}),
@@ -179,6 +184,15 @@ fn rewritten_stories_are_lineage_edges_and_independent_ones_are_not() {
         edges
             .iter()
             .all(|e| e.0 != "exporters" && e.1 != "exporters")
+    );
+
+    // One outlet's second story on an event is its follow-up, not a rewrite of its own
+    // copy: the same pair published by one outlet is no candidate.
+    let own = tempfile::tempdir().unwrap();
+    let same_outlet = write_corpus_as(own.path(), "PORT WIRE");
+    assert_eq!(
+        edge_list(&run_json(&["lineage", &same_outlet])),
+        [edge("xinhua", "evening")]
     );
 
     // Off: no edge at all (nothing here shares a verbatim passage).

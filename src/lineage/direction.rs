@@ -399,7 +399,9 @@ impl<'a> Cues<'a> {
     }
 }
 
-pub(super) fn same_outlet(a: &Document, b: &Document) -> bool {
+/// Do two documents name the same outlet (`source`, compared as names: case, punctuation
+/// and spacing aside)? Unknown outlets are not the same.
+pub fn same_outlet(a: &Document, b: &Document) -> bool {
     a.source
         .as_deref()
         .zip(b.source.as_deref())

@@ -52,7 +52,7 @@ use serde::Serialize;
 use crate::corpus::Document;
 use crate::formula::TemplateSpan;
 use crate::passage::SharedSpan;
-pub use direction::{Cue, Orientation, WireStats, credits};
+pub use direction::{Cue, Orientation, WireStats, credits, same_outlet};
 use direction::{Cues, starts_at_start_of};
 use siblings::PairIndex;
 

@@ -297,6 +297,13 @@ fn rewritten_pairs(
     verbatim: &[PairEvidence],
     config: &ParaphraseConfig,
 ) -> (Vec<PairEvidence>, usize) {
+    // Rewrites are looked for across outlets (below): one outlet's corpus has none.
+    if docs
+        .first()
+        .is_none_or(|first| docs.iter().all(|d| lineage::same_outlet(first, d)))
+    {
+        return (Vec::new(), 0);
+    }
     let keys: Vec<Vec<u64>> = content
         .par_iter()
         .zip(docs)
@@ -307,6 +314,8 @@ fn rewritten_pairs(
         .par_iter()
         .map(|k| paraphrase::anchors(k, &vocab, config))
         .collect();
+    // Terms are cheap to read again for the few documents aligned; not kept meanwhile.
+    drop(keys);
     let known: Vec<(u32, u32)> = verbatim.iter().map(|e| (e.a, e.b)).collect();
     let near = paraphrase::candidates(&anchors, docs, config);
     let topic = paraphrase::topic_words(&anchors, &near);
@@ -328,10 +337,12 @@ fn rewritten_pairs(
     let sentences: Vec<Option<paraphrase::Sentences>> = (0..docs.len())
         .into_par_iter()
         .map(|i| {
-            needed[i].then(|| paraphrase::sentences(&docs[i].text, &content[i], &keys[i], &vocab))
+            needed[i].then(|| {
+                let keys = paraphrase::terms(&docs[i].text, &content[i]);
+                paraphrase::sentences(&docs[i].text, &content[i], &keys, &vocab)
+            })
         })
         .collect();
-    drop(keys);
     let side = |i: usize| Side {
         text: &docs[i].text,
         tokens: &content[i],

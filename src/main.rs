@@ -518,6 +518,11 @@ struct SynthArgs {
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100), requires = "syndication")]
     uncredited: u32,
 
+    /// With --syndication: percent of stories that one more outlet rewrites (reordered,
+    /// reworded, shortened; truth kind "rewritten").
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100), requires = "syndication")]
+    rewritten: u32,
+
     /// Accepted as by every command (synth reads no input: --strict and --max-doc-bytes
     /// have nothing to act on).
     #[command(flatten)]
@@ -715,6 +720,7 @@ fn run_synth(args: SynthArgs) -> ExitCode {
             same_time_percent: args.same_time,
             missing_originals_percent: args.missing_originals,
             uncredited_percent: args.uncredited,
+            rewritten_percent: args.rewritten,
             ..wiretrace::synth::SynthConfig::default()
         });
         out.write_all(wiretrace::synth::to_jsonl(&corpus).as_bytes())?;

@@ -12,8 +12,9 @@
 //! [`SynthConfig::same_time_percent`]), *unseen originals* — wire stories left out of the
 //! corpus while their copies stay, as when a crawl covers outlets but not the wire
 //! ([`SynthConfig::missing_originals_percent`]; the truth still names the absent
-//! original, which an inferred source should stand for), reposts of reposts (chains) and
-//! undated copies.
+//! original, which an inferred source should stand for), reposts of reposts (chains),
+//! undated copies, and *rewritten* copies that share the story's content words but hardly
+//! a run of words ([`SynthConfig::rewritten_percent`]).
 //!
 //! Text is made of pseudo-words from a large vocabulary mixed with frequent function
 //! words, so unrelated articles share common words but almost never a run of them.
@@ -41,6 +42,10 @@ pub struct SynthConfig {
     /// Percent of stories whose copies drop the wire's credit (the dateline's `(Wire)`, an
     /// excerpt's `As Wire reported`).
     pub uncredited_percent: u32,
+    /// Percent of stories that one more outlet *rewrites* within two days: sentences
+    /// dropped and reordered, words swapped and replaced, its own headline — the wire's
+    /// content words kept, hardly a run of five words (truth kind `rewritten`).
+    pub rewritten_percent: u32,
 }
 
 impl Default for SynthConfig {
@@ -53,6 +58,7 @@ impl Default for SynthConfig {
             same_time_percent: 25,
             missing_originals_percent: 0,
             uncredited_percent: 0,
+            rewritten_percent: 0,
         }
     }
 }
@@ -275,6 +281,46 @@ fn substitute_words(rng: &mut Rng, paragraphs: &mut [Vec<String>], n: usize) {
     }
 }
 
+/// A newsroom's rewrite of a story: about one sentence in five dropped, the first two of
+/// each paragraph swapped, and within each sentence adjacent words swapped and about one
+/// in six replaced — the content words stay, runs of five words hardly ever do.
+fn rewrite(rng: &mut Rng, paragraphs: &[Vec<String>]) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for p in paragraphs {
+        let mut kept: Vec<String> = Vec::new();
+        for s in p {
+            if rng.chance(0.2) && p.len() > 1 {
+                continue;
+            }
+            let mut words: Vec<String> = s
+                .trim_end_matches('.')
+                .split(' ')
+                .map(|w| w.to_lowercase())
+                .collect();
+            for pair in words.chunks_mut(2) {
+                pair.reverse();
+            }
+            for w in words.iter_mut() {
+                if rng.chance(0.17) {
+                    *w = word(rng);
+                }
+            }
+            let mut text = words.join(" ");
+            if let Some(f) = text.get(..1) {
+                text = f.to_uppercase() + &text[1..];
+            }
+            kept.push(format!("{text}."));
+        }
+        if kept.len() > 1 {
+            kept.swap(0, 1);
+        }
+        if !kept.is_empty() {
+            out.push(kept);
+        }
+    }
+    out
+}
+
 /// Generates a corpus.
 ///
 /// ```
@@ -421,6 +467,32 @@ pub fn generate(config: &SynthConfig) -> SynthCorpus {
                 parent,
                 child: id,
                 kind: "repost-of-repost",
+                spans: None,
+            });
+        }
+        // Drawn only when asked for, so corpora without rewrites are as they were.
+        if config.rewritten_percent > 0
+            && rng.chance(f64::from(config.rewritten_percent.min(100)) / 100.0)
+        {
+            copy_no += 1;
+            let outlet = &outlets[rng.below(outlets.len())];
+            let id = format!("copy-{copy_no:05}");
+            let text = format!(
+                "{}{}\n\n{}{}",
+                outlet.header,
+                headline(&mut rng),
+                body(&rewrite(&mut rng, &paragraphs)),
+                outlet.footer
+            );
+            out.documents.push(
+                Document::new(&id, text)
+                    .with_source(&outlet.name)
+                    .with_date(&date(hour + rng.range(2, 40))),
+            );
+            out.truth.push(TruthEdge {
+                parent: original_id.clone(),
+                child: id,
+                kind: "rewritten",
                 spans: None,
             });
         }

@@ -228,7 +228,8 @@ fn strength(e: &PairEvidence) -> (bool, f64) {
 /// (the reverse-delete order of a maximum spanning tree): a common neighbour `M` whose
 /// links to both are at least as strong explains the pair as two copies of `M`. As for
 /// verbatim pairs, when `M`'s own text lies within `X` (or `Y`), that end could be the hub
-/// as well, and `M` must beat it by a decided direction.
+/// as well, and `M` must beat it by a decided direction; and a decided copy of `X` (or
+/// `Y`) is never the mediator: the rewrite may as well come from `X` itself.
 fn mediate_rewrite(
     pi: usize,
     pairs: &[PairEvidence],
@@ -257,8 +258,17 @@ fn mediate_rewrite(
     mediators.into_iter().find_map(|(m, px, py)| {
         let x_could_be_hub = within(m, e.a, px);
         let y_could_be_hub = within(m, e.b, py);
+        // A copy of one end explains the other no better than that end itself does: the
+        // text of a rewrite cannot say which of the two it was made from, and the source
+        // stays the parent rather than a chain through its copy.
+        let copy_of = |end: u32, p: usize| {
+            let o = &orientations[p];
+            o.directed && o.parent == end && o.child == m
+        };
         let blocked = (x_could_be_hub && !beats(m, &orientations[px]))
-            || (y_could_be_hub && !beats(m, &orientations[py]));
+            || (y_could_be_hub && !beats(m, &orientations[py]))
+            || copy_of(e.a, px)
+            || copy_of(e.b, py);
         (!blocked).then_some(m)
     })
 }

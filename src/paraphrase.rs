@@ -75,6 +75,7 @@ use rayon::prelude::*;
 
 use crate::corpus::Document;
 use crate::formula::{Side, other_specifics};
+use crate::lineage::same_outlet;
 use crate::normalize::Token;
 use crate::passage::Passage;
 
@@ -671,6 +672,128 @@ fn span_of(indices: impl Iterator<Item = usize> + Clone) -> Range<usize> {
     let lo = indices.clone().min().unwrap_or(0);
     let hi = indices.max().unwrap_or(0);
     lo..hi + 1
+}
+
+/// Which of two documents is the copy, when both are dated [`DATES_APART_SECONDS`] apart.
+pub fn copy_side(a: &Document, b: &Document) -> Option<CopySide> {
+    let (ta, tb) = (a.timestamp?, b.timestamp?);
+    if (ta - tb).abs() < DATES_APART_SECONDS {
+        None
+    } else if ta > tb {
+        Some(CopySide::A)
+    } else {
+        Some(CopySide::B)
+    }
+}
+
+/// A corpus made ready for the paraphrase path: its candidate pairs, and what aligning
+/// them needs.
+#[derive(Debug, Default)]
+pub struct Rewrites {
+    /// Candidate pairs `(a, b)`, `a < b`, sorted: sharing anchors within the window, from
+    /// different outlets, and not among the pairs already known.
+    pub pairs: Vec<(u32, u32)>,
+    /// Sentences of the documents in a candidate pair (`None` for the others).
+    sentences: Vec<Option<Sentences>>,
+    /// Each document's topic words, sorted.
+    topic: Vec<Vec<u64>>,
+}
+
+impl Rewrites {
+    /// Learns the weights, picks the anchors, finds the candidate pairs (leaving out
+    /// `known`, sorted) and builds the sentences of their documents. `content[i]` are the
+    /// content tokens (boilerplate removed) of `docs[i]`.
+    pub fn prepare(
+        docs: &[Document],
+        content: &[Vec<Token>],
+        known: &[(u32, u32)],
+        config: &ParaphraseConfig,
+    ) -> Self {
+        // Rewrites are looked for across outlets: one outlet's corpus has none.
+        if docs
+            .first()
+            .is_none_or(|first| docs.iter().all(|d| same_outlet(first, d)))
+        {
+            return Rewrites::default();
+        }
+        let keys: Vec<Vec<u64>> = content
+            .par_iter()
+            .zip(docs)
+            .map(|(toks, d)| terms(&d.text, toks))
+            .collect();
+        let vocab = Vocabulary::learn(&keys);
+        let anchors: Vec<Vec<u64>> = keys
+            .par_iter()
+            .map(|k| anchors(k, &vocab, config))
+            .collect();
+        // Terms are cheap to read again for the few documents aligned; not kept meanwhile.
+        drop(keys);
+        let near = candidates(&anchors, docs, config);
+        let topic = topic_words(&anchors, &near);
+        drop(anchors);
+        // One outlet's two stories on one event (a follow-up, an update, the opening and
+        // the closing price table) share its facts sentence by sentence without one
+        // rewriting the other, and its re-sent copy is verbatim.
+        let pairs: Vec<(u32, u32)> = near
+            .into_iter()
+            .filter(|p| known.binary_search(p).is_err())
+            .filter(|&(a, b)| !same_outlet(&docs[a as usize], &docs[b as usize]))
+            .collect();
+        let mut needed = vec![false; docs.len()];
+        for &(a, b) in &pairs {
+            needed[a as usize] = true;
+            needed[b as usize] = true;
+        }
+        let sentences = (0..docs.len())
+            .into_par_iter()
+            .map(|i| {
+                needed[i].then(|| {
+                    let keys = terms(&docs[i].text, &content[i]);
+                    sentences(&docs[i].text, &content[i], &keys, &vocab)
+                })
+            })
+            .collect();
+        Rewrites {
+            pairs,
+            sentences,
+            topic,
+        }
+    }
+
+    /// The rewritten passages of candidate pair `(a, b)` ([`align`], the two documents'
+    /// topic words left out), in A's order; empty when it is no rewrite.
+    pub fn align(
+        &self,
+        docs: &[Document],
+        content: &[Vec<Token>],
+        a: u32,
+        b: u32,
+        config: &ParaphraseConfig,
+    ) -> Vec<Passage> {
+        let (ia, ib) = (a as usize, b as usize);
+        let (Some(Some(sa)), Some(Some(sb))) = (self.sentences.get(ia), self.sentences.get(ib))
+        else {
+            return Vec::new();
+        };
+        let mut off: Vec<u64> = self.topic[ia]
+            .iter()
+            .chain(&self.topic[ib])
+            .copied()
+            .collect();
+        off.sort_unstable();
+        off.dedup();
+        let side = |i: usize| Side {
+            text: &docs[i].text,
+            tokens: &content[i],
+            kgrams: &[],
+        };
+        align(
+            (&sa.without(&off), side(ia)),
+            (&sb.without(&off), side(ib)),
+            copy_side(&docs[ia], &docs[ib]),
+            config,
+        )
+    }
 }
 
 #[cfg(test)]

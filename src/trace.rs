@@ -1,5 +1,6 @@
 //! The passage-level pipeline: documents → boilerplate masks → passage candidates →
-//! aligned passages → reuse or formula ([`crate::formula`]) → lineage graph.
+//! aligned passages → reuse or formula ([`crate::formula`]) → rewritten pairs among the
+//! rest ([`crate::paraphrase`]) → lineage graph.
 //!
 //! Whole-document near-duplicates are found first ([`crate::dups`]); with the pairs where
 //! one document holds most of the other's fingerprints, their families tell boilerplate
@@ -18,7 +19,7 @@ use crate::error::Result;
 use crate::formula::{self, Frames, Side, StockPhrases, TemplateSpan};
 use crate::lineage::{self, ContentStats, Lineage, LineageConfig, PairEvidence};
 use crate::normalize::{Token, tokenize};
-use crate::paraphrase::{self, ParaphraseConfig, Vocabulary};
+use crate::paraphrase::{ParaphraseConfig, Rewrites};
 use crate::passage::{self, PassageConfig, SharedSpan};
 use crate::shingle::word_shingles;
 use crate::verify::exact_similarity;
@@ -275,18 +276,6 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
     })
 }
 
-/// Which of two documents is the copy, when both are dated and the dates are apart.
-fn later(a: &Document, b: &Document) -> Option<paraphrase::CopySide> {
-    let (ta, tb) = (a.timestamp?, b.timestamp?);
-    if (ta - tb).abs() < paraphrase::DATES_APART_SECONDS {
-        None
-    } else if ta > tb {
-        Some(paraphrase::CopySide::A)
-    } else {
-        Some(paraphrase::CopySide::B)
-    }
-}
-
 /// The paraphrase path: pairs that share rewritten passages and no verbatim one (nor a
 /// formula: two stories known to share a template are not each other's rewrite), and
 /// the number of candidate pairs aligned.
@@ -297,94 +286,31 @@ fn rewritten_pairs(
     verbatim: &[PairEvidence],
     config: &ParaphraseConfig,
 ) -> (Vec<PairEvidence>, usize) {
-    // Rewrites are looked for across outlets (below): one outlet's corpus has none.
-    if docs
-        .first()
-        .is_none_or(|first| docs.iter().all(|d| lineage::same_outlet(first, d)))
-    {
-        return (Vec::new(), 0);
-    }
-    let keys: Vec<Vec<u64>> = content
-        .par_iter()
-        .zip(docs)
-        .map(|(toks, d)| paraphrase::terms(&d.text, toks))
-        .collect();
-    let vocab = Vocabulary::learn(&keys);
-    let anchors: Vec<Vec<u64>> = keys
-        .par_iter()
-        .map(|k| paraphrase::anchors(k, &vocab, config))
-        .collect();
-    // Terms are cheap to read again for the few documents aligned; not kept meanwhile.
-    drop(keys);
     let known: Vec<(u32, u32)> = verbatim.iter().map(|e| (e.a, e.b)).collect();
-    let near = paraphrase::candidates(&anchors, docs, config);
-    let topic = paraphrase::topic_words(&anchors, &near);
-    drop(anchors);
-    // One outlet's two stories on one event (a follow-up, an update, the opening and the
-    // closing price table) share its facts sentence by sentence without one rewriting the
-    // other, and its re-sent copy is verbatim: rewrites are looked for across outlets.
-    let candidates: Vec<(u32, u32)> = near
-        .into_iter()
-        .filter(|p| known.binary_search(p).is_err())
-        .filter(|&(a, b)| !lineage::same_outlet(&docs[a as usize], &docs[b as usize]))
-        .collect();
-    // Sentences only of the documents that have a candidate partner.
-    let mut needed = vec![false; docs.len()];
-    for &(a, b) in &candidates {
-        needed[a as usize] = true;
-        needed[b as usize] = true;
-    }
-    let sentences: Vec<Option<paraphrase::Sentences>> = (0..docs.len())
-        .into_par_iter()
-        .map(|i| {
-            needed[i].then(|| {
-                let keys = paraphrase::terms(&docs[i].text, &content[i]);
-                paraphrase::sentences(&docs[i].text, &content[i], &keys, &vocab)
-            })
-        })
-        .collect();
-    let side = |i: usize| Side {
-        text: &docs[i].text,
-        tokens: &content[i],
-        kgrams: &[],
-    };
-    let found = candidates
+    let rewrites = Rewrites::prepare(docs, content, &known, config);
+    let found = rewrites
+        .pairs
         .par_iter()
         .filter_map(|&(a, b)| {
             let (ia, ib) = (a as usize, b as usize);
-            let mut off: Vec<u64> = topic[ia].iter().chain(&topic[ib]).copied().collect();
-            off.sort_unstable();
-            off.dedup();
-            let (Some(sa), Some(sb)) = (&sentences[ia], &sentences[ib]) else {
-                return None;
-            };
-            let (sa, sb) = (sa.without(&off), sb.without(&off));
-            let passages = paraphrase::align(
-                (&sa, side(ia)),
-                (&sb, side(ib)),
-                later(&docs[ia], &docs[ib]),
-                config,
-            );
+            let passages = rewrites.align(docs, content, a, b, config);
             if passages.is_empty() {
                 return None;
             }
-            let spans = passages
-                .iter()
-                .map(|p| {
-                    SharedSpan::locate(
-                        p,
-                        &docs[ia].text,
-                        &content[ia],
-                        &docs[ib].text,
-                        &content[ib],
-                    )
-                })
-                .collect();
+            let locate = |p: &passage::Passage| {
+                SharedSpan::locate(
+                    p,
+                    &docs[ia].text,
+                    &content[ia],
+                    &docs[ib].text,
+                    &content[ib],
+                )
+            };
             let sim = exact_similarity(&sets[ia], &sets[ib]);
             Some(PairEvidence {
                 a,
                 b,
-                spans,
+                spans: passages.iter().map(locate).collect(),
                 a_shingles: sets[ia].len(),
                 b_shingles: sets[ib].len(),
                 shared_shingles: sim.intersection,
@@ -394,5 +320,5 @@ fn rewritten_pairs(
             })
         })
         .collect();
-    (found, candidates.len())
+    (found, rewrites.pairs.len())
 }

@@ -109,6 +109,27 @@ pub fn disable_transparent_huge_pages() {
     }
 }
 
+// mimalloc's option setter (libmimalloc-sys links the C library; the Rust crate exposes
+// it only behind a feature that adds nothing else we need).
+unsafe extern "C" {
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// `mi_option_purge_delay` in the `mi_option_e` enum of mimalloc 3's `mimalloc.h` (the C
+/// library that libmimalloc-sys 0.1.49, pinned in Cargo.lock, builds).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+/// Makes mimalloc give freed pages back to the system at once instead of after a delay
+/// (10 ms, longer for its arenas), so the resident size follows the heap that
+/// `--memory-limit` counts. Measured on 30,000 articles under `--memory-limit 150M`: `dups`
+/// held at most 90 MiB of heap, and its peak resident size varied from 116 to 156 MiB
+/// with the delay (freed batches still mapped) and from 96 to 100 MiB without it.
+fn return_freed_pages_at_once() {
+    // SAFETY: a plain integer option of the allocator, set before the work starts; mimalloc
+    // reads it at each purge.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+}
+
 /// Called once, by the allocation that would pass the budget: says so and ends the run.
 #[cold]
 fn over_budget(live: usize, asked: usize) -> ! {
@@ -139,14 +160,17 @@ pub fn resident_bytes() -> Option<u64> {
     Some(pages * 4096)
 }
 
-/// Sets the limit, in bytes of resident memory, for the rest of the process. Takes effect
-/// only when [`CountingAllocator`] is the global allocator (the `wiretrace` binary).
+/// Sets the limit, in bytes of resident memory, for the rest of the process, and has
+/// mimalloc return freed pages at once (so the resident size follows the counted heap).
+/// Takes effect only when [`CountingAllocator`] is the global allocator (the `wiretrace`
+/// binary).
 pub fn set_limit(limit: u64) {
     let limit = usize::try_from(limit).unwrap_or(usize::MAX - 1);
     let held = resident_bytes().unwrap_or(0) as usize;
     let budget = limit
         .saturating_sub(limit / 100 * MARGIN_PERCENT)
         .saturating_sub(held);
+    return_freed_pages_at_once();
     LIMIT.store(limit, Ordering::Relaxed);
     LIVE.store(0, Ordering::Relaxed);
     BUDGET.store(budget, Ordering::SeqCst);

@@ -790,4 +790,65 @@ mod tests {
         assert_eq!(lineage.edges()[1].kind, EdgeKind::NearDuplicate);
         assert_eq!(lineage.edges()[1].time_lag_seconds, Some(86_400));
     }
+
+    /// A pair found by the paraphrase path, its passage of the given similarity.
+    fn rewrite(a: u32, b: u32, similarity: f64) -> PairEvidence {
+        let mut e = evidence(a, b, 100, 80, 0);
+        e.paraphrase = true;
+        e.spans[0].similarity = similarity;
+        e
+    }
+
+    #[test]
+    fn a_rewrite_points_at_the_source_not_at_its_copy_and_sibling_rewrites_are_dropped() {
+        // The copy is edited: ten k-grams of its own, so it is not within the wire.
+        let shingles: Vec<Vec<u64>> = vec![
+            (0..100).collect(),
+            (0..95).chain(200..210).collect(),
+            (1000..1080).collect(),
+            (0..100).collect(),
+        ];
+        let docs = vec![
+            Document::new("wire", "x").with_date("2020-01-01"),
+            Document::new("copy", "x").with_date("2020-01-02"),
+            Document::new("rewrite", "x").with_date("2020-01-03"),
+            Document::new("copy2", "x").with_date("2020-01-02"),
+        ];
+        let content = [ContentStats { words: 100 }; 4];
+        let config = LineageConfig::default();
+        let pairs_of = |lineage: &Lineage| -> Vec<(u32, u32, EdgeKind)> {
+            lineage
+                .edges()
+                .iter()
+                .map(|e| (e.parent, e.child, e.kind))
+                .collect()
+        };
+        // The rewrite reads closer to the wire's edited copy (0.7) than to the wire (0.6):
+        // the copy does not mediate its own source's link, and the wire, earlier, is the
+        // rewrite's parent.
+        let pairs = vec![
+            evidence(0, 1, 100, 105, 95),
+            rewrite(0, 2, 0.6),
+            rewrite(1, 2, 0.7),
+        ];
+        let lineage = build(&docs, &pairs, &content, &shingles, &config);
+        assert_eq!(
+            pairs_of(&lineage),
+            [(0, 1, EdgeKind::NearDuplicate), (0, 2, EdgeKind::Rewritten)]
+        );
+        assert_eq!(lineage.edges()[1].method, "paraphrase");
+
+        // Two verbatim copies of the wire that read alike as rewrites of each other are
+        // siblings through the wire: their link is dropped.
+        let pairs = vec![
+            evidence(0, 1, 100, 100, 100),
+            evidence(0, 3, 100, 100, 100),
+            rewrite(1, 3, 0.5),
+        ];
+        let lineage = build(&docs, &pairs, &content, &shingles, &config);
+        assert_eq!(
+            pairs_of(&lineage),
+            [(0, 1, EdgeKind::Verbatim), (0, 3, EdgeKind::Verbatim)]
+        );
+    }
 }

@@ -118,7 +118,11 @@ fn character_shingles_on_chinese_news_agree() {
         scheme: "chars:5".parse().unwrap(),
         ..DupsConfig::default()
     };
-    assert_agrees(&input, &config);
+    // Agreement on an empty result would prove nothing: the default engine finds 11 pairs
+    // here (`wiretrace dups zh-news.jsonl --shingle chars:5`).
+    let (star, all) = assert_agrees(&input, &config);
+    assert!(all >= 10, "{all} pairs");
+    assert!(star >= 1 && star <= all, "{star} star pairs, {all} pairs");
 }
 
 #[test]

@@ -94,6 +94,10 @@ pub const MIN_DOCS_FOR_FUNCTION_WORDS: usize = 50;
 /// sharing one rare name with a long one is no paraphrase of it.
 pub const SEED_DICE: f64 = 0.15;
 
+/// A term found in more of B's sentences than this seeds nothing: it is B's own refrain,
+/// and it would make aligning two long texts quadratic.
+const MAX_SENTENCES_PER_TERM: usize = 64;
+
 /// Sentences longer than this many words (text without punctuation) are cut.
 const MAX_SENTENCE_WORDS: usize = 60;
 
@@ -451,7 +455,11 @@ fn seeds(a: &Sentences, b: &Sentences, config: &ParaphraseConfig) -> Vec<Seed> {
     for (i, terms) in a.terms.iter().enumerate() {
         dot.clear();
         for &(word, w) in terms {
-            for &(j, v) in index.get(&word).map_or(&[][..], Vec::as_slice) {
+            let postings = index.get(&word).map_or(&[][..], Vec::as_slice);
+            if postings.len() > MAX_SENTENCES_PER_TERM {
+                continue;
+            }
+            for &(j, v) in postings {
                 let e = dot.entry(j).or_default();
                 e.0 += w * v;
                 e.1 += 1;
@@ -1059,6 +1067,19 @@ mod tests {
         let t = s.without(&topic[0]);
         assert_eq!(t.terms[0], [(5, 1.0)]);
         assert_eq!(t.norms[0], 1.0);
+    }
+
+    #[test]
+    fn a_term_in_too_many_sentences_seeds_nothing() {
+        let one = |n: usize| Sentences {
+            spans: (0..n).map(|i| i..i + 1).collect(),
+            terms: vec![vec![(1, 1.0)]; n],
+            norms: vec![1.0; n],
+        };
+        let config = ParaphraseConfig::default();
+        assert_eq!(seeds(&one(1), &one(10), &config).len(), 10);
+        let long = one(MAX_SENTENCES_PER_TERM + 1);
+        assert!(seeds(&one(1), &long, &config).is_empty());
     }
 
     #[test]

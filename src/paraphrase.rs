@@ -65,8 +65,9 @@
 //!
 //! Cost: the vocabulary is one sort of each document's distinct terms; anchors and topic
 //! words are a few dozen terms per document; a candidate pair costs one pass over A's
-//! sentence terms against an inverted index of B's (`O(|A| + |B| + term matches)`), and
-//! the clustering is a few sorts of the seeds.
+//! sentence terms against an inverted index of B's (`O(|A| + |B| + term matches)`, a term
+//! in more than [`MAX_SENTENCES_PER_TERM`] of B's sentences seeding nothing, so two long
+//! repetitive texts stay linear), and the clustering is a few sorts of the seeds.
 
 use std::ops::Range;
 
@@ -96,7 +97,7 @@ pub const SEED_DICE: f64 = 0.15;
 
 /// A term found in more of B's sentences than this seeds nothing: it is B's own refrain,
 /// and it would make aligning two long texts quadratic.
-const MAX_SENTENCES_PER_TERM: usize = 64;
+pub const MAX_SENTENCES_PER_TERM: usize = 64;
 
 /// Sentences longer than this many words (text without punctuation) are cut.
 const MAX_SENTENCE_WORDS: usize = 60;

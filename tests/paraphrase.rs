@@ -305,3 +305,27 @@ fn synthetic_rewrites_are_traced_to_their_wire_story() {
         );
     }
 }
+
+#[test]
+fn rewrites_do_not_depend_on_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("r.jsonl");
+    let c = corpus.to_str().unwrap();
+    run(&[
+        "synth",
+        "--syndication",
+        "--seed",
+        "3",
+        "--rewritten",
+        "50",
+        "-o",
+        c,
+    ]);
+    let one = run(&["lineage", c, "-q", "--format", "json", "--threads", "1"]);
+    let two = run(&["lineage", c, "-q", "--format", "json", "--threads", "2"]);
+    let four = run(&["lineage", c, "-q", "--format", "json", "--threads", "4"]);
+    assert_eq!(one, two);
+    assert_eq!(one, four);
+    let json: Value = serde_json::from_slice(&one).unwrap();
+    assert!(json["stats"]["rewritten_pairs"].as_u64().unwrap() >= 20);
+}

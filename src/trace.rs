@@ -186,15 +186,7 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
             if passages.is_empty() {
                 return None;
             }
-            let locate = |p: &passage::Passage| {
-                SharedSpan::locate(
-                    p,
-                    &docs[ia].text,
-                    &content[ia],
-                    &docs[ib].text,
-                    &content[ib],
-                )
-            };
+            let locate = |p: &passage::Passage| locate(docs, &content, ia, ib, p);
             let (mut spans, mut templates, mut found) = (Vec::new(), Vec::new(), Vec::new());
             for p in &passages {
                 match formula::judge(p, side(ia), side(ib), &stock, pc.k, pc.min_words) {
@@ -215,18 +207,12 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
                     }
                 }
             }
-            let sim = exact_similarity(&sets[ia], &sets[ib]);
             Some((
                 PairEvidence {
-                    a,
-                    b,
                     spans,
-                    a_shingles: sets[ia].len(),
-                    b_shingles: sets[ib].len(),
-                    shared_shingles: sim.intersection,
                     from_lsh: lsh_pairs.binary_search(&(a, b)).is_ok(),
-                    paraphrase: false,
                     templates,
+                    ..measured(a, b, &sets)
                 },
                 found,
             ))
@@ -297,28 +283,43 @@ fn rewritten_pairs(
             if passages.is_empty() {
                 return None;
             }
-            let locate = |p: &passage::Passage| {
-                SharedSpan::locate(
-                    p,
-                    &docs[ia].text,
-                    &content[ia],
-                    &docs[ib].text,
-                    &content[ib],
-                )
-            };
-            let sim = exact_similarity(&sets[ia], &sets[ib]);
             Some(PairEvidence {
-                a,
-                b,
-                spans: passages.iter().map(locate).collect(),
-                a_shingles: sets[ia].len(),
-                b_shingles: sets[ib].len(),
-                shared_shingles: sim.intersection,
-                from_lsh: false,
+                spans: passages
+                    .iter()
+                    .map(|p| locate(docs, content, ia, ib, p))
+                    .collect(),
                 paraphrase: true,
-                templates: Vec::new(),
+                ..measured(a, b, sets)
             })
         })
         .collect();
     (found, rewrites.pairs.len())
+}
+
+/// Locates a passage of documents `a` and `b` in both original texts.
+fn locate(
+    docs: &[Document],
+    content: &[Vec<Token>],
+    a: usize,
+    b: usize,
+    p: &passage::Passage,
+) -> SharedSpan {
+    SharedSpan::locate(p, &docs[a].text, &content[a], &docs[b].text, &content[b])
+}
+
+/// The evidence of pair `(a, b)` measured on their content k-gram sets, with no passage
+/// yet (found by neither LSH nor the paraphrase path).
+fn measured(a: u32, b: u32, sets: &[Vec<u64>]) -> PairEvidence {
+    let (sa, sb) = (&sets[a as usize], &sets[b as usize]);
+    PairEvidence {
+        a,
+        b,
+        spans: Vec::new(),
+        a_shingles: sa.len(),
+        b_shingles: sb.len(),
+        shared_shingles: exact_similarity(sa, sb).intersection,
+        from_lsh: false,
+        paraphrase: false,
+        templates: Vec::new(),
+    }
 }

@@ -3,28 +3,11 @@
 
 use std::process::Command as Process;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 mod common;
 
-fn wiretrace() -> Command {
-    Command::cargo_bin("wiretrace").unwrap()
-}
-
-fn run_json(args: &[&str]) -> Value {
-    let out = wiretrace()
-        .args(args)
-        .args(["--format", "json", "-q"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use common::{run_json, wiretrace};
 
 fn edges(json: &Value) -> Vec<(String, String, String)> {
     json["edges"]

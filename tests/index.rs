@@ -7,28 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
 use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 mod common;
 
-fn wiretrace() -> Command {
-    Command::cargo_bin("wiretrace").unwrap()
-}
-
-fn ok_json(args: &[&str]) -> Value {
-    let out = wiretrace()
-        .args(args)
-        .args(["--format", "json", "-q"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use common::{run_json as ok_json, wiretrace};
 
 /// Writes the first `at` lines of a JSON Lines file to `a` and the rest to `b`.
 fn split(corpus: &Path, at: usize, dir: &Path) -> (PathBuf, PathBuf) {

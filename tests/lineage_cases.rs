@@ -7,7 +7,6 @@ use std::fs;
 use std::path::Path;
 use std::process::Command as Process;
 
-use assert_cmd::Command;
 use serde_json::{Value, json};
 use wiretrace::Document;
 use wiretrace::lineage::Lineage;
@@ -15,9 +14,7 @@ use wiretrace::trace::{TraceConfig, trace};
 
 mod common;
 
-fn wiretrace() -> Command {
-    Command::cargo_bin("wiretrace").unwrap()
-}
+use common::run;
 
 /// A story of `sentences` sentences of seeded pseudo-words.
 fn story(seed: u64, sentences: usize) -> Vec<String> {
@@ -324,16 +321,6 @@ fn write_corpus(path: &Path, docs: &[Document]) {
         })
         .collect();
     fs::write(path, lines).unwrap();
-}
-
-fn run(args: &[&str]) -> Vec<u8> {
-    let out = wiretrace().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
 }
 
 #[test]

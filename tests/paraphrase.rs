@@ -5,26 +5,10 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::{Value, json};
 
-fn wiretrace() -> Command {
-    Command::cargo_bin("wiretrace").unwrap()
-}
-
-fn run_json(args: &[&str]) -> Value {
-    let out = wiretrace()
-        .args(args)
-        .args(["--format", "json", "-q"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+mod common;
+use common::{run, run_json, wiretrace};
 
 const AGENCY: &str = "The national port authority said on Monday that container traffic at \
     Karachi harbour rose 14 percent in February, helped by a surge in textile exports to \
@@ -230,16 +214,6 @@ fn passages_say_how_they_were_found() {
         .unwrap();
     let dot = String::from_utf8(dot.stdout).unwrap();
     assert_eq!(dot.matches("style=dotted").count(), 2, "{dot}");
-}
-
-fn run(args: &[&str]) -> Vec<u8> {
-    let out = wiretrace().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
 }
 
 /// `lineage` of a `synth --syndication --rewritten 50` corpus scored by `eval --complete`.

@@ -91,3 +91,26 @@ pub fn assert_streamed_shingle_counts(
         assert_eq!(streamed[m], exact[m], "family member {m}");
     }
 }
+
+/// The `wiretrace` binary built for the tests.
+pub fn wiretrace() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("wiretrace").unwrap()
+}
+
+/// Runs `wiretrace ARGS`, asserts it succeeded (naming the arguments and its stderr
+/// otherwise) and returns its stdout.
+pub fn run(args: &[&str]) -> Vec<u8> {
+    let out = wiretrace().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Runs `wiretrace ARGS --format json -q` and returns its output parsed.
+pub fn run_json(args: &[&str]) -> serde_json::Value {
+    let out = run(&[args, &["--format", "json", "-q"][..]].concat());
+    serde_json::from_slice(&out).unwrap()
+}

@@ -611,14 +611,7 @@ fn run_audit(args: AuditArgs) -> ExitCode {
                 trace: &trace,
                 lineage: &lineage,
             };
-            let value = serde_json::json!({
-                "tool": "wiretrace",
-                "version": env!("CARGO_PKG_VERSION"),
-                "command": "audit",
-                "params": export::json::passage_params(&view),
-                "audit": summary,
-            });
-            export::json::write_value(&value, out)
+            export::json::write_value(&export::json::audit_json(&view, &summary), out)
         }
     });
     if let Err(e) = written {
@@ -1239,19 +1232,14 @@ fn check_fixed(
     explicit: &[String],
     dir: &std::path::Path,
 ) -> Result<(), Error> {
-    let stored = serde_json::to_value(index.params()).expect("params serialise");
-    let asked = serde_json::to_value(IndexParams::from_config(requested)?).expect("serialise");
-    for name in explicit {
-        if let (Some(have), Some(want)) = (stored.get(name), asked.get(name))
-            && have != want
-        {
-            return Err(Error::Config(format!(
-                "the index '{}' was built with --{} {have}, and its parameters are fixed; \
-                 this call gave {want}. Drop the option, or build a new index with it",
-                dir.display(),
-                name.replace('_', "-"),
-            )));
-        }
+    let asked = IndexParams::from_config(requested)?;
+    if let Some((name, have, want)) = index.params().differences(&asked, explicit).first() {
+        return Err(Error::Config(format!(
+            "the index '{}' was built with --{} {have}, and its parameters are fixed; \
+             this call gave {want}. Drop the option, or build a new index with it",
+            dir.display(),
+            name.replace('_', "-"),
+        )));
     }
     Ok(())
 }

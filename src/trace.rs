@@ -37,6 +37,28 @@ pub struct TraceConfig {
     pub paraphrase: Option<ParaphraseConfig>,
 }
 
+impl TraceConfig {
+    /// Checks the passage-level parameters (and, through [`DupsConfig::resolve_lsh`], the
+    /// document-level ones), naming each as the library does: `passage.k` between 1 and 64,
+    /// `passage.min_words` at least 1, `passage.max_df` and `boilerplate.min_docs` at least 2.
+    pub fn validate(&self) -> Result<()> {
+        let p = &self.passage;
+        if p.min_words == 0 || p.k == 0 || p.k > 64 {
+            return Err(crate::Error::Config(format!(
+                "min_words must be at least 1 and passage_k between 1 and 64 (got {} and {})",
+                p.min_words, p.k
+            )));
+        }
+        if p.max_df < 2 || self.boilerplate.min_docs < 2 {
+            return Err(crate::Error::Config(format!(
+                "max_df and boilerplate_min_docs must be at least 2 (got {} and {})",
+                p.max_df, self.boilerplate.min_docs
+            )));
+        }
+        self.dups.resolve_lsh().map(|_| ())
+    }
+}
+
 impl Default for TraceConfig {
     fn default() -> Self {
         TraceConfig {

@@ -13,7 +13,8 @@ use serde::de::{
     Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
 
-use super::{CorpusBuilder, Document, FieldNames, Origin, SkipReason};
+use super::record::{FieldValue, Record};
+use super::{CorpusBuilder, FieldNames, Origin, SkipReason};
 use crate::error::{Error, Result};
 
 pub(super) fn read(
@@ -116,7 +117,7 @@ fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
             .deserialize(&mut de)
             .and_then(|record| de.end().map(|()| record))
     };
-    let mut record = match parsed {
+    let record = match parsed {
         Ok(Some(r)) => r,
         Ok(None) => return builder.skip(origin, None, SkipReason::NotAnObject),
         Err(e) => {
@@ -128,89 +129,13 @@ fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
             return builder.skip(origin, None, SkipReason::MalformedJson(msg));
         }
     };
-    let fields = fields.clone();
-    let id = match std::mem::take(&mut record.id) {
-        FieldValue::Missing | FieldValue::Null => {
-            return builder.skip(origin, None, SkipReason::MissingField(fields.id));
-        }
-        FieldValue::Str(s) | FieldValue::Int(s) => s,
-        FieldValue::Other(_) => {
-            let reason = SkipReason::WrongType {
-                field: fields.id,
-                expected: "a string or an integer",
-            };
-            return builder.skip(origin, None, reason);
-        }
-    };
-    let text = match std::mem::take(&mut record.text) {
-        FieldValue::Missing | FieldValue::Null => {
-            return builder.skip(origin, Some(id), SkipReason::MissingField(fields.text));
-        }
-        FieldValue::Str(s) => s,
-        FieldValue::Int(_) | FieldValue::Other(_) => {
-            let reason = SkipReason::WrongType {
-                field: fields.text,
-                expected: "a string",
-            };
-            return builder.skip(origin, Some(id), reason);
-        }
-    };
-    let mut doc = Document::new(id, text);
-    doc.origin = origin;
-    for key in &record.repeated {
-        let msg =
-            format!("key '{key}' appears more than once in the record; the last value is used");
-        builder.warn(doc.origin.clone(), msg);
-    }
-    if builder.options().keep_raw {
+    let raw = builder
+        .options()
+        .keep_raw
         // Checked to be UTF-8 above.
-        doc.raw = std::str::from_utf8(bytes).ok().map(str::to_string);
-    }
-    doc.source = optional_string(record.source, &fields.source, &doc.origin, builder);
-    doc.title = optional_string(record.title, &fields.title, &doc.origin, builder);
-    doc.url = optional_string(record.url, &fields.url, &doc.origin, builder);
-    doc.date = optional_string(record.date, &fields.date, &doc.origin, builder);
-    builder.push_dated(doc);
-}
-
-/// An optional string field; a value of another type is dropped with a warning, since the
-/// document itself is still usable.
-fn optional_string(
-    value: FieldValue,
-    field: &str,
-    origin: &Origin,
-    builder: &mut CorpusBuilder<'_, '_>,
-) -> Option<String> {
-    match value {
-        FieldValue::Missing | FieldValue::Null => None,
-        FieldValue::Str(s) => Some(s),
-        FieldValue::Int(_) => {
-            let msg = format!("field '{field}' is a number, not a string; ignored");
-            builder.warn(origin.clone(), msg);
-            None
-        }
-        FieldValue::Other(kind) => {
-            let msg = format!("field '{field}' is {kind}, not a string; ignored");
-            builder.warn(origin.clone(), msg);
-            None
-        }
-    }
-}
-
-/// One of the fields wiretrace reads, as found in a record.
-#[derive(Debug, Default)]
-enum FieldValue {
-    /// Not in the record.
-    #[default]
-    Missing,
-    /// `null`.
-    Null,
-    /// A string.
-    Str(String),
-    /// An integer, as its decimal text.
-    Int(String),
-    /// Anything else: "a number", "a boolean", "an array" or "an object".
-    Other(&'static str),
+        .then(|| std::str::from_utf8(bytes).ok().map(str::to_string))
+        .flatten();
+    super::record::accept(record, origin, raw, builder);
 }
 
 impl<'de> Deserialize<'de> for FieldValue {
@@ -256,19 +181,6 @@ impl<'de> Visitor<'de> for FieldValueVisitor {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(FieldValue::Other("an object"))
     }
-}
-
-/// The fields of one record; everything else in the object is skipped unparsed.
-#[derive(Debug, Default)]
-struct Record {
-    id: FieldValue,
-    text: FieldValue,
-    source: FieldValue,
-    date: FieldValue,
-    title: FieldValue,
-    url: FieldValue,
-    /// Keys that appear more than once (the last value is used, as JSON parsers do).
-    repeated: Vec<String>,
 }
 
 /// Reads one JSON value as a [`Record`], picking fields by the configured names without

@@ -14,6 +14,7 @@ mod folder;
 mod jsonl;
 #[cfg(feature = "distributed")]
 mod parquet;
+mod record;
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ use ahash::AHashMap;
 
 pub use date::parse_date;
 pub use document::{Document, Origin, Skip, SkipReason, Warning};
+pub use record::{FieldValue, Record, read_records};
 
 use crate::error::{Error, Result};
 

@@ -411,6 +411,17 @@ pub fn lineage_json(view: &LineageView) -> Value {
     })
 }
 
+/// `audit --format json`: the corpus-quality summary with the passage-level parameters.
+pub fn audit_json(view: &LineageView, summary: &crate::audit::Audit) -> Value {
+    json!({
+        "tool": "wiretrace",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": "audit",
+        "params": passage_params(view),
+        "audit": summary,
+    })
+}
+
 /// Writes a JSON value, pretty-printed, with a final newline.
 pub fn write_value(value: &Value, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;

@@ -78,6 +78,25 @@ fn legacy_scheme() -> String {
 }
 
 impl IndexParams {
+    /// The parameters named in `names` (as the fields are named) whose values differ
+    /// between these (stored) and `asked`: `(name, stored, asked)`, values as JSON. A name
+    /// that is not a stored parameter is not compared.
+    pub fn differences(
+        &self,
+        asked: &IndexParams,
+        names: &[String],
+    ) -> Vec<(String, serde_json::Value, serde_json::Value)> {
+        let stored = serde_json::to_value(self).expect("parameters serialise");
+        let asked = serde_json::to_value(asked).expect("parameters serialise");
+        names
+            .iter()
+            .filter_map(|name| {
+                let (have, want) = (stored.get(name)?, asked.get(name)?);
+                (have != want).then(|| (name.clone(), have.clone(), want.clone()))
+            })
+            .collect()
+    }
+
     /// The parameters of a configuration (its LSH bands resolved).
     pub fn from_config(c: &TraceConfig) -> Result<Self> {
         let lsh = c.dups.resolve_lsh()?;
@@ -313,5 +332,39 @@ pub fn fault_point(name: &str) {
     if std::env::var_os("WIRETRACE_FAULT").is_some_and(|v| v == name) {
         eprintln!("wiretrace: WIRETRACE_FAULT={name}: aborting");
         std::process::abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stored_parameter_is_compared() {
+        let base = IndexParams::from_config(&TraceConfig::default()).unwrap();
+        let value = serde_json::to_value(&base).unwrap();
+        let names: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(
+            names.len(),
+            17,
+            "a stored parameter was added or removed: {names:?}"
+        );
+        for name in &names {
+            let mut changed = value.clone();
+            let slot = changed.get_mut(name).unwrap();
+            *slot = match slot {
+                serde_json::Value::String(s) => format!("{s}-other").into(),
+                serde_json::Value::Number(n) if n.is_u64() => (n.as_u64().unwrap() + 1).into(),
+                serde_json::Value::Number(n) => (n.as_f64().unwrap() / 2.0).into(),
+                other => panic!("unexpected parameter type {other}"),
+            };
+            let asked: IndexParams = serde_json::from_value(changed).unwrap();
+            let found = base.differences(&asked, &names);
+            assert_eq!(found.len(), 1, "{name}: {found:?}");
+            assert_eq!(&found[0].0, name);
+            assert!(base.differences(&base, &names).is_empty());
+            // Only the named parameters are compared.
+            assert!(base.differences(&asked, &[]).is_empty());
+        }
     }
 }

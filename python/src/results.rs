@@ -1,0 +1,358 @@
+//! Runs and their results. A run takes a corpus, releases the interpreter while the
+//! library works on its thread pool, and keeps the library's result; the result answers
+//! with the library's own JSON values (what the CLI prints) and exporters.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use wiretrace::corpus::{Corpus, Input};
+use wiretrace::dedup::{self, KeepPolicy};
+use wiretrace::dups::{DupsConfig, DupsReport, Progress, StreamOptions, stream_duplicates};
+use wiretrace::export::target::PendingFile;
+use wiretrace::export::{self, DupsView, LineageView};
+use wiretrace::lineage::Lineage;
+use wiretrace::trace::{Trace, TraceConfig, trace};
+use wiretrace::{Error, find_duplicates};
+
+use crate::convert::{pretty, to_python};
+use crate::input::{NativeCorpus, options};
+use crate::params::{dups_config, pool, trace_config};
+use crate::{ConfigError, to_py};
+
+/// Renders into a string with one of the library's writers.
+fn render(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> PyResult<String> {
+    let mut out = Vec::new();
+    write(&mut out).map_err(|e| crate::WiretraceError::new_err(e.to_string()))?;
+    String::from_utf8(out).map_err(|e| crate::WiretraceError::new_err(e.to_string()))
+}
+
+/// A finished `dups` run.
+#[pyclass(module = "wiretrace._wiretrace", frozen)]
+pub struct NativeDups {
+    corpus: Corpus,
+    config: DupsConfig,
+    report: DupsReport,
+}
+
+impl NativeDups {
+    fn view(&self) -> DupsView<'_> {
+        DupsView {
+            corpus: &self.corpus,
+            config: &self.config,
+            report: &self.report,
+        }
+    }
+}
+
+#[pymethods]
+impl NativeDups {
+    /// The CLI's `--format json` output as Python objects.
+    fn value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &export::json::to_json(&self.view()))
+    }
+
+    /// The CLI's `--format json` output.
+    fn json(&self) -> String {
+        pretty(&export::json::to_json(&self.view()))
+    }
+
+    /// The CLI's `--format jsonl` output.
+    fn jsonl(&self) -> PyResult<String> {
+        render(|out| export::json::write_jsonl(&self.view(), out))
+    }
+
+    /// The CLI's `--format table` output.
+    fn table(&self) -> PyResult<String> {
+        render(|out| export::table::write_table(&self.view(), out))
+    }
+}
+
+/// `dups` over a corpus read from Python objects (held in memory).
+#[pyfunction]
+pub fn run_dups(
+    py: Python<'_>,
+    corpus: &NativeCorpus,
+    params: &Bound<'_, PyDict>,
+) -> PyResult<NativeDups> {
+    let config = dups_config(params)?;
+    let pool = pool(params)?;
+    let corpus = corpus.take()?;
+    let (corpus, report) = py.detach(|| {
+        let report = pool.install(|| find_duplicates(&corpus.documents, &config));
+        (corpus, report)
+    });
+    Ok(NativeDups {
+        corpus,
+        config,
+        report: report.map_err(to_py)?,
+    })
+}
+
+/// `dups` over files, streaming as the CLI does (texts are not held); `progress` is called
+/// with `(stage, documents, bytes)` as the run goes.
+#[pyfunction]
+#[pyo3(signature = (paths, input_format, fields, max_doc_bytes, params, progress=None))]
+pub fn run_dups_paths(
+    py: Python<'_>,
+    paths: Vec<String>,
+    input_format: &str,
+    fields: (String, String, String, String, String, String),
+    max_doc_bytes: usize,
+    params: &Bound<'_, PyDict>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<NativeDups> {
+    let config = dups_config(params)?;
+    let pool = pool(params)?;
+    let read = wiretrace::corpus::ReadOptions {
+        format: crate::input::input_format(input_format)?,
+        ..options(fields, max_doc_bytes)
+    };
+    let inputs: Vec<Input> = paths.iter().map(|p| Input::from(p.as_str())).collect();
+    // A callback that raises stops being called; its first error is raised after the run.
+    let failed: Mutex<Option<PyErr>> = Mutex::new(None);
+    let report = |p: Progress| {
+        let Some(callback) = &progress else { return };
+        let Ok(mut failed) = failed.lock() else {
+            return;
+        };
+        if failed.is_some() {
+            return;
+        }
+        let (stage, documents, bytes) = match p {
+            Progress::Signed { documents, bytes } => ("signing", documents, bytes),
+            Progress::Candidates => ("candidates", 0, 0),
+            Progress::Verifying { candidates } => ("verifying", candidates, 0),
+        };
+        Python::attach(|py| {
+            if let Err(e) = callback.call1(py, (stage, documents, bytes)) {
+                *failed = Some(e);
+            }
+        });
+    };
+    let streamed = py.detach(|| {
+        pool.install(|| {
+            stream_duplicates(&inputs, &read, &config, &StreamOptions::default(), &report)
+        })
+    });
+    if let Some(e) = failed.lock().ok().and_then(|mut f| f.take()) {
+        return Err(e);
+    }
+    let (corpus, report) = streamed.map_err(to_py)?;
+    Ok(NativeDups {
+        corpus,
+        config,
+        report,
+    })
+}
+
+/// A finished passage-level run: passages, boilerplate, templates and the lineage graph.
+#[pyclass(module = "wiretrace._wiretrace", frozen)]
+pub struct NativeTrace {
+    corpus: Corpus,
+    config: TraceConfig,
+    trace: Trace,
+    lineage: Lineage,
+}
+
+impl NativeTrace {
+    fn view(&self) -> LineageView<'_> {
+        LineageView {
+            corpus: &self.corpus,
+            config: &self.config,
+            trace: &self.trace,
+            lineage: &self.lineage,
+        }
+    }
+
+    fn audit(&self) -> serde_json::Value {
+        let summary = wiretrace::audit::audit(&self.corpus, &self.trace, &self.lineage);
+        export::json::audit_json(&self.view(), &summary)
+    }
+}
+
+#[pymethods]
+impl NativeTrace {
+    /// `lineage --format json` as Python objects.
+    fn lineage_value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &export::json::lineage_json(&self.view()))
+    }
+
+    /// `passages --format json` as Python objects.
+    fn passages_value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &export::json::passages_json(&self.view()))
+    }
+
+    /// `audit --format json` as Python objects.
+    fn audit_value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.audit())
+    }
+
+    /// The document-level part of the run (`dups --format json`) as Python objects.
+    fn dups_value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &export::json::to_json(&self.view().dups()))
+    }
+
+    /// `lineage --format json`.
+    fn lineage_json(&self) -> String {
+        pretty(&export::json::lineage_json(&self.view()))
+    }
+
+    /// `passages --format json`.
+    fn passages_json(&self) -> String {
+        pretty(&export::json::passages_json(&self.view()))
+    }
+
+    /// `audit --format json`.
+    fn audit_json(&self) -> String {
+        pretty(&self.audit())
+    }
+
+    /// `passages --format table`.
+    fn passages_table(&self) -> PyResult<String> {
+        render(|out| export::table::write_passages(&self.view(), out))
+    }
+
+    /// `audit --format table`.
+    fn audit_table(&self) -> PyResult<String> {
+        let summary = wiretrace::audit::audit(&self.corpus, &self.trace, &self.lineage);
+        render(|out| export::table::write_audit(&summary, out))
+    }
+
+    /// `lineage --format dot`.
+    fn dot(&self) -> PyResult<String> {
+        render(|out| export::dot::write_dot(&self.view(), out))
+    }
+
+    /// `lineage --format graphml`.
+    fn graphml(&self) -> PyResult<String> {
+        render(|out| export::graphml::write_graphml(&self.view(), out))
+    }
+
+    /// `report`: the self-contained HTML page, written atomically to `path`, which must
+    /// not exist yet unless `overwrite`.
+    #[pyo3(signature = (path, overwrite=false))]
+    fn write_html(&self, py: Python<'_>, path: PathBuf, overwrite: bool) -> PyResult<()> {
+        refuse_existing(&path, overwrite)?;
+        py.detach(|| {
+            let mut file = PendingFile::create(&path)?;
+            export::html::write_html(&self.view(), file.writer()).map_err(|source| {
+                Error::Output {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+            file.commit()
+        })
+        .map_err(to_py)
+    }
+
+    /// The dedup plan under a keep policy (`earliest`, `longest`, `most-cited`):
+    /// `{"kept": [ids], "dropped": [{"dropped", "kept", "family"}]}` in input order.
+    fn dedup_plan<'py>(&self, py: Python<'py>, keep: &str) -> PyResult<Bound<'py, PyAny>> {
+        let docs = &self.corpus.documents;
+        let policy = keep_policy(keep)?;
+        let plan = dedup::plan(docs, &self.trace.dups, policy, Some(&self.lineage));
+        let kept: Vec<&str> = docs
+            .iter()
+            .zip(&plan.keep)
+            .filter(|(_, k)| **k)
+            .map(|(d, _)| d.id.as_str())
+            .collect();
+        let dropped: Vec<serde_json::Value> = plan
+            .dropped
+            .iter()
+            .map(|&(d, k, family)| {
+                serde_json::json!({
+                    "dropped": docs[d as usize].id,
+                    "kept": docs[k as usize].id,
+                    "family": family,
+                })
+            })
+            .collect();
+        to_python(py, &serde_json::json!({ "kept": kept, "dropped": dropped }))
+    }
+
+    /// `dedup`: writes the kept records to `output` and the sidecar (dropped and skipped
+    /// records) to `dropped`, both atomically, as the CLI does; returns the summary.
+    #[pyo3(signature = (keep, output, dropped, overwrite=false))]
+    fn write_dedup<'py>(
+        &self,
+        py: Python<'py>,
+        keep: &str,
+        output: PathBuf,
+        dropped: PathBuf,
+        overwrite: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let policy = keep_policy(keep)?;
+        if output == dropped {
+            return Err(ConfigError::new_err(
+                "invalid parameter: the output and the dropped list are the same file",
+            ));
+        }
+        refuse_existing(&output, overwrite)?;
+        refuse_existing(&dropped, overwrite)?;
+        let summary = py
+            .detach(|| {
+                let docs = &self.corpus.documents;
+                let plan = dedup::plan(docs, &self.trace.dups, policy, Some(&self.lineage));
+                let out = PendingFile::create(&output)?;
+                let side = PendingFile::create(&dropped)?;
+                export::dedup::write_dedup(&self.view().dups(), &plan, out, side)
+            })
+            .map_err(to_py)?;
+        let value = serde_json::to_value(summary).expect("the summary serialises");
+        to_python(py, &value)
+    }
+}
+
+fn keep_policy(keep: &str) -> PyResult<KeepPolicy> {
+    match keep {
+        "earliest" => Ok(KeepPolicy::Earliest),
+        "longest" => Ok(KeepPolicy::Longest),
+        "most-cited" | "most_cited" => Ok(KeepPolicy::MostCited),
+        other => Err(ConfigError::new_err(format!(
+            "invalid parameter: keep '{other}': give earliest, longest or most-cited"
+        ))),
+    }
+}
+
+/// Outputs never replace a file silently: an existing file needs `overwrite=True`.
+fn refuse_existing(path: &std::path::Path, overwrite: bool) -> PyResult<()> {
+    if !overwrite && path.exists() {
+        return Err(crate::OutputError::new_err(format!(
+            "'{}' already exists; give another path, or overwrite=True",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The passage-level pipeline (`passages`, `lineage`, `audit`, `dedup`) over a corpus.
+#[pyfunction]
+pub fn run_trace(
+    py: Python<'_>,
+    corpus: &NativeCorpus,
+    params: &Bound<'_, PyDict>,
+) -> PyResult<NativeTrace> {
+    let config = trace_config(params)?;
+    let pool = pool(params)?;
+    let corpus = corpus.take()?;
+    let (corpus, traced) = py.detach(|| {
+        let traced = pool.install(|| {
+            trace(&corpus.documents, &config).map(|t| {
+                let lineage = t.lineage(&corpus.documents);
+                (t, lineage)
+            })
+        });
+        (corpus, traced)
+    });
+    let (trace, lineage) = traced.map_err(to_py)?;
+    Ok(NativeTrace {
+        corpus,
+        config,
+        trace,
+        lineage,
+    })
+}

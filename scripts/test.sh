@@ -3,7 +3,8 @@
 # renders the DOT output, headless Chromium loads the HTML report) when they are missing,
 # then runs the whole test suite in release mode with the `distributed` feature, so the
 # DataFusion and Ballista engines are tested too (their first build is long: DataFusion and
-# Ballista are large crates). Installing needs root (apt-get), as on CI.
+# Ballista are large crates), then builds the Python package and runs its tests
+# (python/test.sh). Installing needs root (apt-get), as on CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +20,7 @@ dot -V
 chromium --version 2>/dev/null || chromium-browser --version
 
 cargo test --release --features distributed "$@"
+
+# The Python package (python/): builds its wheel and runs its tests against the CLI built
+# above (its first build compiles the library once more, without the `distributed` feature).
+bash python/test.sh

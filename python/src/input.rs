@@ -268,18 +268,21 @@ pub(crate) fn input_format(name: &str) -> PyResult<InputFormat> {
     }
 }
 
-/// Reads files and folders as the CLI does (JSON Lines, text files, folders).
+/// Reads files and folders as the CLI does (JSON Lines, text files, folders); with
+/// `keep_raw`, each JSON line is kept as read, for `dedup` to write back unchanged.
 #[pyfunction]
-#[pyo3(signature = (paths, input_format, fields, max_doc_bytes))]
+#[pyo3(signature = (paths, input_format, fields, max_doc_bytes, keep_raw=false))]
 pub fn read_paths(
     py: Python<'_>,
     paths: Vec<String>,
     input_format: &str,
     fields: (String, String, String, String, String, String),
     max_doc_bytes: usize,
+    keep_raw: bool,
 ) -> PyResult<NativeCorpus> {
     let opts = ReadOptions {
         format: self::input_format(input_format)?,
+        keep_raw,
         ..options(fields, max_doc_bytes)
     };
     let inputs: Vec<Input> = paths.iter().map(|p| Input::from(p.as_str())).collect();

@@ -159,11 +159,12 @@ def _parquet_batches(paths, names):
         )
 
 
-def _corpus(docs, fields, input_format, max_doc_bytes):
-    """A native corpus of ``docs`` read under the CLI's rules."""
+def _corpus(docs, fields, input_format, max_doc_bytes, keep_raw=False):
+    """A native corpus of ``docs`` read under the CLI's rules (``keep_raw``: JSON lines
+    kept as read, for ``dedup`` to write back unchanged)."""
     kind, source = _kind(docs)
     if kind == "paths":
-        return _native.read_paths(source, input_format, fields, max_doc_bytes)
+        return _native.read_paths(source, input_format, fields, max_doc_bytes, keep_raw)
     if kind == "parquet":
         batches = _parquet_batches(source, fields)
     elif kind == "frame":
@@ -508,7 +509,9 @@ class DedupResult(_TraceResult):
     def write(self, output, dropped=None, overwrite=False):
         """Writes the kept records (JSON Lines) to ``output`` and the dropped and skipped
         ones to ``dropped`` (default ``output + ".dropped.jsonl"``), as ``wiretrace dedup``
-        does; both appear together or not at all. Returns the summary."""
+        does; both appear together or not at all. Records read from JSON Lines files are
+        written exactly as read; others as ``id``, ``text`` and the optional fields.
+        Existing files are replaced only with ``overwrite=True``. Returns the summary."""
         output = os.fspath(output)
         dropped = os.fspath(dropped) if dropped is not None else output + ".dropped.jsonl"
         return self._native.write_dedup(self._keep, output, dropped, overwrite)
@@ -521,7 +524,13 @@ class DedupResult(_TraceResult):
 def _run_trace(docs, given, call):
     options = _options(given, list(_READ) + list(_DUPS) + list(_PASSAGE), call)
     report = _progress(given.get("progress"))
-    corpus = _corpus(docs, _fields(options), options["input_format"], options["max_doc_bytes"])
+    corpus = _corpus(
+        docs,
+        _fields(options),
+        options["input_format"],
+        options["max_doc_bytes"],
+        keep_raw=call == "dedup",
+    )
     if report:
         report("read", len(corpus), 0)
     traced = _native.run_trace(corpus, options)

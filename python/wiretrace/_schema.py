@@ -194,9 +194,10 @@ MATCHES = pa.schema(
 
 def table(records, schema):
     """The records (dicts) as a table of ``schema``; keys the schema lacks are an error."""
+    records = list(records)
     names = set(schema.names)
     for record in records:
         extra = set(record) - names
         if extra:
             raise ValueError(f"result fields without a column: {sorted(extra)}")
-    return pa.Table.from_pylist(list(records), schema=schema)
+    return pa.Table.from_pylist(records, schema=schema)

@@ -1,0 +1,111 @@
+"""Result objects: graphs for networkx, HTML, dedup plans and files, thread counts."""
+
+import json
+
+import networkx as nx
+import pytest
+
+import wiretrace
+
+from conftest import SAMPLE, rows
+
+
+def test_to_networkx_holds_every_node_and_edge_with_evidence(synth):
+    graph = wiretrace.lineage(synth)
+    g = graph.to_networkx()
+    assert g.number_of_nodes() == graph.nodes.num_rows
+    assert g.number_of_edges() == graph.edges.num_rows > 0
+    edge = graph.edges.slice(0, 1).to_pylist()[0]
+    data = g.edges[edge["parent"], edge["child"]]
+    assert data["kind"] == edge["kind"]
+    assert data["spans"][0]["child_start"] == edge["spans"][0]["child_start"]
+    # The GraphML export reads back into networkx with the same edges.
+    back = nx.parse_graphml(graph.to_graphml())
+    assert back.number_of_edges() == g.number_of_edges()
+
+
+def test_report_html_is_written_once_and_never_over_a_file(tmp_path):
+    graph = wiretrace.lineage(SAMPLE)
+    page = tmp_path / "report.html"
+    graph.report_html(page)
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in html
+    with pytest.raises(wiretrace.OutputError, match="already exists"):
+        graph.report_html(page)
+    graph.report_html(page, overwrite=True)
+
+
+def test_dedup_keeps_one_per_family_and_writes_what_the_cli_writes(cli, tmp_path):
+    result = wiretrace.dedup(SAMPLE)
+    dups = json.loads(cli("dups", SAMPLE, "--format", "json"))
+    assert len(result.kept) + result.dropped.num_rows == dups["stats"]["documents"]
+    assert result.dropped.num_rows == dups["stats"]["redundant_documents"]
+    for family in dups["families"]:
+        kept = [m for m in family["members"] if m in set(result.kept)]
+        assert kept == [family["representative"]]
+    assert set(result.id_map) == set(result.dropped.column("dropped").to_pylist())
+    out = tmp_path / "kept.jsonl"
+    summary = result.write(out)
+    assert summary["kept"] == len(result.kept)
+    cli_out = tmp_path / "cli.jsonl"
+    cli("dedup", SAMPLE, "-o", cli_out)
+    assert out.read_bytes() == cli_out.read_bytes()
+    ours = (tmp_path / "kept.jsonl.dropped.jsonl").read_text().splitlines()[1:]
+    theirs = (tmp_path / "cli.jsonl.dropped.jsonl").read_text().splitlines()[1:]
+    assert ours == theirs
+    with pytest.raises(wiretrace.OutputError):
+        result.write(out)
+
+
+def test_dedup_from_a_data_frame_maps_to_rows():
+    import pandas as pd
+
+    frame = pd.DataFrame(rows(SAMPLE))
+    result = wiretrace.dedup(frame, keep="longest")
+    kept = frame[frame["id"].isin(result.kept)]
+    assert len(kept) == len(result.kept) < len(frame)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_results_do_not_depend_on_threads(synth, threads):
+    base = wiretrace.lineage(synth, threads=2).to_json()
+    assert wiretrace.lineage(synth, threads=threads).to_json() == base
+    assert wiretrace.dups(rows(synth), threads=threads).to_json() == \
+        wiretrace.dups(rows(synth), threads=2).to_json()
+
+
+def test_progress_reports_stages(tmp_path):
+    seen = []
+    wiretrace.dups(SAMPLE, progress=lambda stage, n, size: seen.append(stage))
+    assert "signing" in seen and seen[-1] == "done"
+    seen.clear()
+    wiretrace.lineage(rows(SAMPLE), progress=lambda stage, n, size: seen.append((stage, n)))
+    assert seen[0] == ("read", 9) and seen[-1][0] == "done"
+
+
+def test_a_failing_progress_callback_raises_after_the_run():
+    def boom(stage, n, size):
+        raise RuntimeError("callback broke")
+
+    with pytest.raises(RuntimeError, match="callback broke"):
+        wiretrace.dups(SAMPLE, progress=boom)
+
+
+def test_defaults_are_the_cli_defaults(cli):
+    import re
+
+    helps = {c: cli(c, "--help") for c in ("dups", "lineage")}
+    text = helps["dups"] + helps["lineage"]
+    for name, value in wiretrace.DEFAULTS.items():
+        if value is None or name in ("max_doc_bytes",):
+            continue
+        flag = "--" + name.replace("_", "-")
+        m = re.search(re.escape(flag) + r"\b[^\[]*?\[default: ([^\]]+)\]", text, re.S)
+        assert m, f"{flag} has no default in --help"
+        shown = m.group(1)
+        if isinstance(value, bool):
+            assert shown == ("on" if value else "off"), name
+        else:
+            assert shown == str(value), name
+    m = re.search(r"--max-doc-bytes <BYTES>[^\[]*\[default: (\d+)\]", helps["dups"], re.S)
+    assert int(m.group(1)) == wiretrace.DEFAULTS["max_doc_bytes"]

@@ -109,3 +109,30 @@ def test_defaults_are_the_cli_defaults(cli):
             assert shown == str(value), name
     m = re.search(r"--max-doc-bytes <BYTES>[^\[]*\[default: (\d+)\]", helps["dups"], re.S)
     assert int(m.group(1)) == wiretrace.DEFAULTS["max_doc_bytes"]
+
+
+def test_the_interpreter_runs_while_the_library_works(reuters):
+    """Other Python threads keep running during a call: the library releases the GIL."""
+    import threading
+    import time
+
+    done = threading.Event()
+    took = []
+
+    def work():
+        t = time.perf_counter()
+        wiretrace.lineage(reuters, paraphrase=False)
+        took.append(time.perf_counter() - t)
+        done.set()
+
+    thread = threading.Thread(target=work)
+    ticks = []
+    thread.start()
+    while not done.is_set():
+        ticks.append(time.perf_counter())
+        time.sleep(0.001)
+    thread.join()
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    # The call takes about a second; the other thread was never held up for long.
+    assert took[0] > 0.3
+    assert len(ticks) > 50 and max(gaps) < took[0] / 3, (max(gaps), took[0])

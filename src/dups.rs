@@ -286,6 +286,27 @@ pub fn stream_duplicates(
     options: &StreamOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(Corpus, DupsReport)> {
+    stream_documents(
+        &|sink| read_inputs_with(inputs, read, sink),
+        config,
+        options,
+        progress,
+    )
+}
+
+/// A source of documents for [`stream_documents`]: called once, on a reading thread, it
+/// hands every document to the sink in input order and returns the account of what it did
+/// not hand on (skips, warnings), as [`read_inputs_with`] does.
+pub type DocumentSource<'a> = dyn Fn(&mut dyn FnMut(Document)) -> Result<Corpus> + Sync + 'a;
+
+/// [`stream_duplicates`] over any source of documents (rows held by a caller, a network
+/// feed, a Python iterator): the same streaming pass, the same results.
+pub fn stream_documents(
+    source: &DocumentSource<'_>,
+    config: &DupsConfig,
+    options: &StreamOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<(Corpus, DupsReport)> {
     let lsh = config.resolve_lsh()?;
     let hasher = MinHasher::new(config.num_perm, config.seed);
     let batch_size = options.batch.unwrap_or(DEFAULT_BATCH).max(1);
@@ -382,7 +403,7 @@ pub fn stream_duplicates(
             let mut limit = batch_size.min(256);
             let mut batch = Vec::with_capacity(limit);
             let mut batch_text = 0usize;
-            let corpus = read_inputs_with(inputs, read, &mut |doc| {
+            let corpus = source(&mut |doc| {
                 if stop.load(std::sync::atomic::Ordering::Relaxed) {
                     return;
                 }
@@ -768,6 +789,41 @@ mod tests {
         assert_eq!(report.families.len(), 1);
         assert_eq!(report.families[0].representative, 1);
         assert_eq!(report.pairs.len(), 3);
+    }
+
+    #[test]
+    fn a_document_source_streams_to_the_same_result() {
+        let docs = vec![
+            Document::new("late", STORY).with_date("2023-10-30"),
+            Document::new(
+                "other",
+                "A different story about markets, rates and bonds today.",
+            ),
+            Document::new("early", format!("{STORY} Source: China Daily")).with_date("2023-10-28"),
+            Document::new("none", "!!!"),
+            Document::new("undated", STORY),
+        ];
+        let config = DupsConfig::default();
+        let held = find_duplicates(&docs, &config).unwrap();
+        let source = |sink: &mut dyn FnMut(Document)| {
+            docs.iter().cloned().for_each(&mut *sink);
+            Ok(Corpus::default())
+        };
+        let options = StreamOptions {
+            batch: Some(2),
+            ..StreamOptions::default()
+        };
+        let (corpus, streamed) = stream_documents(&source, &config, &options, &|_| {}).unwrap();
+        let pairs =
+            |r: &DupsReport| -> Vec<(u32, u32)> { r.pairs.iter().map(|p| (p.a, p.b)).collect() };
+        assert_eq!(pairs(&streamed), pairs(&held));
+        assert_eq!(pairs(&held), [(0, 2), (0, 4), (2, 4)]);
+        assert_eq!(streamed.families[0].representative, 2);
+        assert_eq!(streamed.skipped.len(), 1);
+        // The texts were dropped once signed; the metadata stays, in input order.
+        let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["late", "other", "early", "none", "undated"]);
+        assert!(corpus.documents.iter().all(|d| d.text.is_empty()));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyIterator, PyList, PyString, PyTuple};
 use wiretrace::corpus::{
     Corpus, FieldNames, FieldValue, Input, InputFormat, Origin, ReadOptions, Record, read_inputs,
     read_records,
@@ -169,91 +169,170 @@ fn row_record(row: &Bound<'_, PyAny>, fields: &FieldNames) -> PyResult<Option<Re
     }))
 }
 
-/// Reads an iterable of rows (dicts or mappings); rows are named `origin:N`, N from 1.
+/// Rows from Python, one record at a time: an iterable of rows (dicts or mappings) or of
+/// column batches `(origin, first_row, rows, columns)`, where `columns` maps column names
+/// to lists of `rows` values (absent fields are missing). Each step attaches to the
+/// interpreter only for its row, so a reading thread can hand records on while another
+/// thread holds the interpreter.
+pub(crate) struct PyRecords {
+    iter: Py<PyIterator>,
+    batches: bool,
+    names: FieldNames,
+    /// Rows: their origin name and the number of the last row.
+    origin: String,
+    row: usize,
+    /// Batches: the one being read.
+    batch: Option<Batch>,
+    done: bool,
+}
+
+struct Batch {
+    origin: String,
+    first_row: usize,
+    count: usize,
+    next: usize,
+    columns: [Option<Py<PyList>>; 6],
+}
+
+impl PyRecords {
+    pub(crate) fn new(
+        source: &Bound<'_, PyAny>,
+        batches: bool,
+        names: FieldNames,
+        origin: String,
+    ) -> PyResult<Self> {
+        Ok(PyRecords {
+            iter: source.try_iter()?.unbind(),
+            batches,
+            names,
+            origin,
+            row: 0,
+            batch: None,
+            done: false,
+        })
+    }
+
+    fn step(&mut self, py: Python<'_>) -> Option<PyResult<(Origin, Option<Record>)>> {
+        let item = if self.batches {
+            self.batch_row(py)
+        } else {
+            self.iter.bind(py).clone().next().map(|row| {
+                let row = row?;
+                self.row += 1;
+                let record = row_record(&row, &self.names)?;
+                Ok((Origin::line(self.origin.as_str(), self.row), record))
+            })
+        };
+        if !matches!(item, Some(Ok(_))) {
+            self.done = true;
+        }
+        item
+    }
+
+    fn batch_row(&mut self, py: Python<'_>) -> Option<PyResult<(Origin, Option<Record>)>> {
+        loop {
+            if let Some(batch) = &mut self.batch
+                && batch.next < batch.count
+            {
+                let row = batch.next;
+                batch.next += 1;
+                let mut values: [FieldValue; 6] = Default::default();
+                for (k, (slot, col)) in values.iter_mut().zip(&batch.columns).enumerate() {
+                    if let Some(col) = col {
+                        match col
+                            .bind(py)
+                            .get_item(row)
+                            .and_then(|v| field_value(&v, k == 3))
+                        {
+                            Ok(v) => *slot = v,
+                            Err(e) => return Some(Err(e)),
+                        }
+                    }
+                }
+                let [id, text, source, date, title, url] = values;
+                let record = Record {
+                    id,
+                    text,
+                    source,
+                    date,
+                    title,
+                    url,
+                    repeated: Vec::new(),
+                };
+                let origin = Origin::line(batch.origin.as_str(), batch.first_row + row);
+                return Some(Ok((origin, Some(record))));
+            }
+            // The batch is read: let its lists go before the next one is made.
+            self.batch = None;
+            let next = self.iter.bind(py).clone().next()?;
+            match next.and_then(|b| self.open_batch(&b)) {
+                Ok(batch) => self.batch = Some(batch),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+
+    fn open_batch(&self, batch: &Bound<'_, PyAny>) -> PyResult<Batch> {
+        let (origin, first_row, count, columns): (String, usize, usize, Bound<'_, PyDict>) =
+            batch.extract()?;
+        let column = |name: &str| -> PyResult<Option<Py<PyList>>> {
+            let Some(c) = columns.get_item(name)? else {
+                return Ok(None);
+            };
+            let list = c.cast_into::<PyList>().map_err(|_| {
+                PyValueError::new_err(format!("column '{name}' must be given as a list"))
+            })?;
+            if list.len() != count {
+                return Err(PyValueError::new_err(format!(
+                    "column '{name}' has {} values, not {count}",
+                    list.len()
+                )));
+            }
+            Ok(Some(list.unbind()))
+        };
+        let n = &self.names;
+        Ok(Batch {
+            origin,
+            first_row,
+            count,
+            next: 0,
+            columns: [
+                column(&n.id)?,
+                column(&n.text)?,
+                column(&n.source)?,
+                column(&n.date)?,
+                column(&n.title)?,
+                column(&n.url)?,
+            ],
+        })
+    }
+}
+
+impl Iterator for PyRecords {
+    type Item = PyResult<(Origin, Option<Record>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        Python::attach(|py| self.step(py))
+    }
+}
+
+/// Reads rows (`batches` false: an iterable of dicts or mappings, named `origin:N`, N from
+/// 1) or column batches (`batches` true) into memory.
 #[pyfunction]
-#[pyo3(signature = (rows, fields, max_doc_bytes, origin))]
-pub fn read_rows(
-    rows: &Bound<'_, PyAny>,
+#[pyo3(signature = (source, batches, fields, max_doc_bytes, origin))]
+pub fn read_python(
+    source: &Bound<'_, PyAny>,
+    batches: bool,
     fields: (String, String, String, String, String, String),
     max_doc_bytes: usize,
     origin: String,
 ) -> PyResult<NativeCorpus> {
     let opts = options(fields, max_doc_bytes);
-    let names = opts.fields.clone();
-    let iter = rows.try_iter()?;
-    let records = iter.enumerate().map(|(i, row)| {
-        let row = row?;
-        let record = row_record(&row, &names)?;
-        Ok::<_, PyErr>((Origin::line(origin.as_str(), i + 1), record))
-    });
+    let records = PyRecords::new(source, batches, opts.fields.clone(), origin)?;
     Ok(NativeCorpus::new(read_records(records, &opts)?))
-}
-
-/// Reads column batches: an iterable of `(origin, first_row, rows, columns)` where
-/// `columns` maps column names to lists of `rows` values (absent fields are missing).
-#[pyfunction]
-#[pyo3(signature = (batches, fields, max_doc_bytes))]
-pub fn read_batches(
-    batches: &Bound<'_, PyAny>,
-    fields: (String, String, String, String, String, String),
-    max_doc_bytes: usize,
-) -> PyResult<NativeCorpus> {
-    let opts = options(fields, max_doc_bytes);
-    let names = opts.fields.clone();
-    // The records of every batch (their texts copied once, out of the Python objects);
-    // each batch's lists are let go as soon as its rows are read.
-    let mut rows: Vec<(Origin, Option<Record>)> = Vec::new();
-    for batch in batches.try_iter()? {
-        let batch = batch?;
-        let (origin, first_row, count, columns): (String, usize, usize, Bound<'_, PyDict>) =
-            batch.extract()?;
-        let column = |name: &str| -> PyResult<Option<Bound<'_, PyList>>> {
-            match columns.get_item(name)? {
-                Some(c) => {
-                    let list = c.cast_into::<PyList>().map_err(|_| {
-                        PyValueError::new_err(format!("column '{name}' must be given as a list"))
-                    })?;
-                    if list.len() != count {
-                        return Err(PyValueError::new_err(format!(
-                            "column '{name}' has {} values, not {count}",
-                            list.len()
-                        )));
-                    }
-                    Ok(Some(list))
-                }
-                None => Ok(None),
-            }
-        };
-        let cols = [
-            column(&names.id)?,
-            column(&names.text)?,
-            column(&names.source)?,
-            column(&names.date)?,
-            column(&names.title)?,
-            column(&names.url)?,
-        ];
-        for row in 0..count {
-            let mut values: [FieldValue; 6] = Default::default();
-            for (k, (slot, col)) in values.iter_mut().zip(&cols).enumerate() {
-                if let Some(col) = col {
-                    *slot = field_value(&col.get_item(row)?, k == 3)?;
-                }
-            }
-            let [id, text, source, date, title, url] = values;
-            let record = Record {
-                id,
-                text,
-                source,
-                date,
-                title,
-                url,
-                repeated: Vec::new(),
-            };
-            rows.push((Origin::line(origin.as_str(), first_row + row), Some(record)));
-        }
-    }
-    let corpus = read_records(rows.into_iter().map(Ok::<_, PyErr>), &opts)?;
-    Ok(NativeCorpus::new(corpus))
 }
 
 /// The input format named as on the CLI (`auto`, `jsonl`, `text`).

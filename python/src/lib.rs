@@ -82,13 +82,12 @@ fn _wiretrace(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MemoryLimitError", py.get_type::<MemoryLimitError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<input::NativeCorpus>()?;
-    m.add_function(wrap_pyfunction!(input::read_rows, m)?)?;
-    m.add_function(wrap_pyfunction!(input::read_batches, m)?)?;
+    m.add_function(wrap_pyfunction!(input::read_python, m)?)?;
     m.add_function(wrap_pyfunction!(input::read_paths, m)?)?;
     m.add_class::<results::NativeDups>()?;
     m.add_class::<results::NativeTrace>()?;
-    m.add_function(wrap_pyfunction!(results::run_dups, m)?)?;
     m.add_function(wrap_pyfunction!(results::run_dups_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(results::run_dups_stream, m)?)?;
     m.add_function(wrap_pyfunction!(results::run_trace, m)?)?;
     m.add_class::<index::NativeIndex>()?;
     m.add_class::<minhash::MinHasher>()?;

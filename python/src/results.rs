@@ -7,17 +7,21 @@ use std::sync::Mutex;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use wiretrace::corpus::{Corpus, Input};
+use wiretrace::Error;
+use wiretrace::corpus::{
+    Corpus, Document, Input, ReadOptions, read_inputs_with, read_records_with,
+};
 use wiretrace::dedup::{self, KeepPolicy};
-use wiretrace::dups::{DupsConfig, DupsReport, Progress, StreamOptions, stream_duplicates};
+use wiretrace::dups::{
+    DocumentSource, DupsConfig, DupsReport, Progress, StreamOptions, stream_documents,
+};
 use wiretrace::export::target::PendingFile;
 use wiretrace::export::{self, DupsView, LineageView};
 use wiretrace::lineage::Lineage;
 use wiretrace::trace::{Trace, TraceConfig, trace};
-use wiretrace::{Error, find_duplicates};
 
 use crate::convert::{pretty, to_python};
-use crate::input::{NativeCorpus, options};
+use crate::input::{NativeCorpus, PyRecords, options};
 use crate::params::{dups_config, pool, trace_config};
 use crate::{ConfigError, to_py};
 
@@ -69,29 +73,56 @@ impl NativeDups {
     }
 }
 
-/// `dups` over a corpus read from Python objects (held in memory).
-#[pyfunction]
-pub fn run_dups(
+/// Runs `dups` streaming over `source` (texts are dropped once signed); `progress` is
+/// called with `(stage, count, bytes)` as the run goes. `failed` holds an error the source
+/// met in Python, raised in place of the library's.
+fn stream(
     py: Python<'_>,
-    corpus: &NativeCorpus,
+    source: &DocumentSource<'_>,
+    failed: &Mutex<Option<PyErr>>,
     params: &Bound<'_, PyDict>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<NativeDups> {
     let config = dups_config(params)?;
     let pool = pool(params)?;
-    let corpus = corpus.take()?;
-    let (corpus, report) = py.detach(|| {
-        let report = pool.install(|| find_duplicates(&corpus.documents, &config));
-        (corpus, report)
+    // A callback that raises stops being called; its first error is raised after the run.
+    let callback_failed: Mutex<Option<PyErr>> = Mutex::new(None);
+    let report = |p: Progress| {
+        let Some(callback) = &progress else { return };
+        let Ok(mut failed) = callback_failed.lock() else {
+            return;
+        };
+        if failed.is_some() {
+            return;
+        }
+        let (stage, count, bytes) = match p {
+            Progress::Signed { documents, bytes } => ("signing", documents, bytes),
+            Progress::Candidates => ("candidates", 0, 0),
+            Progress::Verifying { candidates } => ("verifying", candidates, 0),
+        };
+        Python::attach(|py| {
+            if let Err(e) = callback.call1(py, (stage, count, bytes)) {
+                *failed = Some(e);
+            }
+        });
+    };
+    let streamed = py.detach(|| {
+        pool.install(|| stream_documents(source, &config, &StreamOptions::default(), &report))
     });
+    for slot in [failed, &callback_failed] {
+        if let Some(e) = slot.lock().ok().and_then(|mut f| f.take()) {
+            return Err(e);
+        }
+    }
+    let (corpus, report) = streamed.map_err(to_py)?;
     Ok(NativeDups {
         corpus,
         config,
-        report: report.map_err(to_py)?,
+        report,
     })
 }
 
-/// `dups` over files, streaming as the CLI does (texts are not held); `progress` is called
-/// with `(stage, documents, bytes)` as the run goes.
+/// `dups` over files, streaming as the CLI does.
 #[pyfunction]
 #[pyo3(signature = (paths, input_format, fields, max_doc_bytes, params, progress=None))]
 pub fn run_dups_paths(
@@ -103,48 +134,50 @@ pub fn run_dups_paths(
     params: &Bound<'_, PyDict>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<NativeDups> {
-    let config = dups_config(params)?;
-    let pool = pool(params)?;
-    let read = wiretrace::corpus::ReadOptions {
+    let read = ReadOptions {
         format: crate::input::input_format(input_format)?,
         ..options(fields, max_doc_bytes)
     };
     let inputs: Vec<Input> = paths.iter().map(|p| Input::from(p.as_str())).collect();
-    // A callback that raises stops being called; its first error is raised after the run.
+    let source = |sink: &mut dyn FnMut(Document)| read_inputs_with(&inputs, &read, sink);
+    stream(py, &source, &Mutex::new(None), params, progress)
+}
+
+/// `dups` over rows or column batches from Python (see [`PyRecords`]), streaming: each
+/// text is copied out of its Python object, signed and dropped, so the run holds no texts.
+#[pyfunction]
+#[pyo3(signature = (source, batches, fields, max_doc_bytes, origin, params, progress=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn run_dups_stream(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    batches: bool,
+    fields: (String, String, String, String, String, String),
+    max_doc_bytes: usize,
+    origin: String,
+    params: &Bound<'_, PyDict>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<NativeDups> {
+    let read = options(fields, max_doc_bytes);
+    let records = PyRecords::new(source, batches, read.fields.clone(), origin.clone())?;
+    // Read once, on the library's reading thread.
+    let records = Mutex::new(Some(records));
     let failed: Mutex<Option<PyErr>> = Mutex::new(None);
-    let report = |p: Progress| {
-        let Some(callback) = &progress else { return };
-        let Ok(mut failed) = failed.lock() else {
-            return;
+    let source = |sink: &mut dyn FnMut(Document)| {
+        let Some(records) = records.lock().ok().and_then(|mut r| r.take()) else {
+            return Ok(Corpus::default());
         };
-        if failed.is_some() {
-            return;
-        }
-        let (stage, documents, bytes) = match p {
-            Progress::Signed { documents, bytes } => ("signing", documents, bytes),
-            Progress::Candidates => ("candidates", 0, 0),
-            Progress::Verifying { candidates } => ("verifying", candidates, 0),
-        };
-        Python::attach(|py| {
-            if let Err(e) = callback.call1(py, (stage, documents, bytes)) {
-                *failed = Some(e);
+        read_records_with(records, &read, sink).map_err(|e| {
+            if let Ok(mut slot) = failed.lock() {
+                *slot = Some(e);
             }
-        });
-    };
-    let streamed = py.detach(|| {
-        pool.install(|| {
-            stream_duplicates(&inputs, &read, &config, &StreamOptions::default(), &report)
+            Error::Input {
+                path: origin.clone().into(),
+                source: std::io::Error::other("the documents could not be read from Python"),
+            }
         })
-    });
-    if let Some(e) = failed.lock().ok().and_then(|mut f| f.take()) {
-        return Err(e);
-    }
-    let (corpus, report) = streamed.map_err(to_py)?;
-    Ok(NativeDups {
-        corpus,
-        config,
-        report,
-    })
+    };
+    stream(py, &source, &failed, params, progress)
 }
 
 /// A finished passage-level run: passages, boilerplate, templates and the lineage graph.

@@ -139,3 +139,13 @@ def test_an_empty_corpus_gives_empty_tables():
     got = wiretrace.lineage([])
     assert got.edges.num_rows == 0 and got.nodes.num_rows == 0
     assert got.edges.schema.names[:2] == ["parent", "child"]
+
+
+def test_an_error_raised_by_the_documents_iterable_reaches_the_caller():
+    def feed():
+        yield {"id": "1", "text": "The first story of the feed, in a few words."}
+        raise RuntimeError("the feed broke")
+
+    for call in (wiretrace.dups, wiretrace.lineage):
+        with pytest.raises(RuntimeError, match="the feed broke"):
+            call(feed())

@@ -79,6 +79,9 @@ def test_progress_reports_stages(tmp_path):
     wiretrace.dups(SAMPLE, progress=lambda stage, n, size: seen.append(stage))
     assert "signing" in seen and seen[-1] == "done"
     seen.clear()
+    wiretrace.dups(rows(SAMPLE), progress=lambda stage, n, size: seen.append((stage, n)))
+    assert ("signing", 9) in seen and seen[-1][0] == "done"
+    seen.clear()
     wiretrace.lineage(rows(SAMPLE), progress=lambda stage, n, size: seen.append((stage, n)))
     assert seen[0] == ("read", 9) and seen[-1][0] == "done"
 

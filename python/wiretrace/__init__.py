@@ -159,21 +159,26 @@ def _parquet_batches(paths, names):
         )
 
 
+def _python_source(kind, source, fields):
+    """(iterable, batches?, origin) for the native reader: rows as given, or column
+    batches of a DataFrame, Arrow data or Parquet files."""
+    if kind == "parquet":
+        return _parquet_batches(source, fields), True, "<parquet>"
+    if kind == "frame":
+        return _frame_batches(source, fields), True, "<DataFrame>"
+    if kind == "arrow":
+        return _arrow_batches(_arrow_source(source), "<arrow>", fields), True, "<arrow>"
+    return source, False, "<rows>"
+
+
 def _corpus(docs, fields, input_format, max_doc_bytes, keep_raw=False):
     """A native corpus of ``docs`` read under the CLI's rules (``keep_raw``: JSON lines
     kept as read, for ``dedup`` to write back unchanged)."""
     kind, source = _kind(docs)
     if kind == "paths":
         return _native.read_paths(source, input_format, fields, max_doc_bytes, keep_raw)
-    if kind == "parquet":
-        batches = _parquet_batches(source, fields)
-    elif kind == "frame":
-        batches = _frame_batches(source, fields)
-    elif kind == "arrow":
-        batches = _arrow_batches(_arrow_source(source), "<arrow>", fields)
-    else:
-        return _native.read_rows(source, fields, max_doc_bytes, "<rows>")
-    return _native.read_batches(batches, fields, max_doc_bytes)
+    iterable, batches, origin = _python_source(kind, source, fields)
+    return _native.read_python(iterable, batches, fields, max_doc_bytes, origin)
 
 
 def _fields(o):
@@ -548,7 +553,8 @@ def dups(docs, **options):
     the threshold), max_bucket=1000; reading: id_field="id", text_field="text",
     source_field, date_field, title_field, url_field, input_format="auto" (paths only),
     max_doc_bytes=64 MiB; threads=None (one per core); progress=None (a function
-    ``(stage, count, bytes)``, or True for a tqdm bar). Paths are streamed as by the CLI.
+    ``(stage, count, bytes)``, or True for a tqdm bar). Every input is streamed as the
+    CLI streams files: each text is signed and dropped, so the run holds no texts.
     """
     opts = _options(options, list(_READ) + list(_DUPS), "dups")
     report = _progress(options.get("progress"))
@@ -559,10 +565,10 @@ def dups(docs, **options):
             source, opts["input_format"], fields, opts["max_doc_bytes"], opts, report
         )
     else:
-        corpus = _corpus(docs, fields, opts["input_format"], opts["max_doc_bytes"])
-        if report:
-            report("read", len(corpus), 0)
-        native = _native.run_dups(corpus, opts)
+        iterable, batches, origin = _python_source(kind, source, fields)
+        native = _native.run_dups_stream(
+            iterable, batches, fields, opts["max_doc_bytes"], origin, opts, report
+        )
     if report:
         report("done", 0, 0)
     return DupsResult(native)

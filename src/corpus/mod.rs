@@ -23,7 +23,7 @@ use ahash::AHashMap;
 
 pub use date::parse_date;
 pub use document::{Document, Origin, Skip, SkipReason, Warning};
-pub use record::{FieldValue, Record, read_records};
+pub use record::{FieldValue, Record, read_records, read_records_with};
 
 use crate::error::{Error, Result};
 

@@ -59,8 +59,20 @@ pub fn read_records<E>(
     opts: &ReadOptions,
 ) -> std::result::Result<Corpus, E> {
     let mut documents = Vec::new();
-    let mut sink = |doc| documents.push(doc);
-    let mut builder = CorpusBuilder::new(opts, &mut sink);
+    let mut corpus = read_records_with(records, opts, &mut |doc| documents.push(doc))?;
+    corpus.documents = documents;
+    Ok(corpus)
+}
+
+/// [`read_records`], handing each document to `sink` as soon as it is made (for
+/// [`stream_documents`](crate::dups::stream_documents)); the returned corpus holds the
+/// account (skips, warnings) and no documents.
+pub fn read_records_with<E>(
+    records: impl IntoIterator<Item = Result<(Origin, Option<Record>), E>>,
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(Document),
+) -> std::result::Result<Corpus, E> {
+    let mut builder = CorpusBuilder::new(opts, sink);
     for item in records {
         let (origin, record) = item?;
         let Some(record) = record else {
@@ -84,9 +96,7 @@ pub fn read_records<E>(
         }
         accept(record, origin, None, &mut builder);
     }
-    let mut corpus = builder.finish();
-    corpus.documents = documents;
-    Ok(corpus)
+    Ok(builder.finish())
 }
 
 /// One record to a document or a skip (see the module docs); `raw` is the record as

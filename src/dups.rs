@@ -162,7 +162,10 @@ pub fn find_duplicates(docs: &[Document], config: &DupsConfig) -> Result<DupsRep
         &active_sets,
         &signatures,
         config.threshold,
-    );
+    )
+    .into_iter()
+    .map(|p| to_input(p, &active))
+    .collect();
     Ok(assemble(
         docs,
         lsh,
@@ -187,26 +190,17 @@ pub(crate) fn no_token_skips(docs: &[Document], shingle_counts: &[usize]) -> Vec
         .collect()
 }
 
-/// Final stage: maps pairs from active-document indices back to input indices and groups
-/// them into families.
+/// Final stage: groups the pairs (input indices) into families.
 #[allow(clippy::too_many_arguments)]
 fn assemble(
     docs: &[Document],
     lsh: LshParams,
     active: &[u32],
     candidates: Candidates,
-    local: Vec<VerifiedPair>,
+    pairs: Vec<VerifiedPair>,
     skipped: Vec<Skip>,
     shingle_counts: Vec<usize>,
 ) -> DupsReport {
-    let pairs: Vec<VerifiedPair> = local
-        .into_iter()
-        .map(|p| VerifiedPair {
-            a: active[p.a as usize],
-            b: active[p.b as usize],
-            ..p
-        })
-        .collect();
     let families = families(docs.len(), pairs.iter().map(|p| (p.a, p.b)), |x, y| {
         prefer_representative(docs, &shingle_counts, x, y)
     });
@@ -291,6 +285,7 @@ pub fn stream_duplicates(
         config,
         options,
         progress,
+        &mut (),
     )
 }
 
@@ -299,13 +294,56 @@ pub fn stream_duplicates(
 /// not hand on (skips, warnings), as [`read_inputs_with`] does.
 pub type DocumentSource<'a> = dyn Fn(&mut dyn FnMut(Document)) -> Result<Corpus> + Sync + 'a;
 
+/// What a [`PairSink`] answers after each pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on.
+    Continue,
+    /// Verify no more candidates: the run ends with the pairs seen so far (and their
+    /// families).
+    Stop,
+}
+
+/// Where a streaming run's verified pairs go as they are found: the caller implements it,
+/// the run pushes each pair as soon as its share of the candidates is verified, in the
+/// report's order (by document index), and a sink that answers [`Flow::Stop`] ends the
+/// verification early (the shape of grep-searcher's `Sink`). The JSON Lines output writes
+/// each pair line from here, before the run has finished; the report keeps the pairs too,
+/// since the families are made from all of them.
+pub trait PairSink {
+    /// One verified pair; its indices point into `docs`, the run's documents (a streaming
+    /// run has dropped their texts by now).
+    fn pair(&mut self, docs: &[Document], pair: &VerifiedPair) -> Result<Flow>;
+}
+
+/// The sink that takes nothing: the pairs are only in the report.
+impl PairSink for () {
+    fn pair(&mut self, _: &[Document], _: &VerifiedPair) -> Result<Flow> {
+        Ok(Flow::Continue)
+    }
+}
+
+/// Candidates verified at a time before their pairs go to the sink.
+const VERIFY_CHUNK: usize = 1 << 16;
+
+/// A pair of active-document indices as input indices.
+fn to_input(p: VerifiedPair, active: &[u32]) -> VerifiedPair {
+    VerifiedPair {
+        a: active[p.a as usize],
+        b: active[p.b as usize],
+        ..p
+    }
+}
+
 /// [`stream_duplicates`] over any source of documents (rows held by a caller, a network
-/// feed, a Python iterator): the same streaming pass, the same results.
+/// feed, a Python iterator): the same streaming pass, the same results; every verified
+/// pair also goes to `sink` as it is found.
 pub fn stream_documents(
     source: &DocumentSource<'_>,
     config: &DupsConfig,
     options: &StreamOptions,
     progress: &(dyn Fn(Progress) + Sync),
+    sink: &mut dyn PairSink,
 ) -> Result<(Corpus, DupsReport)> {
     let lsh = config.resolve_lsh()?;
     let hasher = MinHasher::new(config.num_perm, config.seed);
@@ -470,7 +508,19 @@ pub fn stream_documents(
         shingle_counts[active[i as usize] as usize] = set.len();
         sets[i as usize] = set;
     }
-    let pairs = verify(&candidates.pairs, &sets, &signatures, config.threshold);
+    // A chunk of candidates at a time, so that the sink sees pairs while the rest are
+    // verified, and can stop the run.
+    let mut pairs = Vec::new();
+    'verify: for chunk in candidates.pairs.chunks(VERIFY_CHUNK) {
+        for p in verify(chunk, &sets, &signatures, config.threshold) {
+            let p = to_input(p, &active);
+            let flow = sink.pair(&metadata, &p)?;
+            pairs.push(p);
+            if flow == Flow::Stop {
+                break 'verify;
+            }
+        }
+    }
     drop(sets);
     drop(signatures);
 
@@ -813,7 +863,8 @@ mod tests {
             batch: Some(2),
             ..StreamOptions::default()
         };
-        let (corpus, streamed) = stream_documents(&source, &config, &options, &|_| {}).unwrap();
+        let (corpus, streamed) =
+            stream_documents(&source, &config, &options, &|_| {}, &mut ()).unwrap();
         let pairs =
             |r: &DupsReport| -> Vec<(u32, u32)> { r.pairs.iter().map(|p| (p.a, p.b)).collect() };
         assert_eq!(pairs(&streamed), pairs(&held));
@@ -824,6 +875,32 @@ mod tests {
         let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, ["late", "other", "early", "none", "undated"]);
         assert!(corpus.documents.iter().all(|d| d.text.is_empty()));
+
+        // A sink sees every pair, in the report's order, and can stop the run.
+        struct FirstOnly(Vec<(u32, u32)>);
+        impl PairSink for FirstOnly {
+            fn pair(&mut self, docs: &[Document], p: &VerifiedPair) -> Result<Flow> {
+                assert!(docs[p.a as usize].text.is_empty());
+                self.0.push((p.a, p.b));
+                Ok(Flow::Stop)
+            }
+        }
+        let mut first = FirstOnly(Vec::new());
+        let (_, stopped) =
+            stream_documents(&source, &config, &options, &|_| {}, &mut first).unwrap();
+        assert_eq!(first.0, [(0, 2)]);
+        assert_eq!(pairs(&stopped), [(0, 2)]);
+        assert_eq!(stopped.families[0].members, [0, 2]);
+        let mut all: Vec<VerifiedPair> = Vec::new();
+        struct Collect<'a>(&'a mut Vec<VerifiedPair>);
+        impl PairSink for Collect<'_> {
+            fn pair(&mut self, _: &[Document], p: &VerifiedPair) -> Result<Flow> {
+                self.0.push(*p);
+                Ok(Flow::Continue)
+            }
+        }
+        stream_documents(&source, &config, &options, &|_| {}, &mut Collect(&mut all)).unwrap();
+        assert_eq!(all, streamed.pairs);
     }
 
     #[test]

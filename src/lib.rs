@@ -9,7 +9,9 @@
 //! shingle set; [`lsh`] bands the signatures into candidate pairs; [`verify`] keeps the
 //! candidates whose exact Jaccard passes the threshold; [`cluster`] groups verified pairs
 //! into families. [`dups`] runs the stages in order — in memory ([`find_duplicates`]) or
-//! streaming over inputs larger than memory ([`dups::stream_duplicates`]).
+//! streaming over inputs larger than memory ([`dups::stream_duplicates`] for paths,
+//! [`dups::stream_documents`] for any source of documents), pushing each verified pair to
+//! a [`dups::PairSink`] as it is found.
 //!
 //! Below the document level, [`boilerplate`] masks site chrome (newsletter blocks, "You May
 //! Also Like"), [`passage`] finds and aligns shared passages with character offsets in both

@@ -11,9 +11,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use wiretrace::Error;
 use wiretrace::boilerplate::BoilerplateConfig;
-use wiretrace::corpus::{Corpus, FieldNames, Input, InputFormat, ReadOptions, read_inputs};
+use wiretrace::corpus::{
+    Corpus, FieldNames, Input, InputFormat, ReadOptions, read_inputs, read_inputs_with,
+};
 use wiretrace::dedup::KeepPolicy;
-use wiretrace::dups::{DupsConfig, Progress, StreamOptions, stream_duplicates};
+use wiretrace::dups::{DupsConfig, PairSink, Progress, StreamOptions, stream_documents};
+use wiretrace::export::json::JsonlPairs;
 use wiretrace::export::target::PendingFile;
 use wiretrace::export::{self, DupsView, LineageView, Output};
 use wiretrace::index::manifest::IndexParams;
@@ -148,12 +151,16 @@ struct ExecutorArgs {
 #[cfg(feature = "distributed")]
 fn run_cluster(command: ClusterCommand) -> ExitCode {
     use wiretrace::distributed::cluster;
+    let ready = |message: &str| eprintln!("wiretrace: {message}");
     let result = match command {
-        ClusterCommand::Scheduler(a) => cluster::run_scheduler(&cluster::SchedulerOptions {
-            bind: a.bind,
-            external_host: a.external_host,
-            executor_timeout_seconds: a.executor_timeout,
-        }),
+        ClusterCommand::Scheduler(a) => cluster::run_scheduler(
+            &cluster::SchedulerOptions {
+                bind: a.bind,
+                external_host: a.external_host,
+                executor_timeout_seconds: a.executor_timeout,
+            },
+            &ready,
+        ),
         ClusterCommand::Executor(a) => {
             let Some((host, port)) = a
                 .scheduler
@@ -166,19 +173,22 @@ fn run_cluster(command: ClusterCommand) -> ExitCode {
                     a.scheduler
                 )));
             };
-            cluster::run_executor(&cluster::ExecutorOptions {
-                bind_host: a.bind_host,
-                external_host: a.external_host,
-                port: a.port,
-                grpc_port: a.grpc_port,
-                scheduler_host: host,
-                scheduler_port: port,
-                work_dir: a.work_dir,
-                concurrent_tasks: a
-                    .concurrent_tasks
-                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
-                heartbeat_seconds: a.heartbeat,
-            })
+            cluster::run_executor(
+                &cluster::ExecutorOptions {
+                    bind_host: a.bind_host,
+                    external_host: a.external_host,
+                    port: a.port,
+                    grpc_port: a.grpc_port,
+                    scheduler_host: host,
+                    scheduler_port: port,
+                    work_dir: a.work_dir,
+                    concurrent_tasks: a.concurrent_tasks.unwrap_or_else(|| {
+                        std::thread::available_parallelism().map_or(2, |n| n.get())
+                    }),
+                    heartbeat_seconds: a.heartbeat,
+                },
+                &ready,
+            )
         }
     };
     match result {
@@ -1398,20 +1408,25 @@ fn run_dups(args: DupsArgs) -> ExitCode {
         Ok(o) => o,
         Err(e) => return fail(&e),
     };
-    let streamed = stream_duplicates(
-        &inputs,
-        &read_options(&args.input),
-        &config,
-        &options,
-        &|p| {
-            if let Some(bar) = &bar {
-                show_progress(bar, p);
-            }
-        },
-    );
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
+    let read = read_options(&args.input);
+    let progress = |p| {
+        if let Some(bar) = &bar {
+            show_progress(bar, p);
+        }
+    };
+    let run = |sink: &mut dyn PairSink| {
+        let source =
+            |docs: &mut dyn FnMut(wiretrace::Document)| read_inputs_with(&inputs, &read, docs);
+        let streamed = stream_documents(&source, &config, &options, &progress, sink);
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
+        streamed
+    };
+    if matches!(args.format, OutputFormat::Jsonl) {
+        return run_dups_jsonl(&args, &config, output, run);
     }
+    let streamed = run(&mut ());
     let (corpus, report) = match streamed {
         Ok(r) => r,
         Err(e) => return fail(&e),
@@ -1424,6 +1439,62 @@ fn run_dups(args: DupsArgs) -> ExitCode {
     let code = write_dups(&args, &view, output);
     // The process ends next: the system takes the memory back at once, where dropping a
     // million records one by one took most of a second.
+    std::mem::forget(corpus);
+    std::mem::forget(report);
+    code
+}
+
+/// `dups --format jsonl`: the pair lines are written as the run verifies them (a
+/// [`JsonlPairs`] sink), the families, skips and stats once it is done.
+fn run_dups_jsonl(
+    args: &DupsArgs,
+    config: &DupsConfig,
+    output: Output,
+    run: impl FnOnce(&mut dyn PairSink) -> Result<(Corpus, wiretrace::DupsReport), Error>,
+) -> ExitCode {
+    let lsh = match config.resolve_lsh() {
+        Ok(lsh) => lsh,
+        Err(e) => return fail(&e),
+    };
+    let mut outcome = None;
+    let written = output.write(|out| {
+        let mut sink = JsonlPairs::start(out, config, lsh)?;
+        let streamed = run(&mut sink);
+        let out = sink.finish();
+        match (streamed, out) {
+            (Err(e), _) => {
+                outcome = Some(Err(e));
+                Err(std::io::Error::other("the run failed"))
+            }
+            (Ok(done), Err(e)) => {
+                outcome = Some(Ok(done));
+                Err(e)
+            }
+            (Ok((corpus, report)), Ok(out)) => {
+                let view = DupsView {
+                    corpus: &corpus,
+                    config,
+                    report: &report,
+                };
+                let tail = export::json::write_jsonl_tail(&view, out);
+                outcome = Some(Ok((corpus, report)));
+                tail
+            }
+        }
+    });
+    // The run's own error first: the output's is only its consequence.
+    let (corpus, report) = match (outcome, written) {
+        (Some(Err(e)), _) | (_, Err(e)) => return fail(&e),
+        (Some(Ok(done)), Ok(())) => done,
+        (None, Ok(())) => return ExitCode::SUCCESS,
+    };
+    let view = DupsView {
+        corpus: &corpus,
+        config,
+        report: &report,
+    };
+    report_account(&view, args.input.run.quiet);
+    let code = finish(&args.input, &view);
     std::mem::forget(corpus);
     std::mem::forget(report);
     code

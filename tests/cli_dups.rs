@@ -539,3 +539,67 @@ fn same_seed_same_output_whatever_the_threads() {
         "estimates depend on the seed"
     );
 }
+
+/// `--format jsonl` streams its pair lines from the run's pair sink: the same records as
+/// `--format json`, a reader that leaves early ends the run quietly, and a write that
+/// fails is an error naming the output.
+#[test]
+fn jsonl_streams_the_same_records_and_stops_for_a_reader_that_leaves() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("synth.jsonl");
+    let corpus = corpus.to_str().unwrap();
+    common::run(&["synth", "--docs", "3000", "--seed", "4", "-o", corpus, "-q"]);
+    let json = common::run_json(&["dups", corpus]);
+    let lines: Vec<Value> =
+        String::from_utf8(common::run(&["dups", corpus, "--format", "jsonl", "-q"]))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    let of = |kind: &str| -> Vec<Value> {
+        lines
+            .iter()
+            .filter(|l| l["type"] == kind)
+            .map(|l| {
+                let mut l = l.clone();
+                l.as_object_mut().unwrap().remove("type");
+                l
+            })
+            .collect()
+    };
+    let pairs = of("pair");
+    assert!(pairs.len() > 50, "{} pairs", pairs.len());
+    assert_eq!(Value::Array(pairs), json["pairs"]);
+    assert_eq!(Value::Array(of("family")), json["families"]);
+    assert_eq!(of("params")[0], json["params"]);
+    assert_eq!(of("stats")[0], json["stats"]);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wiretrace"))
+        .args(["dups", corpus, "--format", "jsonl"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.starts_with(r#"{"type":"params""#), "{first}");
+    drop(reader);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("error"), "{stderr}");
+
+    if std::path::Path::new("/dev/full").exists() {
+        let out = wiretrace()
+            .args(["dups", corpus, "--format", "jsonl", "-q", "-o", "/dev/full"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("cannot write '/dev/full'"), "{stderr}");
+    }
+}

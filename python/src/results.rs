@@ -13,12 +13,14 @@ use wiretrace::corpus::{
 };
 use wiretrace::dedup::{self, KeepPolicy};
 use wiretrace::dups::{
-    DocumentSource, DupsConfig, DupsReport, Progress, StreamOptions, stream_documents,
+    DocumentSource, DupsConfig, DupsReport, Flow, PairSink, Progress, StreamOptions,
+    stream_documents,
 };
 use wiretrace::export::target::PendingFile;
 use wiretrace::export::{self, DupsView, LineageView};
 use wiretrace::lineage::Lineage;
 use wiretrace::trace::{Trace, TraceConfig, trace};
+use wiretrace::verify::VerifiedPair;
 
 use crate::convert::{pretty, to_python};
 use crate::input::{NativeCorpus, PyRecords, options};
@@ -32,12 +34,23 @@ fn render(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) ->
     String::from_utf8(out).map_err(|e| crate::WiretraceError::new_err(e.to_string()))
 }
 
-/// A finished `dups` run.
+/// A finished `dups` run, with the pair records its sink took as they were verified.
 #[pyclass(module = "wiretrace._wiretrace", frozen)]
 pub struct NativeDups {
     corpus: Corpus,
     config: DupsConfig,
     report: DupsReport,
+    pairs: Vec<serde_json::Value>,
+}
+
+/// The sink of the Python package: each verified pair as its output record.
+struct PairRecords(Vec<serde_json::Value>);
+
+impl PairSink for PairRecords {
+    fn pair(&mut self, docs: &[Document], pair: &VerifiedPair) -> wiretrace::Result<Flow> {
+        self.0.push(export::json::pair_record(docs, pair));
+        Ok(Flow::Continue)
+    }
 }
 
 impl NativeDups {
@@ -55,6 +68,11 @@ impl NativeDups {
     /// The CLI's `--format json` output as Python objects.
     fn value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &export::json::to_json(&self.view()))
+    }
+
+    /// The pairs, as their records came from the run's sink (`pairs` of the JSON output).
+    fn pairs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &serde_json::Value::Array(self.pairs.clone()))
     }
 
     /// The CLI's `--format json` output.
@@ -106,8 +124,17 @@ fn stream(
             }
         });
     };
+    let mut sink = PairRecords(Vec::new());
     let streamed = py.detach(|| {
-        pool.install(|| stream_documents(source, &config, &StreamOptions::default(), &report))
+        pool.install(|| {
+            stream_documents(
+                source,
+                &config,
+                &StreamOptions::default(),
+                &report,
+                &mut sink,
+            )
+        })
     });
     for slot in [failed, &callback_failed] {
         if let Some(e) = slot.lock().ok().and_then(|mut f| f.take()) {
@@ -119,6 +146,7 @@ fn stream(
         corpus,
         config,
         report,
+        pairs: sink.0,
     })
 }
 

@@ -303,8 +303,9 @@ class DupsResult(_Result):
 
     @functools.cached_property
     def pairs(self):
-        """Table: a, b, jaccard, estimated, containment, shared_shingles."""
-        return self._table("pairs", _schema.PAIRS)
+        """Table: a, b, jaccard, estimated, containment, shared_shingles (each pair as the
+        run's sink took it when verified)."""
+        return _schema.table(self._native.pairs(), _schema.PAIRS)
 
     @functools.cached_property
     def families(self):

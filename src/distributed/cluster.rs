@@ -123,8 +123,9 @@ fn cluster_err(stage: &str, e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Runs a scheduler until the process is stopped.
-pub fn run_scheduler(options: &SchedulerOptions) -> Result<()> {
+/// Runs a scheduler until the process is stopped; `ready` hears (once it listens) where.
+/// The library prints nothing: the CLI passes a `ready` that writes to stderr.
+pub fn run_scheduler(options: &SchedulerOptions, ready: &(dyn Fn(&str) + Sync)) -> Result<()> {
     init_log();
     let mut config = SchedulerConfig {
         bind_host: options.bind.ip().to_string(),
@@ -147,15 +148,16 @@ pub fn run_scheduler(options: &SchedulerOptions) -> Result<()> {
         let cluster = BallistaCluster::new_from_config(&config)
             .await
             .map_err(|e| cluster_err("scheduler", e))?;
-        eprintln!("wiretrace: Ballista scheduler listening on {bind}");
+        ready(&format!("Ballista scheduler listening on {bind}"));
         start_server(cluster, bind, Arc::new(config))
             .await
             .map_err(|e| cluster_err("scheduler", e))
     })
 }
 
-/// Runs an executor until the process is stopped.
-pub fn run_executor(options: &ExecutorOptions) -> Result<()> {
+/// Runs an executor until the process is stopped; `ready` hears its ports and scheduler
+/// as it starts.
+pub fn run_executor(options: &ExecutorOptions, ready: &(dyn Fn(&str) + Sync)) -> Result<()> {
     init_log();
     std::fs::create_dir_all(&options.work_dir).map_err(|source| Error::Output {
         path: options.work_dir.clone(),
@@ -185,10 +187,10 @@ pub fn run_executor(options: &ExecutorOptions) -> Result<()> {
     };
     let port = options.port;
     super::runtime("ballista")?.block_on(async move {
-        eprintln!(
-            "wiretrace: Ballista executor on port {port} (gRPC {}), scheduler {}:{}",
+        ready(&format!(
+            "Ballista executor on port {port} (gRPC {}), scheduler {}:{}",
             config.grpc_port, config.scheduler_host, config.scheduler_port
-        );
+        ));
         start_executor_process(Arc::new(config))
             .await
             .map_err(|e| cluster_err("executor", e))

@@ -13,15 +13,21 @@ use serde_json::{Value, json};
 use super::{DupsView, LineageView, round6, snippet};
 use crate::cluster::Family;
 use crate::corpus::{Document, Skip, Warning};
+use crate::dups::{DupsConfig, Flow, PairSink};
 use crate::formula::TemplateReason;
 use crate::lineage::{LineageEdge, PairEvidence};
+use crate::lsh::LshParams;
 use crate::passage::SharedSpan;
 use crate::verify::VerifiedPair;
 
 /// The `params` object.
 pub fn params(view: &DupsView) -> Value {
-    let c = view.config;
-    let lsh = view.report.lsh;
+    params_of(view.config, view.report.lsh)
+}
+
+/// The `params` object of a run with `config` and its resolved LSH bands (known before
+/// the run starts).
+pub fn params_of(c: &DupsConfig, lsh: LshParams) -> Value {
     json!({
         "shingle": c.scheme.to_string(),
         "num_perm": c.num_perm,
@@ -67,9 +73,14 @@ struct PairRecord<'a> {
 }
 
 fn pair(view: &DupsView, p: &VerifiedPair) -> Value {
+    pair_record(&view.corpus.documents, p)
+}
+
+/// One pair's record (`pairs` in JSON, a `pair` line in JSON Lines); indices into `docs`.
+pub fn pair_record(docs: &[Document], p: &VerifiedPair) -> Value {
     json!(PairRecord {
-        a: view.id(p.a),
-        b: view.id(p.b),
+        a: &docs[p.a as usize].id,
+        b: &docs[p.b as usize].id,
         jaccard: round6(p.similarity.jaccard),
         estimated: round6(p.estimated),
         containment: round6(p.similarity.containment),
@@ -133,16 +144,61 @@ fn typed(kind: &str, value: Value) -> Value {
     Value::Object(map)
 }
 
+fn line(out: &mut dyn Write, v: Value) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &v)?;
+    writeln!(out)
+}
+
 /// Writes one typed record per line.
 pub fn write_jsonl(view: &DupsView, out: &mut dyn Write) -> io::Result<()> {
-    let mut line = |v: Value| -> io::Result<()> {
-        serde_json::to_writer(&mut *out, &v)?;
-        writeln!(out)
-    };
-    line(typed("params", params(view)))?;
+    line(out, typed("params", params(view)))?;
     for p in &view.report.pairs {
-        line(typed("pair", pair(view, p)))?;
+        line(out, typed("pair", pair(view, p)))?;
     }
+    write_jsonl_tail(view, out)
+}
+
+/// JSON Lines written while the run goes: the `params` line at once, then each `pair`
+/// line as the run verifies it ([`PairSink`]); [`write_jsonl_tail`] ends the output once
+/// the run is done. Together they write what [`write_jsonl`] writes. A failed write (a
+/// full disk, a reader gone from the pipe) stops the run, and [`JsonlPairs::finish`]
+/// returns the error.
+pub struct JsonlPairs<'w> {
+    out: &'w mut dyn Write,
+    failed: Option<io::Error>,
+}
+
+impl<'w> JsonlPairs<'w> {
+    /// Starts the output: writes the `params` line.
+    pub fn start(out: &'w mut dyn Write, config: &DupsConfig, lsh: LshParams) -> io::Result<Self> {
+        line(out, typed("params", params_of(config, lsh)))?;
+        Ok(JsonlPairs { out, failed: None })
+    }
+
+    /// The writer, for the tail, or the error that stopped the pair lines.
+    pub fn finish(self) -> io::Result<&'w mut dyn Write> {
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(self.out),
+        }
+    }
+}
+
+impl PairSink for JsonlPairs<'_> {
+    fn pair(&mut self, docs: &[Document], p: &VerifiedPair) -> crate::Result<Flow> {
+        match line(self.out, typed("pair", pair_record(docs, p))) {
+            Ok(()) => Ok(Flow::Continue),
+            Err(e) => {
+                self.failed = Some(e);
+                Ok(Flow::Stop)
+            }
+        }
+    }
+}
+
+/// The lines after the pairs: families, skipped records, warnings, and the closing stats.
+pub fn write_jsonl_tail(view: &DupsView, out: &mut dyn Write) -> io::Result<()> {
+    let mut line = |v: Value| line(out, v);
     for (i, f) in view.report.families.iter().enumerate() {
         line(typed("family", family(view, i, f)))?;
     }

@@ -171,9 +171,9 @@ fn row_record(row: &Bound<'_, PyAny>, fields: &FieldNames) -> PyResult<Option<Re
 
 /// Rows from Python, one record at a time: an iterable of rows (dicts or mappings) or of
 /// column batches `(origin, first_row, rows, columns)`, where `columns` maps column names
-/// to lists of `rows` values (absent fields are missing). Each step attaches to the
-/// interpreter only for its row, so a reading thread can hand records on while another
-/// thread holds the interpreter.
+/// to lists of `rows` values (absent fields are missing). It attaches to the interpreter
+/// for a few hundred rows at a time and lets go before handing them on, so a reading
+/// thread never waits on a full queue while holding the interpreter.
 pub(crate) struct PyRecords {
     iter: Py<PyIterator>,
     batches: bool,
@@ -183,6 +183,8 @@ pub(crate) struct PyRecords {
     row: usize,
     /// Batches: the one being read.
     batch: Option<Batch>,
+    /// Records read and not yet handed on (up to [`ROWS_PER_ATTACH`]).
+    ready: std::collections::VecDeque<PyResult<(Origin, Option<Record>)>>,
     done: bool,
 }
 
@@ -208,6 +210,7 @@ impl PyRecords {
             origin,
             row: 0,
             batch: None,
+            ready: std::collections::VecDeque::new(),
             done: false,
         })
     }
@@ -308,14 +311,25 @@ impl PyRecords {
     }
 }
 
+/// Rows read per attachment to the interpreter: attaching once per row cost a fifth of a
+/// `dups` run over Reuters-21578 given as dicts.
+const ROWS_PER_ATTACH: usize = 256;
+
 impl Iterator for PyRecords {
     type Item = PyResult<(Origin, Option<Record>)>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
+        if self.ready.is_empty() && !self.done {
+            Python::attach(|py| {
+                while !self.done && self.ready.len() < ROWS_PER_ATTACH {
+                    match self.step(py) {
+                        Some(item) => self.ready.push_back(item),
+                        None => break,
+                    }
+                }
+            });
         }
-        Python::attach(|py| self.step(py))
+        self.ready.pop_front()
     }
 }
 

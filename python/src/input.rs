@@ -77,7 +77,12 @@ fn field_value(value: &Bound<'_, PyAny>, is_date: bool) -> PyResult<FieldValue> 
         return Ok(FieldValue::Null);
     }
     if let Ok(s) = value.cast::<PyString>() {
-        return Ok(FieldValue::Str(s.to_cow()?.into_owned()));
+        // A `str` holding lone surrogates has no UTF-8 form: the record is skipped (or
+        // the optional field dropped), as a JSON line with invalid UTF-8 is.
+        return Ok(match s.to_cow() {
+            Ok(text) => FieldValue::Str(text.into_owned()),
+            Err(_) => FieldValue::Other("a string with lone surrogates (not valid Unicode)"),
+        });
     }
     if value.is_instance_of::<PyBool>() {
         return Ok(FieldValue::Other("a boolean"));

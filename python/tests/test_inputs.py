@@ -73,6 +73,8 @@ def test_bad_rows_are_skipped_and_reported_never_raised(records):
         ["not", "a", "record"],                     # not a mapping
         {"id": "a8", "text": "Kept though its date is odd.", "date": "last Tuesday",
          "source": 17},
+        {"id": "a9", "text": "half a surrogate \ud800 here"},  # not valid Unicode
+        {"id": "a10", "text": "Kept, its title dropped.", "title": "bad \udfff"},
     ]
     got = wiretrace.dups(records + bad)
     skipped = got.skipped.to_pylist()
@@ -85,13 +87,15 @@ def test_bad_rows_are_skipped_and_reported_never_raised(records):
         ("<rows>", n + 5, "duplicate-id"),
         ("<rows>", n + 6, "empty"),
         ("<rows>", n + 7, "not-an-object"),
+        ("<rows>", n + 9, "wrong-type"),
     ]
     assert skipped[4]["id"] == records[0]["id"]
     warnings = [w["message"] for w in got.warnings.to_pylist()]
     assert any("field 'source' is a number" in w for w in warnings)
     assert any("not ISO 8601" in w for w in warnings)
+    assert any("field 'title' is a string with lone surrogates" in w for w in warnings)
     assert got.stats["records_read"] == n + len(bad)
-    assert got.stats["documents"] == n + 1
+    assert got.stats["documents"] == n + 2
 
 
 def test_data_frame_missing_values_and_dates(records):

@@ -139,3 +139,12 @@ def test_the_interpreter_runs_while_the_library_works(reuters):
     # The call takes about a second; the other thread was never held up for long.
     assert took[0] > 0.3
     assert len(ticks) > 50 and max(gaps) < took[0] / 3, (max(gaps), took[0])
+
+
+def test_progress_true_reports_without_tqdm(capsys):
+    import importlib.util
+
+    wiretrace.dups(SAMPLE, progress=True)
+    err = capsys.readouterr().err
+    if importlib.util.find_spec("tqdm") is None:
+        assert "wiretrace: signing" in err and "wiretrace: done" in err

@@ -162,8 +162,13 @@ fn row_record(row: &Bound<'_, PyAny>, fields: &FieldNames) -> PyResult<Option<Re
     } else {
         return Ok(None);
     }
+    Ok(Some(record(values)))
+}
+
+/// The six field values, in [`FieldNames`] order, as a record.
+fn record(values: [FieldValue; 6]) -> Record {
     let [id, text, source, date, title, url] = values;
-    Ok(Some(Record {
+    Record {
         id,
         text,
         source,
@@ -171,7 +176,7 @@ fn row_record(row: &Bound<'_, PyAny>, fields: &FieldNames) -> PyResult<Option<Re
         title,
         url,
         repeated: Vec::new(),
-    }))
+    }
 }
 
 /// Rows from Python, one record at a time: an iterable of rows (dicts or mappings) or of
@@ -257,18 +262,8 @@ impl PyRecords {
                         }
                     }
                 }
-                let [id, text, source, date, title, url] = values;
-                let record = Record {
-                    id,
-                    text,
-                    source,
-                    date,
-                    title,
-                    url,
-                    repeated: Vec::new(),
-                };
                 let origin = Origin::line(batch.origin.as_str(), batch.first_row + row);
-                return Some(Ok((origin, Some(record))));
+                return Some(Ok((origin, Some(record(values)))));
             }
             // The batch is read: let its lists go before the next one is made.
             self.batch = None;

@@ -10,7 +10,6 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 use indicatif::{ProgressBar, ProgressStyle};
 
 use wiretrace::Error;
-use wiretrace::boilerplate::BoilerplateConfig;
 use wiretrace::corpus::{
     Corpus, FieldNames, Input, InputFormat, ReadOptions, read_inputs, read_inputs_with,
 };
@@ -23,9 +22,8 @@ use wiretrace::index::manifest::IndexParams;
 use wiretrace::index::{AddOptions, Index};
 use wiretrace::lsh::LshParams;
 use wiretrace::paraphrase::ParaphraseConfig;
-use wiretrace::passage::PassageConfig;
 use wiretrace::shingle::ShingleScheme;
-use wiretrace::trace::{Trace, TraceConfig, trace};
+use wiretrace::trace::{PassageOptions, Trace, TraceConfig, trace};
 
 /// Exit status: the run failed (an input could not be read, an output not written).
 const EXIT_FAILURE: u8 = 1;
@@ -968,37 +966,31 @@ enum Switch {
 
 impl PassageParams {
     fn config(&self, dups: DupsConfig) -> Result<TraceConfig, Error> {
-        if self.min_words == 0 || self.passage_k == 0 || self.passage_k > 64 {
-            return Err(Error::Config(
-                "--min-words must be at least 1 and --passage-k between 1 and 64".into(),
-            ));
-        }
-        if self.max_df < 2 || self.boilerplate_min_docs < 2 {
-            return Err(Error::Config(
-                "--max-df and --boilerplate-min-docs must be at least 2".into(),
-            ));
-        }
-        Ok(TraceConfig {
-            dups,
-            passage: PassageConfig {
-                k: self.passage_k,
-                min_words: self.min_words.max(self.passage_k),
-                max_gap: self.max_gap,
-                max_df: self.max_df,
-                ..PassageConfig::default()
-            },
-            boilerplate: BoilerplateConfig {
-                min_docs: self.boilerplate_min_docs,
-                ..BoilerplateConfig::default()
-            },
-            paraphrase: (self.paraphrase == Switch::On).then(|| ParaphraseConfig {
-                min_words: self.min_words.max(self.passage_k),
-                window_seconds: (self.paraphrase_window > 0)
-                    .then(|| i64::from(self.paraphrase_window) * 86_400),
-                ..ParaphraseConfig::default()
-            }),
-        })
+        let options = PassageOptions {
+            min_words: self.min_words,
+            max_gap: self.max_gap,
+            passage_k: self.passage_k,
+            max_df: self.max_df,
+            boilerplate_min_docs: self.boilerplate_min_docs,
+            paraphrase: self.paraphrase == Switch::On,
+            paraphrase_window_days: self.paraphrase_window,
+        };
+        TraceConfig::from_options(dups, &options).map_err(flagged::<PassageParams>)
     }
+}
+
+/// A library error with the parameters it names (`min_words`) written as the options of
+/// `A` (`--min-words`): the library names no CLI flags.
+fn flagged<A: Args>(e: Error) -> Error {
+    let Error::Config(mut message) = e else {
+        return e;
+    };
+    for arg in A::augment_args(clap::Command::new("wiretrace")).get_arguments() {
+        if let Some(long) = arg.get_long().filter(|l| l.contains('-')) {
+            message = message.replace(&long.replace('-', "_"), &format!("--{long}"));
+        }
+    }
+    Error::Config(message)
 }
 
 #[derive(Args)]

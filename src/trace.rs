@@ -37,7 +37,56 @@ pub struct TraceConfig {
     pub paraphrase: Option<ParaphraseConfig>,
 }
 
+/// The passage-level parameters as a user gives them (the CLI's options, the Python
+/// package's keyword arguments); [`TraceConfig::from_options`] makes the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassageOptions {
+    /// Least length of a shared passage, in words, in both documents.
+    pub min_words: usize,
+    /// Largest gap bridged inside one passage, in words.
+    pub max_gap: usize,
+    /// Word k-grams used to find and align passages.
+    pub passage_k: usize,
+    /// Fingerprints in more documents than this find no candidates.
+    pub max_df: usize,
+    /// Unrelated documents that make a line boilerplate (and a 5-gram a stock phrase).
+    pub boilerplate_min_docs: usize,
+    /// Whether the paraphrase path looks for rewritten copy.
+    pub paraphrase: bool,
+    /// Dated documents more days apart are not compared as rewrites (0: any distance).
+    pub paraphrase_window_days: u32,
+}
+
 impl TraceConfig {
+    /// The configuration of a passage-level run, checked ([`TraceConfig::validate`]): a
+    /// passage is at least `passage_k` words long whatever `min_words` says.
+    pub fn from_options(dups: DupsConfig, o: &PassageOptions) -> Result<TraceConfig> {
+        let min_words = o.min_words.max(o.passage_k);
+        let mut config = TraceConfig {
+            dups,
+            passage: PassageConfig {
+                k: o.passage_k,
+                min_words: o.min_words,
+                max_gap: o.max_gap,
+                max_df: o.max_df,
+                ..PassageConfig::default()
+            },
+            boilerplate: BoilerplateConfig {
+                min_docs: o.boilerplate_min_docs,
+                ..BoilerplateConfig::default()
+            },
+            paraphrase: o.paraphrase.then(|| ParaphraseConfig {
+                min_words,
+                window_seconds: (o.paraphrase_window_days > 0)
+                    .then(|| i64::from(o.paraphrase_window_days) * 86_400),
+                ..ParaphraseConfig::default()
+            }),
+        };
+        config.validate()?;
+        config.passage.min_words = min_words;
+        Ok(config)
+    }
+
     /// Checks the passage-level parameters (and, through [`DupsConfig::resolve_lsh`], the
     /// document-level ones), naming each as the library does: `passage.k` between 1 and 64,
     /// `passage.min_words` at least 1, `passage.max_df` and `boilerplate.min_docs` at least 2.
@@ -343,5 +392,76 @@ fn measured(a: u32, b: u32, sets: &[Vec<u64>]) -> PairEvidence {
         from_lsh: false,
         paraphrase: false,
         templates: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> PassageOptions {
+        PassageOptions {
+            min_words: 20,
+            max_gap: 30,
+            passage_k: 5,
+            max_df: 100,
+            boilerplate_min_docs: 10,
+            paraphrase: true,
+            paraphrase_window_days: 2,
+        }
+    }
+
+    #[test]
+    fn options_make_the_configuration_and_bad_ones_name_the_parameter() {
+        let c = TraceConfig::from_options(DupsConfig::default(), &options()).unwrap();
+        assert_eq!(c, TraceConfig::default());
+        // A passage is never shorter than its k-grams.
+        let short = PassageOptions {
+            min_words: 3,
+            passage_k: 8,
+            paraphrase_window_days: 0,
+            ..options()
+        };
+        let c = TraceConfig::from_options(DupsConfig::default(), &short).unwrap();
+        assert_eq!(c.passage.min_words, 8);
+        let p = c.paraphrase.unwrap();
+        assert_eq!((p.min_words, p.window_seconds), (8, None));
+        for (bad, name) in [
+            (
+                PassageOptions {
+                    min_words: 0,
+                    ..options()
+                },
+                "min_words",
+            ),
+            (
+                PassageOptions {
+                    passage_k: 65,
+                    ..options()
+                },
+                "passage_k",
+            ),
+            (
+                PassageOptions {
+                    max_df: 1,
+                    ..options()
+                },
+                "max_df",
+            ),
+            (
+                PassageOptions {
+                    boilerplate_min_docs: 1,
+                    ..options()
+                },
+                "boilerplate_min_docs",
+            ),
+        ] {
+            let e = TraceConfig::from_options(DupsConfig::default(), &bad).unwrap_err();
+            let message = e.to_string();
+            assert!(
+                message.contains(name) && !message.contains("--"),
+                "{message}"
+            );
+        }
     }
 }

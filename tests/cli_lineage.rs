@@ -513,3 +513,21 @@ fn an_undecidable_direction_is_reported_as_undetermined_in_every_format() {
     assert_eq!(e["evaluation"]["overall"]["undetermined_share"], 1.0);
     assert!(e["evaluation"]["overall"]["direction_accuracy"].is_null());
 }
+
+#[test]
+fn passage_parameters_out_of_range_name_the_option() {
+    let sample = common::sample("news.jsonl");
+    for (option, value) in [("--min-words", "0"), ("--max-df", "1")] {
+        let out = wiretrace()
+            .args(["lineage", sample.to_str().unwrap(), option, value])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&format!("{option} ")), "{stderr}");
+        assert!(
+            !stderr.contains("min_words") && !stderr.contains("max_df"),
+            "{stderr}"
+        );
+    }
+}

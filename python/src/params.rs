@@ -4,12 +4,9 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use wiretrace::DupsConfig;
-use wiretrace::boilerplate::BoilerplateConfig;
 use wiretrace::lsh::LshParams;
-use wiretrace::paraphrase::ParaphraseConfig;
-use wiretrace::passage::PassageConfig;
 use wiretrace::shingle::ShingleScheme;
-use wiretrace::trace::TraceConfig;
+use wiretrace::trace::{PassageOptions, TraceConfig};
 
 use crate::{ConfigError, to_py};
 
@@ -59,35 +56,16 @@ pub(crate) fn dups_config(params: &Bound<'_, PyDict>) -> PyResult<DupsConfig> {
 /// The passage-level parameters: min_words, max_gap, passage_k, max_df,
 /// boilerplate_min_docs, paraphrase, paraphrase_window, and the document-level ones.
 pub(crate) fn trace_config(params: &Bound<'_, PyDict>) -> PyResult<TraceConfig> {
-    let dups = dups_config(params)?;
-    let min_words: usize = get(params, "min_words")?;
-    let k: usize = get(params, "passage_k")?;
-    let window: u32 = get(params, "paraphrase_window")?;
-    let paraphrase: bool = get(params, "paraphrase")?;
-    let config = TraceConfig {
-        dups,
-        passage: PassageConfig {
-            k,
-            min_words: min_words.max(k),
-            max_gap: get(params, "max_gap")?,
-            max_df: get(params, "max_df")?,
-            ..PassageConfig::default()
-        },
-        boilerplate: BoilerplateConfig {
-            min_docs: get(params, "boilerplate_min_docs")?,
-            ..BoilerplateConfig::default()
-        },
-        paraphrase: paraphrase.then(|| ParaphraseConfig {
-            min_words: min_words.max(k),
-            window_seconds: (window > 0).then(|| i64::from(window) * 86_400),
-            ..ParaphraseConfig::default()
-        }),
+    let options = PassageOptions {
+        min_words: get(params, "min_words")?,
+        max_gap: get(params, "max_gap")?,
+        passage_k: get(params, "passage_k")?,
+        max_df: get(params, "max_df")?,
+        boilerplate_min_docs: get(params, "boilerplate_min_docs")?,
+        paraphrase: get(params, "paraphrase")?,
+        paraphrase_window_days: get(params, "paraphrase_window")?,
     };
-    // Checked before the max() above could hide a zero.
-    let mut checked = config.clone();
-    checked.passage.min_words = min_words;
-    checked.validate().map_err(to_py)?;
-    Ok(config)
+    TraceConfig::from_options(dups_config(params)?, &options).map_err(to_py)
 }
 
 /// A thread pool of `threads` workers (`None`: one per core), as `--threads` sets.

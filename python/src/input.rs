@@ -136,25 +136,18 @@ fn field_value(value: &Bound<'_, PyAny>, is_date: bool) -> PyResult<FieldValue> 
 
 /// One row (a dict or any mapping with `get`) as a record; `None` if it is not a mapping.
 fn row_record(row: &Bound<'_, PyAny>, fields: &FieldNames) -> PyResult<Option<Record>> {
-    let names = [
-        &fields.id,
-        &fields.text,
-        &fields.source,
-        &fields.date,
-        &fields.title,
-        &fields.url,
-    ];
+    let names = fields.in_order();
     let mut values: [FieldValue; 6] = Default::default();
     if let Ok(dict) = row.cast::<PyDict>() {
         for (slot, (name, value)) in values.iter_mut().zip(names.iter().zip(0..)) {
-            if let Some(v) = dict.get_item(name.as_str())? {
+            if let Some(v) = dict.get_item(*name)? {
                 *slot = field_value(&v, value == 3)?;
             }
         }
     } else if row.hasattr("get")? && row.hasattr("keys")? {
         let missing = PyTuple::empty(row.py());
         for (slot, (name, value)) in values.iter_mut().zip(names.iter().zip(0..)) {
-            let v = row.call_method1("get", (name.as_str(), &missing))?;
+            let v = row.call_method1("get", (*name, &missing))?;
             if !v.is(&missing) {
                 *slot = field_value(&v, value == 3)?;
             }
@@ -293,20 +286,13 @@ impl PyRecords {
             }
             Ok(Some(list.unbind()))
         };
-        let n = &self.names;
+        let [id, text, source, date, title, url] = self.names.in_order().map(column);
         Ok(Batch {
             origin,
             first_row,
             count,
             next: 0,
-            columns: [
-                column(&n.id)?,
-                column(&n.text)?,
-                column(&n.source)?,
-                column(&n.date)?,
-                column(&n.title)?,
-                column(&n.url)?,
-            ],
+            columns: [id?, text?, source?, date?, title?, url?],
         })
     }
 }
@@ -361,6 +347,25 @@ pub(crate) fn input_format(name: &str) -> PyResult<InputFormat> {
     }
 }
 
+/// Paths as the CLI's inputs, and the options to read them with.
+pub(crate) fn path_inputs(
+    paths: &[String],
+    input_format: &str,
+    fields: (String, String, String, String, String, String),
+    max_doc_bytes: usize,
+    keep_raw: bool,
+) -> PyResult<(Vec<Input>, ReadOptions)> {
+    let opts = ReadOptions {
+        format: self::input_format(input_format)?,
+        keep_raw,
+        ..options(fields, max_doc_bytes)
+    };
+    Ok((
+        paths.iter().map(|p| Input::from(p.as_str())).collect(),
+        opts,
+    ))
+}
+
 /// Reads files and folders as the CLI does (JSON Lines, text files, folders); with
 /// `keep_raw`, each JSON line is kept as read, for `dedup` to write back unchanged.
 #[pyfunction]
@@ -373,12 +378,7 @@ pub fn read_paths(
     max_doc_bytes: usize,
     keep_raw: bool,
 ) -> PyResult<NativeCorpus> {
-    let opts = ReadOptions {
-        format: self::input_format(input_format)?,
-        keep_raw,
-        ..options(fields, max_doc_bytes)
-    };
-    let inputs: Vec<Input> = paths.iter().map(|p| Input::from(p.as_str())).collect();
+    let (inputs, opts) = path_inputs(&paths, input_format, fields, max_doc_bytes, keep_raw)?;
     let corpus = py.detach(|| read_inputs(&inputs, &opts)).map_err(to_py)?;
     Ok(NativeCorpus::new(corpus))
 }

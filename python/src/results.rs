@@ -8,9 +8,7 @@ use std::sync::Mutex;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use wiretrace::Error;
-use wiretrace::corpus::{
-    Corpus, Document, Input, ReadOptions, read_inputs_with, read_records_with,
-};
+use wiretrace::corpus::{Corpus, Document, read_inputs_with, read_records_with};
 use wiretrace::dedup::{self, KeepPolicy};
 use wiretrace::dups::{
     DocumentSource, DupsConfig, DupsReport, Flow, PairSink, Progress, StreamOptions,
@@ -23,7 +21,7 @@ use wiretrace::trace::{Trace, TraceConfig, trace};
 use wiretrace::verify::VerifiedPair;
 
 use crate::convert::{pretty, to_python};
-use crate::input::{NativeCorpus, PyRecords, options};
+use crate::input::{NativeCorpus, PyRecords, options, path_inputs};
 use crate::params::{dups_config, pool, trace_config};
 use crate::{ConfigError, to_py};
 
@@ -162,11 +160,7 @@ pub fn run_dups_paths(
     params: &Bound<'_, PyDict>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<NativeDups> {
-    let read = ReadOptions {
-        format: crate::input::input_format(input_format)?,
-        ..options(fields, max_doc_bytes)
-    };
-    let inputs: Vec<Input> = paths.iter().map(|p| Input::from(p.as_str())).collect();
+    let (inputs, read) = path_inputs(&paths, input_format, fields, max_doc_bytes, false)?;
     let source = |sink: &mut dyn FnMut(Document)| read_inputs_with(&inputs, &read, sink);
     stream(py, &source, &Mutex::new(None), params, progress)
 }

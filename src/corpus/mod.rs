@@ -44,6 +44,20 @@ pub struct FieldNames {
     pub url: String,
 }
 
+impl FieldNames {
+    /// The six names in record order: id, text, source, date, title, url.
+    pub fn in_order(&self) -> [&str; 6] {
+        [
+            &self.id,
+            &self.text,
+            &self.source,
+            &self.date,
+            &self.title,
+            &self.url,
+        ]
+    }
+}
+
 impl Default for FieldNames {
     fn default() -> Self {
         FieldNames {

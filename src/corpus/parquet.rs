@@ -77,15 +77,8 @@ pub(super) fn read(path: &Path, builder: &mut CorpusBuilder<'_, '_>) -> Result<(
                 format!("column '{}' is not a string column", fields.text),
             ));
         }
-        let [id, text, source, date, title, url] = [
-            &fields.id,
-            &fields.text,
-            &fields.source,
-            &fields.date,
-            &fields.title,
-            &fields.url,
-        ]
-        .map(|name| column(&batch, name, path));
+        let [id, text, source, date, title, url] =
+            fields.in_order().map(|name| column(&batch, name, path));
         let (id, text, source, date, title, url) = (id?, text?, source?, date?, title?, url?);
         for row in 0..batch.num_rows() {
             row_number += 1;

@@ -20,7 +20,9 @@
 //! words, so unrelated articles share common words but almost never a run of them.
 //! Everything is drawn from one seed: the same seed gives the same corpus on every machine.
 
-use crate::corpus::Document;
+use std::borrow::Cow;
+
+use crate::corpus::{Document, DocumentRecord};
 use crate::minhash::splitmix64;
 
 /// Parameters of a synthetic corpus.
@@ -525,9 +527,12 @@ pub fn generate(config: &SynthConfig) -> SynthCorpus {
 pub fn to_jsonl(corpus: &SynthCorpus) -> String {
     let mut out = String::new();
     for d in &corpus.documents {
-        let line =
-            serde_json::json!({"id": d.id, "source": d.source, "date": d.date, "text": d.text});
-        out.push_str(&line.to_string());
+        let record = DocumentRecord {
+            source: d.source.as_deref().map(Cow::Borrowed),
+            date: d.date.as_deref().map(Cow::Borrowed),
+            ..DocumentRecord::new(&d.id, &d.text)
+        };
+        out.push_str(&serde_json::to_string(&record).expect("records serialise"));
         out.push('\n');
     }
     out
@@ -571,14 +576,13 @@ pub fn write_news_corpus(
             (title, ps)
         };
         let text = format!("{}{title}\n\n{}{}", o.header, body(&paragraphs), o.footer);
-        let line = serde_json::json!({
-            "id": id,
-            "source": o.name,
-            "date": date(hour % (24 * 28 * 9)),
-            "title": title,
-            "text": text,
-        });
-        serde_json::to_writer(&mut *out, &line)?;
+        let record = DocumentRecord {
+            source: Some(Cow::Borrowed(&o.name)),
+            date: Some(Cow::Owned(date(hour % (24 * 28 * 9)))),
+            title: Some(Cow::Borrowed(&title)),
+            ..DocumentRecord::new(&id, &text)
+        };
+        serde_json::to_writer(&mut *out, &record)?;
         out.write_all(b"\n")?;
     }
     Ok(())

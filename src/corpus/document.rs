@@ -1,8 +1,9 @@
 //! The document record and the bookkeeping of what was skipped and why.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a record came from: a file (or `<stdin>`) and, for JSON Lines, a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,6 +73,100 @@ pub struct Document {
     /// unchanged, field order and extra fields included.
     #[serde(skip)]
     pub raw: Option<String>,
+}
+
+/// A document as one JSON record, the form wiretrace writes documents in: `id`, `text`,
+/// then `source`, `date`, `title` and `url` when known (the fields the readers take under
+/// their default names), and, where the index stores documents, where each was read
+/// (`origin`, `line`). `dedup` (for documents that were not JSON Lines records), `synth`
+/// and the index's segments all write this record, and the index reads it back.
+///
+/// ```
+/// use wiretrace::corpus::{Document, DocumentRecord};
+/// let d = Document::new("a1", "Text.").with_source("Xinhua");
+/// let line = serde_json::to_string(&DocumentRecord::of(&d)).unwrap();
+/// assert_eq!(line, r#"{"id":"a1","text":"Text.","source":"Xinhua"}"#);
+/// let back: DocumentRecord = serde_json::from_str(&line).unwrap();
+/// assert_eq!(back.into_document().source.as_deref(), Some("Xinhua"));
+/// ```
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DocumentRecord<'a> {
+    /// The document id.
+    pub id: Cow<'a, str>,
+    /// The text.
+    pub text: Cow<'a, str>,
+    /// Publishing outlet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Cow<'a, str>>,
+    /// Date as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Cow<'a, str>>,
+    /// Headline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Cow<'a, str>>,
+    /// Address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Cow<'a, str>>,
+    /// The file the document was read from (stored by the index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Cow<'a, str>>,
+    /// Its line in that file, for JSON Lines (stored by the index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+impl<'a> DocumentRecord<'a> {
+    /// A record of only an id and a text (fill in the rest with struct update syntax).
+    pub fn new(id: &'a str, text: &'a str) -> DocumentRecord<'a> {
+        DocumentRecord {
+            id: Cow::Borrowed(id),
+            text: Cow::Borrowed(text),
+            source: None,
+            date: None,
+            title: None,
+            url: None,
+            origin: None,
+            line: None,
+        }
+    }
+
+    /// The record of a document, borrowing its fields; without its origin.
+    pub fn of(d: &'a Document) -> DocumentRecord<'a> {
+        DocumentRecord {
+            source: d.source.as_deref().map(Cow::Borrowed),
+            date: d.date.as_deref().map(Cow::Borrowed),
+            title: d.title.as_deref().map(Cow::Borrowed),
+            url: d.url.as_deref().map(Cow::Borrowed),
+            ..DocumentRecord::new(&d.id, &d.text)
+        }
+    }
+
+    /// The record with where the document was read from.
+    pub fn with_origin(mut self, origin: &'a Origin) -> DocumentRecord<'a> {
+        self.origin = Some(Cow::Borrowed(&origin.path));
+        self.line = origin.line;
+        self
+    }
+
+    /// The document again (its date parsed; the origin as stored, or the id when none is).
+    pub fn into_document(self) -> Document {
+        let date = self.date.map(Cow::into_owned);
+        let id = self.id.into_owned();
+        Document {
+            timestamp: date.as_deref().and_then(super::parse_date),
+            origin: Origin {
+                path: self.origin.map_or_else(|| id.clone(), Cow::into_owned),
+                line: self.line,
+            },
+            id,
+            text: self.text.into_owned(),
+            source: self.source.map(Cow::into_owned),
+            date,
+            title: self.title.map(Cow::into_owned),
+            url: self.url.map(Cow::into_owned),
+            raw: None,
+        }
+    }
 }
 
 impl Document {

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use ahash::AHashMap;
 
 pub use date::parse_date;
-pub use document::{Document, Origin, Skip, SkipReason, Warning};
+pub use document::{Document, DocumentRecord, Origin, Skip, SkipReason, Warning};
 pub use record::{FieldValue, Record, read_records, read_records_with};
 
 use crate::error::{Error, Result};

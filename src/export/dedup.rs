@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use super::DupsView;
 use super::target::PendingFile;
+use crate::corpus::DocumentRecord;
 use crate::dedup::DedupPlan;
 use crate::error::{Error, Result};
 
@@ -104,20 +105,7 @@ pub fn write_dedup(
         match &doc.raw {
             Some(raw) => tally.write_all(raw.as_bytes()).map_err(out_err)?,
             None => {
-                let mut record = serde_json::Map::new();
-                record.insert("id".into(), doc.id.clone().into());
-                record.insert("text".into(), doc.text.clone().into());
-                for (k, v) in [
-                    ("source", &doc.source),
-                    ("date", &doc.date),
-                    ("title", &doc.title),
-                    ("url", &doc.url),
-                ] {
-                    if let Some(v) = v {
-                        record.insert(k.into(), v.clone().into());
-                    }
-                }
-                serde_json::to_writer(&mut tally, &record)
+                serde_json::to_writer(&mut tally, &DocumentRecord::of(doc))
                     .map_err(io::Error::from)
                     .map_err(out_err)?;
             }

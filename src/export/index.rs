@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::json::{edge_json, pair_json, skipped};
+use super::json::{edge_json, envelope, pair_json, skipped};
 use super::{round6, snippet};
 use crate::index::manifest::IndexParams;
 use crate::index::{AddReport, SourceMatch};
@@ -47,32 +47,32 @@ pub fn add_json(command: &str, dir: &str, params: &IndexParams, report: &AddRepo
         .map(|e| edge_json(e, |d| report.node_id(d)))
         .collect();
     let traced = report.trace.is_some();
-    json!({
-        "tool": "wiretrace",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": command,
-        "index": dir,
-        "params": params,
-        "stats": {
-            "documents_before": report.documents_before,
-            "added": report.added.len(),
-            "documents_after": report.documents_after,
-            "replaced": report.replaced.len(),
-            "skipped": report.skipped.len(),
-            "segment": report.segment,
-            "neighbourhood": report.neighbourhood.len(),
-            "candidates": report.candidates,
-            "oversized_buckets": report.oversized_buckets,
-            "pairs": report.pairs.len(),
-            "pairs_with_passages": traced.then_some(passages.len()),
-            "lineage_edges": traced.then_some(edges.len()),
-        },
-        "pairs": pairs(report),
-        "passages": traced.then_some(passages),
-        "lineage": traced.then(|| json!({ "edges": edges })),
-        "replaced": report.replaced.iter().map(|(id, _)| id).collect::<Vec<_>>(),
-        "skipped": report.skipped.iter().map(skipped).collect::<Vec<_>>(),
-    })
+    envelope(
+        command,
+        json!({
+            "index": dir,
+            "params": params,
+            "stats": {
+                "documents_before": report.documents_before,
+                "added": report.added.len(),
+                "documents_after": report.documents_after,
+                "replaced": report.replaced.len(),
+                "skipped": report.skipped.len(),
+                "segment": report.segment,
+                "neighbourhood": report.neighbourhood.len(),
+                "candidates": report.candidates,
+                "oversized_buckets": report.oversized_buckets,
+                "pairs": report.pairs.len(),
+                "pairs_with_passages": traced.then_some(passages.len()),
+                "lineage_edges": traced.then_some(edges.len()),
+            },
+            "pairs": pairs(report),
+            "passages": traced.then_some(passages),
+            "lineage": traced.then(|| json!({ "edges": edges })),
+            "replaced": report.replaced.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+            "skipped": report.skipped.iter().map(skipped).collect::<Vec<_>>(),
+        }),
+    )
 }
 
 /// `index build` / `index add` as text.
@@ -143,13 +143,13 @@ pub fn query_json(article: &str, matches: &[SourceMatch]) -> Value {
             })
         })
         .collect();
-    json!({
-        "tool": "wiretrace",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": "index query",
-        "article": article,
-        "matches": list,
-    })
+    envelope(
+        "index query",
+        json!({
+            "article": article,
+            "matches": list,
+        }),
+    )
 }
 
 /// `index query` as text.

@@ -112,20 +112,33 @@ fn warning(w: &Warning) -> Value {
     json!({ "path": w.origin.path, "line": w.origin.line, "message": w.message })
 }
 
+/// The envelope every JSON output starts with — the tool, its version and the command —
+/// followed by the command's own fields in their order.
+pub fn envelope(command: &str, fields: Value) -> Value {
+    let mut out = serde_json::Map::new();
+    out.insert("tool".into(), "wiretrace".into());
+    out.insert("version".into(), env!("CARGO_PKG_VERSION").into());
+    out.insert("command".into(), command.into());
+    if let Value::Object(rest) = fields {
+        out.extend(rest);
+    }
+    Value::Object(out)
+}
+
 /// The whole result as one JSON document.
 pub fn to_json(view: &DupsView) -> Value {
     let r = view.report;
-    json!({
-        "tool": "wiretrace",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": "dups",
-        "params": params(view),
-        "stats": stats(view),
-        "pairs": r.pairs.iter().map(|p| pair(view, p)).collect::<Vec<_>>(),
-        "families": r.families.iter().enumerate().map(|(i, f)| family(view, i, f)).collect::<Vec<_>>(),
-        "skipped": view.skipped().map(skipped).collect::<Vec<_>>(),
-        "warnings": view.corpus.warnings.iter().map(warning).collect::<Vec<_>>(),
-    })
+    envelope(
+        "dups",
+        json!({
+            "params": params(view),
+            "stats": stats(view),
+            "pairs": r.pairs.iter().map(|p| pair(view, p)).collect::<Vec<_>>(),
+            "families": r.families.iter().enumerate().map(|(i, f)| family(view, i, f)).collect::<Vec<_>>(),
+            "skipped": view.skipped().map(skipped).collect::<Vec<_>>(),
+            "warnings": view.corpus.warnings.iter().map(warning).collect::<Vec<_>>(),
+        }),
+    )
 }
 
 /// Writes [`to_json`], pretty-printed.
@@ -363,17 +376,17 @@ pub fn passages_json(view: &LineageView) -> Value {
         .iter()
         .map(|e| pair_json(e, docs))
         .collect();
-    json!({
-        "tool": "wiretrace",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": "passages",
-        "params": passage_params(view),
-        "stats": trace_stats(view),
-        "boilerplate": boilerplate(view),
-        "frames": frames(view),
-        "pairs": pairs,
-        "skipped": view.dups().skipped().map(skipped).collect::<Vec<_>>(),
-    })
+    envelope(
+        "passages",
+        json!({
+            "params": passage_params(view),
+            "stats": trace_stats(view),
+            "boilerplate": boilerplate(view),
+            "frames": frames(view),
+            "pairs": pairs,
+            "skipped": view.dups().skipped().map(skipped).collect::<Vec<_>>(),
+        }),
+    )
 }
 
 /// One lineage edge with its evidence; `id` names a document.
@@ -454,28 +467,28 @@ pub fn lineage_json(view: &LineageView) -> Value {
             })
         })
         .collect();
-    json!({
-        "tool": "wiretrace",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": "lineage",
-        "params": passage_params(view),
-        "stats": trace_stats(view),
-        "nodes": nodes,
-        "edges": edges,
-        "families": families,
-        "boilerplate": boilerplate(view),
-    })
+    envelope(
+        "lineage",
+        json!({
+            "params": passage_params(view),
+            "stats": trace_stats(view),
+            "nodes": nodes,
+            "edges": edges,
+            "families": families,
+            "boilerplate": boilerplate(view),
+        }),
+    )
 }
 
 /// `audit --format json`: the corpus-quality summary with the passage-level parameters.
 pub fn audit_json(view: &LineageView, summary: &crate::audit::Audit) -> Value {
-    json!({
-        "tool": "wiretrace",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": "audit",
-        "params": passage_params(view),
-        "audit": summary,
-    })
+    envelope(
+        "audit",
+        json!({
+            "params": passage_params(view),
+            "audit": summary,
+        }),
+    )
 }
 
 /// Writes a JSON value, pretty-printed, with a final newline.

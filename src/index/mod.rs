@@ -39,10 +39,9 @@ use std::path::{Path, PathBuf};
 
 use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::corpus::{Document, Origin, Skip, SkipReason, parse_date};
+use crate::corpus::{Document, DocumentRecord, Skip, SkipReason};
 use crate::error::{Error, Result};
 use crate::lineage::{self, Lineage, PairEvidence};
 use crate::lsh::{LshParams, band_keys, candidate_pairs};
@@ -54,56 +53,6 @@ use crate::trace::{Trace, TraceConfig, trace};
 use crate::verify::{VerifiedPair, exact_similarity};
 use manifest::{IndexParams, Manifest, SegmentRef, WriteLock, fault_point, sync_dir};
 use segment::{Entry, Segment, SegmentWriter, kind};
-
-/// A document as stored in a segment's records.
-#[derive(Serialize, Deserialize)]
-struct Record {
-    id: String,
-    text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    source: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    url: Option<String>,
-    origin: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    line: Option<usize>,
-}
-
-impl Record {
-    fn of(d: &Document) -> Record {
-        Record {
-            id: d.id.clone(),
-            text: d.text.clone(),
-            source: d.source.clone(),
-            date: d.date.clone(),
-            title: d.title.clone(),
-            url: d.url.clone(),
-            origin: d.origin.path.clone(),
-            line: d.origin.line,
-        }
-    }
-
-    fn into_document(self) -> Document {
-        Document {
-            timestamp: self.date.as_deref().and_then(parse_date),
-            origin: Origin {
-                path: self.origin,
-                line: self.line,
-            },
-            id: self.id,
-            text: self.text,
-            source: self.source,
-            date: self.date,
-            title: self.title,
-            url: self.url,
-            raw: None,
-        }
-    }
-}
 
 /// What matching needs of one document, computed the same way for stored and new ones.
 struct Analysed {
@@ -823,7 +772,10 @@ impl Index {
         for (c, chunk) in batch.chunks(4096).enumerate() {
             let records: Vec<Vec<u8>> = chunk
                 .par_iter()
-                .map(|d| serde_json::to_vec(&Record::of(d)).expect("records serialise"))
+                .map(|d| {
+                    serde_json::to_vec(&DocumentRecord::of(d).with_origin(&d.origin))
+                        .expect("records serialise")
+                })
                 .collect();
             for (i, r) in records.iter().enumerate() {
                 let has_tokens = analysed[c * 4096 + i].signature.is_some();
@@ -925,8 +877,8 @@ fn doc_entry(b: &[u8]) -> (u64, u64) {
 }
 
 fn parse_record(seg: &Segment, local: u32, raw: &[u8]) -> Result<Document> {
-    serde_json::from_slice::<Record>(raw)
-        .map(Record::into_document)
+    serde_json::from_slice::<DocumentRecord>(raw)
+        .map(DocumentRecord::into_document)
         .map_err(|e| Error::CorruptIndex {
             path: seg.path().to_path_buf(),
             detail: format!("record of document {local} is unreadable: {e}"),

@@ -70,12 +70,12 @@ impl DupsConfig {
         }
         if !(1..=4096).contains(&self.num_perm) {
             return Err(Error::Config(format!(
-                "num-perm {} must be between 1 and 4096",
+                "num_perm {} must be between 1 and 4096",
                 self.num_perm
             )));
         }
         if self.max_bucket < 2 {
-            return Err(Error::Config("max-bucket must be at least 2".into()));
+            return Err(Error::Config("max_bucket must be at least 2".into()));
         }
         let params = self
             .lsh
@@ -424,7 +424,7 @@ pub fn stream_documents(
                         "after {} documents, their signatures and metadata",
                         metadata.len()
                     ),
-                    hint: ", or lower --num-perm".into(),
+                    hint: ", or lower num_perm".into(),
                 });
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
             }

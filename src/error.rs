@@ -4,6 +4,10 @@
 //! that makes no sense, an output that cannot be written. Problems with *one document*
 //! (bad UTF-8, a malformed JSON line, a duplicate id) are not errors: they become a
 //! [`Skip`](crate::corpus::Skip) that is counted and reported, and the run goes on.
+//!
+//! Messages name parameters as the library and the Python package spell them
+//! (`max_doc_bytes`, `memory_limit`, `` `replace` ``), never as command-line flags: the
+//! command line writes them as its options (`--max-doc-bytes`) when it reports an error.
 
 use std::io;
 use std::path::PathBuf;
@@ -37,10 +41,10 @@ pub enum Error {
         /// What the operating system said.
         source: io::Error,
     },
-    /// The run would need more memory than `--memory-limit` allows.
+    /// The run would need more memory than `memory_limit` allows.
     #[error(
         "memory limit of {limit} bytes would be exceeded: {what} needs about {needed} bytes; \
-         raise --memory-limit{hint}"
+         raise memory_limit{hint}"
     )]
     MemoryLimit {
         /// The limit given.

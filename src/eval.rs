@@ -295,8 +295,8 @@ impl Prediction {
         })?;
         let value: Value = serde_json::from_str(&text).map_err(|e| {
             Error::Config(format!(
-                "output '{shown}', line {} column {}: {e} (give the --format json output of \
-                 lineage, passages or dups)",
+                "output '{shown}', line {} column {}: {e} (give the JSON output of lineage, \
+                 passages or dups)",
                 e.line(),
                 e.column()
             ))

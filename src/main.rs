@@ -14,7 +14,7 @@ fn main() -> ExitCode {
     match cli::run(cli::parse()) {
         Ok(status) => status.into(),
         Err(e) => {
-            eprintln!("wiretrace: error: {e}");
+            eprintln!("wiretrace: error: {}", cli::message(&e));
             ExitCode::from(cli::exit_status(&e))
         }
     }

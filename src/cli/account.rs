@@ -58,7 +58,7 @@ pub fn report_account(view: &DupsView, quiet: bool) {
             .collect();
         eprintln!("wiretrace: skipped by reason: {}", by_kind.join(", "));
         for s in view.skipped().take(SHOWN_ON_STDERR) {
-            eprintln!("  skipped {s}");
+            eprintln!("  skipped {}", super::as_options(&s.to_string()));
         }
         if view.skipped_count() > SHOWN_ON_STDERR {
             eprintln!(
@@ -68,7 +68,7 @@ pub fn report_account(view: &DupsView, quiet: bool) {
         }
     }
     for w in corpus.warnings.iter().take(SHOWN_ON_STDERR) {
-        eprintln!("  warning {w}");
+        eprintln!("  warning {}", super::as_options(&w.to_string()));
     }
     if corpus.warnings.len() > SHOWN_ON_STDERR {
         eprintln!(

@@ -313,8 +313,8 @@ pub enum Switch {
 }
 
 impl PassageParams {
-    /// The passage-level configuration, made and checked by the library; an error names
-    /// the options as given here.
+    /// The passage-level configuration, made and checked by the library (whose errors name
+    /// the parameters, `min_words`, which [`super::message`] writes as options).
     pub fn config(&self, dups: DupsConfig) -> Result<TraceConfig, Error> {
         let options = PassageOptions {
             min_words: self.min_words,
@@ -325,20 +325,6 @@ impl PassageParams {
             paraphrase: self.paraphrase == Switch::On,
             paraphrase_window_days: self.paraphrase_window,
         };
-        TraceConfig::from_options(dups, &options).map_err(flagged::<PassageParams>)
+        TraceConfig::from_options(dups, &options)
     }
-}
-
-/// A library error with the parameters it names (`min_words`) written as the options of
-/// `A` (`--min-words`): the library names no CLI flags.
-fn flagged<A: Args>(e: Error) -> Error {
-    let Error::Config(mut message) = e else {
-        return e;
-    };
-    for arg in A::augment_args(clap::Command::new("wiretrace")).get_arguments() {
-        if let Some(long) = arg.get_long().filter(|l| l.contains('-')) {
-            message = message.replace(&long.replace('-', "_"), &format!("--{long}"));
-        }
-    }
-    Error::Config(message)
 }

@@ -223,7 +223,10 @@ fn write_report(
         ),
     });
     if let Err(e) = written {
-        eprintln!("wiretrace: error: {e} (the index itself was updated)");
+        eprintln!(
+            "wiretrace: error: {} (the index itself was updated)",
+            super::message(&e)
+        );
     }
 }
 
@@ -233,7 +236,11 @@ fn finish(input: &InputArgs, corpus: &Corpus, report: &AddReport) -> Status {
     let skipped = corpus.skipped.len() + report.skipped.len();
     if !input.run.quiet {
         for s in corpus.skipped.iter().chain(&report.skipped) {
-            eprintln!("wiretrace: skipped {}: {}", s.origin, s.reason);
+            eprintln!(
+                "wiretrace: skipped {}: {}",
+                s.origin,
+                super::as_options(&s.reason.to_string())
+            );
         }
         eprintln!(
             "wiretrace: {} documents added ({} replaced), {} skipped; {} new near-duplicate \

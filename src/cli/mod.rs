@@ -119,6 +119,77 @@ impl From<Status> for ExitCode {
     }
 }
 
+/// The message of an error as the command line tells it: the parameters the library names
+/// (`max_doc_bytes`, `` `replace` ``) written as this program's options (`--max-doc-bytes`,
+/// `--replace`).
+pub fn message(e: &Error) -> String {
+    as_options(&e.to_string())
+}
+
+/// `text` with every parameter name that is an option of some command written as that
+/// option: snake_case words with an underscore (`min_words` → `--min-words`) and words in
+/// backticks (`` `replace` `` → `--replace`). Other words are left alone: `threshold`
+/// reads the same either way.
+pub fn as_options(text: &str) -> String {
+    use std::sync::OnceLock;
+    static OPTIONS: OnceLock<std::collections::BTreeSet<String>> = OnceLock::new();
+    let options = OPTIONS.get_or_init(|| {
+        let mut found = std::collections::BTreeSet::new();
+        let mut stack = vec![Cli::command()];
+        while let Some(command) = stack.pop() {
+            for arg in command.get_arguments() {
+                if let Some(long) = arg.get_long() {
+                    found.insert(long.to_string());
+                }
+            }
+            stack.extend(command.get_subcommands().cloned());
+        }
+        found
+    });
+    let option = |word: &str| {
+        let long = word.replace('_', "-");
+        options.contains(&long).then(|| format!("--{long}"))
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(|c: char| c.is_ascii_lowercase() || c == '`') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(quoted) = rest.strip_prefix('`') {
+            let end = quoted.find('`').unwrap_or(quoted.len());
+            let word = &quoted[..end];
+            match option(word).filter(|_| end < quoted.len()) {
+                Some(flag) => {
+                    out.push_str(&flag);
+                    rest = &quoted[end + 1..];
+                }
+                None => {
+                    out.push('`');
+                    rest = quoted;
+                }
+            }
+            continue;
+        }
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let word = &rest[..end];
+        // A word on its own, not part of a path, a file name or an identifier.
+        let alone_before = out.is_empty() || out.ends_with([' ', '(', '\'', '"']);
+        let after = &rest[end..];
+        let alone_after = after.is_empty()
+            || after.starts_with([' ', ',', ';', ':', ')', '\'', '"', '\n'])
+            || (after.starts_with('.') && !after[1..].starts_with(|c: char| c.is_alphanumeric()));
+        match option(word).filter(|_| word.contains('_') && alone_before && alone_after) {
+            Some(flag) => out.push_str(&flag),
+            None => out.push_str(word),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The exit status of a run that stopped with `e`.
 pub fn exit_status(e: &Error) -> u8 {
     match e {
@@ -174,4 +245,31 @@ fn explicit_options(matches: &ArgMatches) -> Vec<String> {
         .filter(|id| m.value_source(id.as_str()) == Some(ValueSource::CommandLine))
         .map(|id| id.to_string())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::as_options;
+
+    #[test]
+    fn library_parameter_names_become_options() {
+        assert_eq!(
+            as_options("min_words must be at least 1 and passage_k between 1 and 64"),
+            "--min-words must be at least 1 and --passage-k between 1 and 64"
+        );
+        assert_eq!(
+            as_options("document is 9 bytes, over max_doc_bytes 3 (kept; give `replace`)."),
+            "document is 9 bytes, over --max-doc-bytes 3 (kept; give --replace)."
+        );
+        assert_eq!(as_options("raise memory_limit."), "raise --memory-limit.");
+        // Not options, or not on their own: paths, file names, identifiers, other words.
+        for text in [
+            "cannot read input '/data/max_df/a.jsonl'",
+            "cannot read input 'min_words.jsonl'",
+            "no_such_option and `nothing`, unclosed `min_words",
+            "Xmin_words 5min_words threshold",
+        ] {
+            assert_eq!(as_options(text), text);
+        }
+    }
 }

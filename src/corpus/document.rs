@@ -234,7 +234,7 @@ pub enum SkipReason {
         /// Where it was first seen.
         first: Origin,
     },
-    /// The record is larger than `--max-doc-bytes`.
+    /// The record is larger than `max_doc_bytes`.
     TooLarge {
         /// Its size.
         bytes: usize,
@@ -297,20 +297,20 @@ impl fmt::Display for SkipReason {
                 limit,
                 cut: false,
             } => {
-                write!(f, "document is {bytes} bytes, over --max-doc-bytes {limit}")
+                write!(f, "document is {bytes} bytes, over max_doc_bytes {limit}")
             }
             SkipReason::TooLarge {
                 limit, cut: true, ..
             } => {
                 write!(
                     f,
-                    "document is over --max-doc-bytes {limit} (read no further)"
+                    "document is over max_doc_bytes {limit} (read no further)"
                 )
             }
             SkipReason::Unreadable(msg) => write!(f, "cannot read: {msg}"),
             SkipReason::AlreadyIndexed { id } => write!(
                 f,
-                "the index already holds id '{id}' (kept; give --replace to replace it)"
+                "the index already holds id '{id}' (kept; give `replace` to replace it)"
             ),
         }
     }

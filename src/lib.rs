@@ -2,12 +2,14 @@
 //!
 //! Finds near-duplicate and republished text in a corpus of articles.
 //!
-//! The pipeline, one module per stage, each a pure function over a batch of documents:
+//! The pipeline, one module per stage, each a pure function over a batch of documents; the
+//! folders follow the data — [`corpus`] (reading), [`text`], [`sketch`], [`matching`],
+//! [`lineage`], [`pipeline`] (the two drivers), [`report`], [`export`], [`index`]:
 //! [`corpus`] reads folders, JSON Lines and stdin into [`Document`]s, accounting for every
 //! record it skips; [`normalize`] turns text into tokens that keep their byte offsets;
 //! [`shingle`] makes word k-gram (or character n-gram) hashes; [`minhash`] signs each
 //! shingle set; [`lsh`] bands the signatures into candidate pairs; [`verify`] keeps the
-//! candidates whose exact Jaccard passes the threshold; [`cluster`] groups verified pairs
+//! candidates whose exact Jaccard passes the threshold; [`families`] groups verified pairs
 //! into families. [`dups`] runs the stages in order — in memory ([`find_duplicates`]) or
 //! streaming over inputs larger than memory ([`dups::stream_duplicates`] for paths,
 //! [`dups::stream_documents`] for any source of documents), pushing each verified pair to
@@ -41,30 +43,29 @@
 //! # Ok::<(), wiretrace::Error>(())
 //! ```
 
-pub mod audit;
-pub mod boilerplate;
-pub mod cluster;
 pub mod corpus;
-pub mod dedup;
 #[cfg(feature = "distributed")]
 pub mod distributed;
-pub mod dups;
 pub mod error;
-pub mod eval;
 pub mod export;
-pub mod formula;
 pub mod index;
 pub mod lineage;
-pub mod lsh;
+pub mod matching;
 pub mod memory;
-pub mod minhash;
-pub mod normalize;
-pub mod paraphrase;
-pub mod passage;
-pub mod shingle;
+pub mod pipeline;
+pub mod report;
+pub mod sketch;
 pub mod synth;
-pub mod trace;
-pub mod verify;
+pub mod text;
+
+// The stages by name, as they were before the folders (and as the docs above call them).
+/// The former name of [`families`].
+pub use matching::families as cluster;
+pub use matching::{boilerplate, families, formula, paraphrase, passage, verify};
+pub use pipeline::{dups, trace};
+pub use report::{audit, dedup, eval};
+pub use sketch::{lsh, minhash};
+pub use text::{normalize, shingle};
 
 pub use corpus::{Corpus, Document, Input, ReadOptions, read_inputs};
 pub use dups::{DupsConfig, DupsReport, find_duplicates};

@@ -11,9 +11,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{DupsView, LineageView, round6, snippet};
-use crate::cluster::Family;
 use crate::corpus::{Document, Skip, Warning};
 use crate::dups::{DupsConfig, Flow, PairSink};
+use crate::families::Family;
 use crate::formula::TemplateReason;
 use crate::lineage::{LineageEdge, PairEvidence};
 use crate::lsh::LshParams;

@@ -18,9 +18,9 @@ use std::cmp::Ordering;
 
 use rayon::prelude::*;
 
-use crate::cluster::{Family, families};
 use crate::corpus::{Corpus, Document, Input, ReadOptions, Skip, SkipReason, read_inputs_with};
 use crate::error::{Error, Result};
+use crate::families::{Family, families};
 use crate::lsh::{Candidates, LshParams, candidate_pairs, optimal_params};
 use crate::minhash::{MinHasher, Signature};
 use crate::shingle::{ShingleScheme, shingle_sequence, shingle_set};

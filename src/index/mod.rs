@@ -44,15 +44,39 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::corpus::{Document, DocumentRecord, Skip, SkipReason};
 use crate::error::{Error, Result};
 use crate::lineage::{self, Lineage, PairEvidence};
-use crate::lsh::{LshParams, band_keys, candidate_pairs};
-use crate::minhash::{MinHasher, Signature, estimate_jaccard};
+use crate::lsh::{Candidates, LshParams, band_keys, candidate_pairs};
+use crate::minhash::{MinHasher, Signature};
 use crate::normalize::{Token, tokenize};
 use crate::passage;
 use crate::shingle::shingle_set;
 use crate::trace::{Trace, TraceConfig, trace};
-use crate::verify::{VerifiedPair, exact_similarity};
+use crate::verify::{VerifiedPair, verify_sides};
 use manifest::{IndexParams, Manifest, SegmentRef, WriteLock, fault_point, sync_dir};
-use segment::{Entry, Segment, SegmentWriter, kind};
+use segment::{DocEntry, Entry, Segment, SegmentWriter, kind};
+
+/// A batch sorted against the index ([`Index::sort_batch`]).
+struct Sorted {
+    /// The documents to add, in input order.
+    batch: Vec<Document>,
+    /// Documents whose id the index holds already (without `replace`).
+    skipped: Vec<Skip>,
+    /// `(id, stored ordinal)` of the documents a batch document replaces.
+    replaced: Vec<(String, u32)>,
+}
+
+/// What a batch shares with stored documents ([`Index::pairs_with_stored`]).
+struct StoredPairs {
+    /// Verified pairs, stored ordinal first.
+    pairs: Vec<VerifiedPair>,
+    /// The stored documents in those candidates, sorted.
+    olds: Vec<u32>,
+    /// Those documents, read.
+    docs: AHashMap<u32, Document>,
+    /// Candidate pairs looked at.
+    candidates: usize,
+    /// Band buckets over `max_bucket`.
+    oversized: usize,
+}
 
 /// What matching needs of one document, computed the same way for stored and new ones.
 struct Analysed {
@@ -282,9 +306,9 @@ impl Index {
             return Err(Error::Config(format!("no document with ordinal {ordinal}")));
         }
         let (seg, local) = self.locate(ordinal);
-        let entry = seg.read_range(kind::DOCS, u64::from(local) * 16, 16)?;
-        let (offset, len) = doc_entry(&entry);
-        let raw = seg.read_range(kind::RECORDS, offset, len)?;
+        let size = DocEntry::LEN as u64;
+        let entry = DocEntry::decode(&seg.read_range(kind::DOCS, u64::from(local) * size, size)?);
+        let raw = seg.read_range(kind::RECORDS, entry.offset, u64::from(entry.len))?;
         parse_record(seg, local, &raw)
     }
 
@@ -293,7 +317,13 @@ impl Index {
         let mut out = Vec::with_capacity(self.len());
         for seg in &self.segments {
             let table = seg.read_section(kind::DOCS)?;
-            let entries: Vec<(u64, u64)> = table.chunks_exact(16).map(doc_entry).collect();
+            let entries: Vec<(u64, u64)> = table
+                .chunks_exact(DocEntry::LEN)
+                .map(|b| {
+                    let e = DocEntry::decode(b);
+                    (e.offset, u64::from(e.len))
+                })
+                .collect();
             let mut start = 0;
             while start < entries.len() {
                 let from = entries[start].0;
@@ -364,9 +394,7 @@ impl Index {
     }
 
     fn analyse(&self, doc: &Document, hasher: &MinHasher) -> (Analysed, Vec<Token>) {
-        let mut set = shingle_set(&doc.text, self.config.dups.scheme);
-        set.sort_unstable();
-        set.dedup();
+        let set = shingle_set(&doc.text, self.config.dups.scheme);
         let signature = (!set.is_empty()).then(|| hasher.signature(&set));
         let keys = signature
             .as_ref()
@@ -546,25 +574,11 @@ impl Index {
     fn add_locked(&mut self, docs: Vec<Document>, options: &AddOptions) -> Result<AddReport> {
         self.remove_leftovers()?;
         let documents_before = self.len();
-        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
-        let present = self.find_ids(&ids)?;
-        let mut batch = Vec::with_capacity(docs.len());
-        let mut skipped = Vec::new();
-        let mut replaced = Vec::new();
-        for (doc, old) in docs.into_iter().zip(present) {
-            match old {
-                Some(_) if !options.replace => skipped.push(Skip {
-                    origin: doc.origin.clone(),
-                    id: Some(doc.id.clone()),
-                    reason: SkipReason::AlreadyIndexed { id: doc.id },
-                }),
-                Some(o) => {
-                    replaced.push((doc.id.clone(), o));
-                    batch.push(doc);
-                }
-                None => batch.push(doc),
-            }
-        }
+        let Sorted {
+            batch,
+            skipped,
+            replaced,
+        } = self.sort_batch(docs, options)?;
         let base = self.manifest.stored();
         if u64::from(base) + batch.len() as u64 > u64::from(u32::MAX) {
             return Err(Error::Config("an index holds at most 2³² documents".into()));
@@ -577,72 +591,10 @@ impl Index {
             .par_iter()
             .map(|d| self.analyse(d, &hasher).0)
             .collect();
-        let ordinal = |i: u32| base + i;
-
-        // Pairs inside the batch, exactly as a batch run finds them.
-        let active: Vec<u32> = (0..batch.len() as u32)
-            .filter(|&i| analysed[i as usize].signature.is_some())
-            .collect();
-        let signatures: Vec<Signature> = active
-            .iter()
-            .map(|&i| analysed[i as usize].signature.clone().expect("active"))
-            .collect();
-        let inner = candidate_pairs(&signatures, self.lsh(), self.config.dups.max_bucket);
-        let threshold = self.config.dups.threshold;
-        let mut pairs: Vec<VerifiedPair> = inner
-            .pairs
-            .par_iter()
-            .filter_map(|&(x, y)| {
-                let (a, b) = (active[x as usize], active[y as usize]);
-                let similarity =
-                    exact_similarity(&analysed[a as usize].set, &analysed[b as usize].set);
-                (similarity.jaccard >= threshold).then(|| VerifiedPair {
-                    a: ordinal(a),
-                    b: ordinal(b),
-                    estimated: estimate_jaccard(&signatures[x as usize], &signatures[y as usize]),
-                    similarity,
-                })
-            })
-            .collect();
-
-        // Pairs with stored documents: shared buckets, then exact verification.
-        let keys: Vec<(u64, u32)> = analysed
-            .iter()
-            .enumerate()
-            .flat_map(|(i, a)| a.keys.iter().map(move |&k| (k, i as u32)))
-            .collect();
-        let (stored_candidates, oversized) = self.band_neighbours(&keys)?;
-        let mut olds: Vec<u32> = stored_candidates.iter().map(|&(o, _)| o).collect();
-        olds.sort_unstable();
-        olds.dedup();
-        let old_docs = self.read_documents(&olds)?;
-        let old_sets: Vec<(u32, (Vec<u64>, Signature))> = olds
-            .par_iter()
-            .map(|&o| {
-                let mut set = shingle_set(&old_docs[&o].text, self.config.dups.scheme);
-                set.sort_unstable();
-                set.dedup();
-                Ok((o, (set, self.signature(o)?)))
-            })
-            .collect::<Result<_>>()?;
-        let old_sets: AHashMap<u32, (Vec<u64>, Signature)> = old_sets.into_iter().collect();
-        let with_stored: Vec<VerifiedPair> = stored_candidates
-            .par_iter()
-            .filter_map(|&(o, i)| {
-                let (set, sig) = &old_sets[&o];
-                let new = &analysed[i as usize];
-                let similarity = exact_similarity(set, &new.set);
-                (similarity.jaccard >= threshold).then(|| VerifiedPair {
-                    a: o,
-                    b: ordinal(i),
-                    estimated: estimate_jaccard(sig, new.signature.as_ref().expect("banded")),
-                    similarity,
-                })
-            })
-            .collect();
-        pairs.extend(with_stored);
+        let (mut pairs, inner) = self.pairs_within(base, &analysed);
+        let stored = self.pairs_with_stored(base, &analysed)?;
+        pairs.extend(stored.pairs);
         pairs.sort_by_key(|p| (p.a, p.b));
-        drop(old_sets);
         // Shingle sets are done with; a large batch needs the memory for its tables.
         for a in &mut analysed {
             a.set = Vec::new();
@@ -650,9 +602,9 @@ impl Index {
 
         // `build` reports pairs only: its neighbourhood is the stored half of its pairs.
         let (neighbourhood_olds, mut stored_docs) = if options.pairs_only {
-            (olds, old_docs)
+            (stored.olds, stored.docs)
         } else {
-            self.neighbourhood(base, &analysed, &pairs, old_docs)?
+            self.neighbourhood(base, &analysed, &pairs, stored.docs)?
         };
 
         let segment = if batch.is_empty() {
@@ -666,7 +618,7 @@ impl Index {
             .map(|o| stored_docs.remove(o).expect("read above"))
             .collect();
         let mut ordinals = neighbourhood_olds;
-        let added: Vec<u32> = (0..batch.len() as u32).map(ordinal).collect();
+        let added: Vec<u32> = (base..base + batch.len() as u32).collect();
         ordinals.extend(&added);
         neighbourhood.extend(batch);
         let (traced, lineage) = if options.pairs_only {
@@ -687,10 +639,104 @@ impl Index {
             neighbourhood,
             ordinals,
             pairs,
-            candidates: inner.pairs.len() + stored_candidates.len(),
-            oversized_buckets: inner.oversized_buckets + oversized,
+            candidates: inner.pairs.len() + stored.candidates,
+            oversized_buckets: inner.oversized_buckets + stored.oversized,
             trace: traced,
             lineage,
+        })
+    }
+
+    /// The documents of a batch against the ids already stored: a document whose id is
+    /// held is skipped, or with `replace` added in place of the stored one.
+    fn sort_batch(&self, docs: Vec<Document>, options: &AddOptions) -> Result<Sorted> {
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        let present = self.find_ids(&ids)?;
+        let mut sorted = Sorted {
+            batch: Vec::with_capacity(docs.len()),
+            skipped: Vec::new(),
+            replaced: Vec::new(),
+        };
+        for (doc, old) in docs.into_iter().zip(present) {
+            match old {
+                Some(_) if !options.replace => sorted.skipped.push(Skip {
+                    origin: doc.origin.clone(),
+                    id: Some(doc.id.clone()),
+                    reason: SkipReason::AlreadyIndexed { id: doc.id },
+                }),
+                Some(o) => {
+                    sorted.replaced.push((doc.id.clone(), o));
+                    sorted.batch.push(doc);
+                }
+                None => sorted.batch.push(doc),
+            }
+        }
+        Ok(sorted)
+    }
+
+    /// Pairs inside the batch, exactly as a batch run finds them (ordinals from `base`),
+    /// and the candidates they came from.
+    fn pairs_within(&self, base: u32, analysed: &[Analysed]) -> (Vec<VerifiedPair>, Candidates) {
+        let active: Vec<u32> = (0..analysed.len() as u32)
+            .filter(|&i| analysed[i as usize].signature.is_some())
+            .collect();
+        let signatures: Vec<Signature> = active
+            .iter()
+            .map(|&i| analysed[i as usize].signature.clone().expect("active"))
+            .collect();
+        let inner = candidate_pairs(&signatures, self.lsh(), self.config.dups.max_bucket);
+        let side = |x: u32| {
+            let set = &analysed[active[x as usize] as usize].set;
+            (set.as_slice(), signatures[x as usize].as_slice())
+        };
+        let mut pairs = verify_sides(&inner.pairs, side, side, self.config.dups.threshold);
+        for p in &mut pairs {
+            (p.a, p.b) = (base + active[p.a as usize], base + active[p.b as usize]);
+        }
+        (pairs, inner)
+    }
+
+    /// Pairs of batch documents with stored ones: shared buckets, then exact verification
+    /// against the stored documents' sets, made again from their text.
+    fn pairs_with_stored(&self, base: u32, analysed: &[Analysed]) -> Result<StoredPairs> {
+        let keys: Vec<(u64, u32)> = analysed
+            .iter()
+            .enumerate()
+            .flat_map(|(i, a)| a.keys.iter().map(move |&k| (k, i as u32)))
+            .collect();
+        let (candidates, oversized) = self.band_neighbours(&keys)?;
+        let mut olds: Vec<u32> = candidates.iter().map(|&(o, _)| o).collect();
+        olds.sort_unstable();
+        olds.dedup();
+        let docs = self.read_documents(&olds)?;
+        let sets: Vec<(u32, (Vec<u64>, Signature))> = olds
+            .par_iter()
+            .map(|&o| {
+                // `shingle_set` is sorted and repeat-free already.
+                let set = shingle_set(&docs[&o].text, self.config.dups.scheme);
+                Ok((o, (set, self.signature(o)?)))
+            })
+            .collect::<Result<_>>()?;
+        let sets: AHashMap<u32, (Vec<u64>, Signature)> = sets.into_iter().collect();
+        let stored_side = |o: u32| {
+            let (set, sig) = &sets[&o];
+            (set.as_slice(), sig.as_slice())
+        };
+        let new_side = |i: u32| {
+            let new = &analysed[i as usize];
+            let sig = new.signature.as_deref().expect("banded");
+            (new.set.as_slice(), sig)
+        };
+        let threshold = self.config.dups.threshold;
+        let mut pairs = verify_sides(&candidates, stored_side, new_side, threshold);
+        for p in &mut pairs {
+            p.b += base;
+        }
+        Ok(StoredPairs {
+            pairs,
+            olds,
+            docs,
+            candidates: candidates.len(),
+            oversized,
         })
     }
 
@@ -759,96 +805,35 @@ impl Index {
     ) -> Result<String> {
         let base = self.manifest.stored();
         let file = format!("seg-{:06}.wts", self.manifest.next_segment);
-        let path = self.dir.join(&file);
         let tmp = self.dir.join(format!("{file}.tmp"));
         let mut w = SegmentWriter::create(&tmp, u64::from(base), batch.len() as u64)?;
         // Removed on SIGINT/SIGTERM (a kill -9 leaves it to the next open's clean-up).
         crate::export::target::register_temporary(&tmp);
-
-        // Records first, serialised a chunk at a time, so the batch is never held twice.
-        let mut table = Vec::with_capacity(batch.len() * 16);
-        let mut offset = 0u64;
-        w.begin(kind::RECORDS);
-        for (c, chunk) in batch.chunks(4096).enumerate() {
-            let records: Vec<Vec<u8>> = chunk
-                .par_iter()
-                .map(|d| {
-                    serde_json::to_vec(&DocumentRecord::of(d).with_origin(&d.origin))
-                        .expect("records serialise")
-                })
-                .collect();
-            for (i, r) in records.iter().enumerate() {
-                let has_tokens = analysed[c * 4096 + i].signature.is_some();
-                table.extend_from_slice(&offset.to_le_bytes());
-                table.extend_from_slice(&(r.len() as u32).to_le_bytes());
-                table.extend_from_slice(&u32::from(has_tokens).to_le_bytes());
-                offset += r.len() as u64;
-                w.write(r)?;
-            }
-            if c == batch.len() / 8192 {
-                fault_point("segment-partial");
-            }
-        }
-        w.end()?;
-        w.section(kind::DOCS, &table)?;
-
-        let num_perm = self.config.dups.num_perm;
-        w.begin(kind::SIGNATURES);
-        let empty = vec![0u32; num_perm];
-        for a in analysed {
-            let sig = a.signature.as_ref().unwrap_or(&empty);
-            let bytes: Vec<u8> = sig.iter().flat_map(|v| v.to_le_bytes()).collect();
-            w.write(&bytes)?;
-        }
-        w.end()?;
-
-        let entries = |of: &dyn Fn(&Analysed) -> &[u64]| {
-            let mut e: Vec<Entry> = analysed
-                .iter()
-                .enumerate()
-                .flat_map(|(i, a)| {
-                    of(a).iter().map(move |&key| Entry {
-                        key,
-                        doc: i as u32,
-                        aux: 0,
-                    })
-                })
-                .collect();
-            e.par_sort_unstable();
-            e
-        };
-        w.table(kind::BANDS, &entries(&|a| &a.keys))?;
-        w.table(kind::FINGERPRINTS, &entries(&|a| &a.fingerprints))?;
-        let mut ids: Vec<Entry> = batch
-            .iter()
-            .enumerate()
-            .map(|(i, d)| Entry {
-                key: xxh3_64(d.id.as_bytes()),
-                doc: i as u32,
-                aux: 0,
-            })
-            .collect();
-        ids.sort_unstable();
-        w.table(kind::IDS, &ids)?;
-        let pair_entry = |x: u32, y: u32, p: &VerifiedPair| Entry {
-            key: u64::from(x) << 32 | u64::from(y),
-            doc: p.similarity.intersection as u32,
-            aux: p.similarity.union as u32,
-        };
-        let mut by_a: Vec<Entry> = pairs.iter().map(|p| pair_entry(p.a, p.b, p)).collect();
-        let mut by_b: Vec<Entry> = pairs.iter().map(|p| pair_entry(p.b, p.a, p)).collect();
-        by_a.sort_unstable();
-        by_b.sort_unstable();
-        w.table(kind::PAIRS, &by_a)?;
-        w.table(kind::PAIRS_BY_B, &by_b)?;
+        write_records(&mut w, batch, analysed)?;
+        write_signatures(&mut w, analysed, self.config.dups.num_perm)?;
+        write_tables(&mut w, batch, analysed, pairs)?;
         let tombs: Vec<u8> = replaced.iter().flat_map(|(_, o)| o.to_le_bytes()).collect();
         w.section(kind::TOMBSTONES, &tombs)?;
         let bytes = w.finish()?;
         fault_point("segment-written");
-        let renamed = fs::rename(&tmp, &path);
-        crate::export::target::unregister_temporary(&tmp);
+        self.publish(&tmp, file, base, batch.len() as u32, bytes)
+    }
+
+    /// Renames a written segment into place and commits a manifest that lists it: until
+    /// the manifest is committed, the index is as it was.
+    fn publish(
+        &mut self,
+        tmp: &Path,
+        file: String,
+        base: u32,
+        docs: u32,
+        bytes: u64,
+    ) -> Result<String> {
+        let path = self.dir.join(&file);
+        let renamed = fs::rename(tmp, &path);
+        crate::export::target::unregister_temporary(tmp);
         renamed.map_err(|source| Error::IndexIo {
-            path: tmp.clone(),
+            path: tmp.to_path_buf(),
             source,
         })?;
         sync_dir(&self.dir)?;
@@ -858,7 +843,7 @@ impl Index {
         next.segments.push(SegmentRef {
             file: file.clone(),
             base,
-            docs: batch.len() as u32,
+            docs,
             bytes,
         });
         next.next_segment += 1;
@@ -870,10 +855,97 @@ impl Index {
     }
 }
 
-fn doc_entry(b: &[u8]) -> (u64, u64) {
-    let offset = u64::from_le_bytes(b[0..8].try_into().expect("8 bytes"));
-    let len = u32::from_le_bytes(b[8..12].try_into().expect("4 bytes"));
-    (offset, u64::from(len))
+/// The records section (each document's JSON record, serialised a chunk at a time so the
+/// batch is never held twice) and the document table that points into it.
+fn write_records(w: &mut SegmentWriter, batch: &[Document], analysed: &[Analysed]) -> Result<()> {
+    let mut table = Vec::with_capacity(batch.len() * DocEntry::LEN);
+    let mut offset = 0u64;
+    w.begin(kind::RECORDS);
+    for (c, chunk) in batch.chunks(4096).enumerate() {
+        let records: Vec<Vec<u8>> = chunk
+            .par_iter()
+            .map(|d| {
+                serde_json::to_vec(&DocumentRecord::of(d).with_origin(&d.origin))
+                    .expect("records serialise")
+            })
+            .collect();
+        for (i, r) in records.iter().enumerate() {
+            let entry = DocEntry {
+                offset,
+                len: r.len() as u32,
+                has_tokens: analysed[c * 4096 + i].signature.is_some(),
+            };
+            table.extend_from_slice(&entry.encode());
+            offset += r.len() as u64;
+            w.write(r)?;
+        }
+        if c == batch.len() / 8192 {
+            fault_point("segment-partial");
+        }
+    }
+    w.end()?;
+    w.section(kind::DOCS, &table)
+}
+
+/// The signatures section: `num_perm` values per document, zeros for one without tokens.
+fn write_signatures(w: &mut SegmentWriter, analysed: &[Analysed], num_perm: usize) -> Result<()> {
+    w.begin(kind::SIGNATURES);
+    let empty = vec![0u32; num_perm];
+    for a in analysed {
+        let sig = a.signature.as_ref().unwrap_or(&empty);
+        let bytes: Vec<u8> = sig.iter().flat_map(|v| v.to_le_bytes()).collect();
+        w.write(&bytes)?;
+    }
+    w.end()
+}
+
+/// The sorted tables later batches probe: band keys, passage fingerprints, id hashes, and
+/// the verified pairs from either end.
+fn write_tables(
+    w: &mut SegmentWriter,
+    batch: &[Document],
+    analysed: &[Analysed],
+    pairs: &[VerifiedPair],
+) -> Result<()> {
+    let entries = |of: &dyn Fn(&Analysed) -> &[u64]| {
+        let mut e: Vec<Entry> = analysed
+            .iter()
+            .enumerate()
+            .flat_map(|(i, a)| {
+                of(a).iter().map(move |&key| Entry {
+                    key,
+                    doc: i as u32,
+                    aux: 0,
+                })
+            })
+            .collect();
+        e.par_sort_unstable();
+        e
+    };
+    w.table(kind::BANDS, &entries(&|a| &a.keys))?;
+    w.table(kind::FINGERPRINTS, &entries(&|a| &a.fingerprints))?;
+    let mut ids: Vec<Entry> = batch
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Entry {
+            key: xxh3_64(d.id.as_bytes()),
+            doc: i as u32,
+            aux: 0,
+        })
+        .collect();
+    ids.sort_unstable();
+    w.table(kind::IDS, &ids)?;
+    let pair_entry = |x: u32, y: u32, p: &VerifiedPair| Entry {
+        key: u64::from(x) << 32 | u64::from(y),
+        doc: p.similarity.intersection as u32,
+        aux: p.similarity.union as u32,
+    };
+    let mut by_a: Vec<Entry> = pairs.iter().map(|p| pair_entry(p.a, p.b, p)).collect();
+    let mut by_b: Vec<Entry> = pairs.iter().map(|p| pair_entry(p.b, p.a, p)).collect();
+    by_a.sort_unstable();
+    by_b.sort_unstable();
+    w.table(kind::PAIRS, &by_a)?;
+    w.table(kind::PAIRS_BY_B, &by_b)
 }
 
 fn parse_record(seg: &Segment, local: u32, raw: &[u8]) -> Result<Document> {

@@ -65,6 +65,42 @@ pub mod kind {
     pub const FENCE: u32 = 0x100;
 }
 
+/// One entry of the [`kind::DOCS`] section: where a document's JSON record lies in the
+/// [`kind::RECORDS`] section, and whether it has tokens (so a MinHash signature).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocEntry {
+    /// Byte offset of the record in the records section.
+    pub offset: u64,
+    /// Byte length of the record.
+    pub len: u32,
+    /// The document has at least one token.
+    pub has_tokens: bool,
+}
+
+impl DocEntry {
+    /// Bytes of one entry.
+    pub const LEN: usize = 16;
+
+    /// The entry in its stored form: offset u64, length u32, flags u32 (bit 0: has tokens).
+    pub fn encode(&self) -> [u8; Self::LEN] {
+        let mut b = [0u8; Self::LEN];
+        b[0..8].copy_from_slice(&self.offset.to_le_bytes());
+        b[8..12].copy_from_slice(&self.len.to_le_bytes());
+        b[12..16].copy_from_slice(&u32::from(self.has_tokens).to_le_bytes());
+        b
+    }
+
+    /// The entry read back from its [`DocEntry::LEN`] bytes.
+    pub fn decode(b: &[u8]) -> DocEntry {
+        let word = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"));
+        DocEntry {
+            offset: u64::from_le_bytes(b[0..8].try_into().expect("8 bytes")),
+            len: word(8),
+            has_tokens: word(12) & 1 == 1,
+        }
+    }
+}
+
 /// One table entry: a key and two values, compared in that order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Entry {
@@ -383,7 +419,7 @@ impl Segment {
             seg.fences.push((table, fences));
         }
         let entries = seg.find(kind::DOCS)?.length;
-        if entries != docs * 16 {
+        if entries != docs * DocEntry::LEN as u64 {
             return Err(seg.corrupt("document table size does not match the header".into()));
         }
         Ok(seg)
@@ -528,6 +564,25 @@ fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn document_entries_round_trip_in_their_documented_layout() {
+        let e = DocEntry {
+            offset: 0x0102_0304_0506_0708,
+            len: 0x0a0b_0c0d,
+            has_tokens: true,
+        };
+        let b = e.encode();
+        assert_eq!(b[..8], 0x0102_0304_0506_0708u64.to_le_bytes());
+        assert_eq!(b[8..12], 0x0a0b_0c0du32.to_le_bytes());
+        assert_eq!(b[12..], 1u32.to_le_bytes());
+        assert_eq!(DocEntry::decode(&b), e);
+        let none = DocEntry {
+            has_tokens: false,
+            ..e
+        };
+        assert_eq!(DocEntry::decode(&none.encode()), none);
+    }
 
     fn write_sample(path: &Path, entries: &[Entry]) {
         let mut w = SegmentWriter::create(path, 10, 2).unwrap();

@@ -56,8 +56,34 @@ pub struct Template {
     pub documents: usize,
     /// Up to five of those documents (input indices).
     pub examples: Vec<u32>,
-    /// Which rule found it: `"template-block"` or `"widespread"`.
-    pub rule: &'static str,
+    /// Which rule found it.
+    pub rule: Rule,
+}
+
+/// The rule that makes a line boilerplate (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// A run of short lines that recur together in unrelated documents (rule 1).
+    TemplateBlock,
+    /// A line in at least [`BoilerplateConfig::min_docs`] unrelated documents (rule 2).
+    Widespread,
+}
+
+impl Rule {
+    /// The rule's name in outputs: `template-block` or `widespread`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::TemplateBlock => "template-block",
+            Rule::Widespread => "widespread",
+        }
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 /// What boilerplate detection found.
@@ -127,105 +153,150 @@ pub fn detect(
         .zip(tokens)
         .map(|(text, toks)| lines(text, toks))
         .collect();
-
-    // Distinct families per line hash, and per pair of adjacent lines (a template is lines that recur *together*, in unrelated documents: copies of
-    // one story from one outlet share its header and headline without making them a
-    // template).
-    let mut families_with: AHashMap<u64, AHashSet<u32>> = AHashMap::new();
-    let mut adjacent: AHashMap<(u64, u64), AHashSet<u32>> = AHashMap::new();
+    let counts = LineCounts::of(&doc_lines, family);
+    let mut masks = Vec::with_capacity(doc_lines.len());
+    let mut blocks: AHashMap<u64, Block> = AHashMap::new();
     for (doc, ls) in doc_lines.iter().enumerate() {
-        let distinct: AHashSet<u64> = ls.iter().map(|l| l.hash).collect();
-        for h in distinct {
-            families_with.entry(h).or_default().insert(family[doc]);
+        let rules = counts.rules(ls, config);
+        masks.push(mask(doc, texts[doc], ls, &rules, &mut blocks));
+    }
+    Boilerplate {
+        masks,
+        templates: ranked(blocks),
+    }
+}
+
+/// In how many distinct families each line hash occurs, and each pair of adjacent lines:
+/// a template is lines that recur *together* in unrelated documents (copies of one story
+/// from one outlet share its header and headline without making them a template).
+struct LineCounts {
+    families_with: AHashMap<u64, AHashSet<u32>>,
+    adjacent: AHashMap<(u64, u64), AHashSet<u32>>,
+}
+
+impl LineCounts {
+    fn of(doc_lines: &[Vec<Line>], family: &[u32]) -> LineCounts {
+        let mut families_with: AHashMap<u64, AHashSet<u32>> = AHashMap::new();
+        let mut adjacent: AHashMap<(u64, u64), AHashSet<u32>> = AHashMap::new();
+        for (doc, ls) in doc_lines.iter().enumerate() {
+            let distinct: AHashSet<u64> = ls.iter().map(|l| l.hash).collect();
+            for h in distinct {
+                families_with.entry(h).or_default().insert(family[doc]);
+            }
+            let pairs: AHashSet<(u64, u64)> =
+                ls.windows(2).map(|w| (w[0].hash, w[1].hash)).collect();
+            for p in pairs {
+                adjacent.entry(p).or_default().insert(family[doc]);
+            }
         }
-        let pairs: AHashSet<(u64, u64)> = ls.windows(2).map(|w| (w[0].hash, w[1].hash)).collect();
-        for p in pairs {
-            adjacent.entry(p).or_default().insert(family[doc]);
+        LineCounts {
+            families_with,
+            adjacent,
         }
     }
-    let families = |h: u64| families_with.get(&h).map_or(0, |f| f.len());
-    let shared = |h: u64| families(h) >= 2;
-    let widespread = |h: u64| families(h) >= config.min_docs;
 
-    let mut masks = Vec::with_capacity(doc_lines.len());
-    let mut blocks: AHashMap<u64, (usize, usize, Vec<u32>, &'static str, String)> = AHashMap::new();
-    for (doc, ls) in doc_lines.iter().enumerate() {
+    fn families(&self, h: u64) -> usize {
+        self.families_with.get(&h).map_or(0, |f| f.len())
+    }
+
+    /// The rule, if any, that makes each line of a document boilerplate.
+    fn rules(&self, ls: &[Line], config: &BoilerplateConfig) -> Vec<Option<Rule>> {
         let short_shared: Vec<bool> = ls
             .iter()
-            .map(|l| l.words <= config.short_line_words && shared(l.hash))
+            .map(|l| l.words <= config.short_line_words && self.families(l.hash) >= 2)
             .collect();
         // link[i]: lines i and i + 1 are both short, shared, and found together elsewhere.
         let link: Vec<bool> = (0..ls.len().saturating_sub(1))
             .map(|i| {
                 short_shared[i]
                     && short_shared[i + 1]
-                    && adjacent
+                    && self
+                        .adjacent
                         .get(&(ls[i].hash, ls[i + 1].hash))
                         .map_or(0, |f| f.len())
                         >= 2
             })
             .collect();
-        let rule: Vec<Option<&'static str>> = (0..ls.len())
+        (0..ls.len())
             .map(|i| {
                 let in_block = (i > 0 && link[i - 1]) || link.get(i).copied().unwrap_or(false);
                 if in_block {
-                    Some("template-block")
+                    Some(Rule::TemplateBlock)
                 } else {
-                    widespread(ls[i].hash).then_some("widespread")
+                    (self.families(ls[i].hash) >= config.min_docs).then_some(Rule::Widespread)
                 }
             })
-            .collect();
-        let mut ranges: Vec<Range<usize>> = Vec::new();
-        let mut i = 0;
-        while i < ls.len() {
-            let Some(kind) = rule[i] else {
-                i += 1;
-                continue;
-            };
-            let mut j = i;
-            let mut buf = Vec::new();
-            while j < ls.len() && rule[j].is_some() {
-                buf.extend_from_slice(&ls[j].hash.to_le_bytes());
-                ranges.push(ls[j].bytes.clone());
-                j += 1;
-            }
-            let key = xxh3_64(&buf);
-            let entry = blocks.entry(key).or_insert_with(|| {
-                let text = texts[doc][ls[i].bytes.start..ls[j - 1].bytes.end].to_string();
-                (doc, 0, Vec::new(), kind, text)
-            });
-            entry.1 += 1;
-            if entry.2.len() < 5 && entry.2.last() != Some(&(doc as u32)) {
-                entry.2.push(doc as u32);
-            }
-            i = j;
-        }
-        masks.push(ranges);
+            .collect()
     }
-    let mut templates: Vec<(usize, Template)> = blocks
-        .into_values()
-        .map(|(first, count, examples, rule, text)| {
-            (
-                first,
-                Template {
-                    text,
-                    documents: count,
-                    examples,
-                    rule,
-                },
-            )
-        })
-        .collect();
-    templates.sort_by(|(fa, a), (fb, b)| {
-        b.documents
-            .cmp(&a.documents)
-            .then(fa.cmp(fb))
+}
+
+/// A run of boilerplate lines as found across the corpus: the first document that carries
+/// it, how many do, up to five examples, the rule of its first line, and its text there.
+struct Block {
+    first: usize,
+    count: usize,
+    examples: Vec<u32>,
+    rule: Rule,
+    text: String,
+}
+
+/// The byte ranges of a document's boilerplate lines; each run of them is counted in
+/// `blocks`, keyed by the hashes of its lines.
+fn mask(
+    doc: usize,
+    text: &str,
+    ls: &[Line],
+    rules: &[Option<Rule>],
+    blocks: &mut AHashMap<u64, Block>,
+) -> Vec<Range<usize>> {
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < ls.len() {
+        let Some(rule) = rules[i] else {
+            i += 1;
+            continue;
+        };
+        let mut j = i;
+        let mut buf = Vec::new();
+        while j < ls.len() && rules[j].is_some() {
+            buf.extend_from_slice(&ls[j].hash.to_le_bytes());
+            ranges.push(ls[j].bytes.clone());
+            j += 1;
+        }
+        let block = blocks.entry(xxh3_64(&buf)).or_insert_with(|| Block {
+            first: doc,
+            count: 0,
+            examples: Vec::new(),
+            rule,
+            text: text[ls[i].bytes.start..ls[j - 1].bytes.end].to_string(),
+        });
+        block.count += 1;
+        if block.examples.len() < 5 && block.examples.last() != Some(&(doc as u32)) {
+            block.examples.push(doc as u32);
+        }
+        i = j;
+    }
+    ranges
+}
+
+/// The blocks as templates, most widespread first, then in order of first appearance.
+fn ranked(blocks: AHashMap<u64, Block>) -> Vec<Template> {
+    let mut blocks: Vec<Block> = blocks.into_values().collect();
+    blocks.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(a.first.cmp(&b.first))
             .then(a.text.cmp(&b.text))
     });
-    Boilerplate {
-        masks,
-        templates: templates.into_iter().map(|(_, t)| t).collect(),
-    }
+    blocks
+        .into_iter()
+        .map(|b| Template {
+            text: b.text,
+            documents: b.count,
+            examples: b.examples,
+            rule: b.rule,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -253,7 +324,7 @@ mod tests {
         let bp = run(&texts, &[0, 1], &BoilerplateConfig::default());
         assert_eq!(bp.templates.len(), 1);
         assert_eq!(bp.templates[0].documents, 2);
-        assert_eq!(bp.templates[0].rule, "template-block");
+        assert_eq!(bp.templates[0].rule, Rule::TemplateBlock);
         assert!(
             bp.templates[0]
                 .text
@@ -289,7 +360,7 @@ mod tests {
         // Four unrelated documents: widespread.
         let bp = run(&refs, &[0, 1, 2, 3], &config);
         assert_eq!(bp.templates.len(), 1);
-        assert_eq!(bp.templates[0].rule, "widespread");
+        assert_eq!(bp.templates[0].rule, Rule::Widespread);
         assert_eq!(bp.templates[0].documents, 4);
         // The same four as reposts of one story (one family): not boilerplate.
         let bp = run(&refs, &[0, 0, 0, 0], &config);

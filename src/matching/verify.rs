@@ -85,15 +85,36 @@ pub fn verify(
     signatures: &[Signature],
     threshold: f64,
 ) -> Vec<VerifiedPair> {
+    let side = |i: u32| {
+        (
+            sets[i as usize].as_slice(),
+            signatures[i as usize].as_slice(),
+        )
+    };
+    verify_sides(candidates, side, side, threshold)
+}
+
+/// One document as verification needs it: its sorted shingle set and its signature.
+pub type Side<'a> = (&'a [u64], &'a [u32]);
+
+/// [`verify`] when the two ends of a candidate live in different places (the index pairs
+/// new documents with stored ones): `first(a)` and `second(b)` give each end of a
+/// candidate `(a, b)`. The pairs keep the candidate's own numbers.
+pub fn verify_sides<'a>(
+    candidates: &[(u32, u32)],
+    first: impl Fn(u32) -> Side<'a> + Sync,
+    second: impl Fn(u32) -> Side<'a> + Sync,
+    threshold: f64,
+) -> Vec<VerifiedPair> {
     candidates
         .par_iter()
         .filter_map(|&(a, b)| {
-            let (ia, ib) = (a as usize, b as usize);
-            let similarity = exact_similarity(&sets[ia], &sets[ib]);
+            let ((set_a, sig_a), (set_b, sig_b)) = (first(a), second(b));
+            let similarity = exact_similarity(set_a, set_b);
             (similarity.jaccard >= threshold).then(|| VerifiedPair {
                 a,
                 b,
-                estimated: estimate_jaccard(&signatures[ia], &signatures[ib]),
+                estimated: estimate_jaccard(sig_a, sig_b),
                 similarity,
             })
         })

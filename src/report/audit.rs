@@ -72,7 +72,7 @@ pub struct TemplateCount {
     /// Documents carrying it.
     pub documents: usize,
     /// Which rule found it.
-    pub rule: &'static str,
+    pub rule: crate::boilerplate::Rule,
 }
 
 /// A formula shared by several stories (template passages, see [`crate::formula`]).

@@ -75,8 +75,11 @@ pub struct TruthEdge {
     /// `verbatim`, `edited`, `truncated`, `excerpt` or `repost-of-repost`.
     pub kind: &'static str,
     /// For excerpts: byte ranges of the quoted text in the parent and in the child.
-    pub spans: Option<((usize, usize), (usize, usize))>,
+    pub spans: Option<QuotedSpans>,
 }
+
+/// Byte ranges `(start, end)` of a quoted text in the parent and in the child.
+pub type QuotedSpans = ((usize, usize), (usize, usize));
 
 /// The corpus and its truth.
 #[derive(Debug, Clone, Default)]
@@ -337,180 +340,254 @@ pub fn generate(config: &SynthConfig) -> SynthCorpus {
     let mut out = SynthCorpus::default();
     let mut copy_no = 0;
     for o in 0..config.originals {
-        let (wire, city) = WIRES[o % WIRES.len()];
-        let hour = rng.range(0, 24 * 50);
-        let title = headline(&mut rng);
-        let mut paragraphs: Vec<Vec<String>> =
-            (0..rng.range(5, 9)).map(|_| paragraph(&mut rng)).collect();
-        paragraphs[0][0] = format!("{city}, March ({wire}) -- {}", paragraphs[0][0]);
-        let original_id = format!("wire-{o:04}");
-        let original_text = format!("{title}\n\n{}\n", body(&paragraphs));
+        let story = Story::new(&mut rng, o);
         let original_at = out.documents.len();
         out.documents.push(
-            Document::new(&original_id, original_text.clone())
-                .with_source(wire)
-                .with_date(&date(hour)),
+            Document::new(&story.id, story.text.clone())
+                .with_source(story.wire)
+                .with_date(&date(story.hour)),
         );
-        let mut edited: Option<(String, Vec<Vec<String>>, usize)> = None;
-        // Copies that drop the credit quote the story without its dateline credit.
-        let uncredited = config.uncredited_percent > 0
-            && rng.chance(f64::from(config.uncredited_percent.min(100)) / 100.0);
-        if uncredited {
-            paragraphs[0][0] = paragraphs[0][0].replacen(&format!(" ({wire}) --"), " --", 1);
-        }
-        let reported = if uncredited {
-            "Earlier reports said:".to_string()
-        } else {
-            format!("As {wire} reported:")
-        };
+        let story = story.credited(&mut rng, config);
         let copies = rng.range(2, 5);
         // Drawn for every story, so the rest of the corpus does not depend on the share.
         let missing = rng.chance(f64::from(config.missing_originals_percent.min(100)) / 100.0);
+        let mut edited = None;
         for copy in 0..copies {
             copy_no += 1;
-            let outlet = &outlets[rng.below(outlets.len())];
-            let same_time =
-                copy == 0 && rng.chance(f64::from(config.same_time_percent.min(100)) / 100.0);
-            let lag = if same_time { 0 } else { rng.range(1, 72) };
             let id = format!("copy-{copy_no:05}");
-            let dated = same_time || rng.chance(0.8);
-            let kind = match copy {
-                0 => "verbatim",
-                1 => "edited",
-                _ => ["truncated", "excerpt", "edited"][rng.below(3)],
-            };
-            let (text, spans, kind, dated) = match kind {
-                "verbatim" => (
-                    format!(
-                        "{}{title}\n\n{}{}",
-                        outlet.header,
-                        body(&paragraphs),
-                        outlet.footer
-                    ),
-                    None,
-                    kind,
-                    dated,
-                ),
-                "edited" => {
-                    let mut ps = paragraphs.clone();
-                    let edits = rng.range(2, 4);
-                    substitute_words(&mut rng, &mut ps, edits);
-                    let p = rng.range(1, ps.len() - 1);
-                    if ps[p].len() > 1 {
-                        let s = rng.below(ps[p].len());
-                        ps[p].remove(s);
-                    }
-                    let text =
-                        format!("{}{title}\n\n{}{}", outlet.header, body(&ps), outlet.footer);
-                    edited = Some((id.clone(), ps, hour + lag));
-                    (text, None, kind, true)
-                }
-                "truncated" => {
-                    let keep = (paragraphs.len() * rng.range(40, 70) / 100).max(2);
-                    (
-                        format!(
-                            "{}{title}\n\n{}{}",
-                            outlet.header,
-                            body(&paragraphs[..keep]),
-                            outlet.footer
-                        ),
-                        None,
-                        kind,
-                        dated,
-                    )
-                }
-                _ => {
-                    let n = rng.range(1, 2).min(paragraphs.len() - 1);
-                    let from = rng.range(1, paragraphs.len() - n);
-                    let quoted = body(&paragraphs[from..from + n]);
-                    let own_before: Vec<Vec<String>> =
-                        (0..rng.range(2, 4)).map(|_| paragraph(&mut rng)).collect();
-                    let own_after: Vec<Vec<String>> =
-                        (0..rng.range(2, 4)).map(|_| paragraph(&mut rng)).collect();
-                    let prefix = format!(
-                        "{}{}\n\n{}\n\n{reported}\n\n",
-                        outlet.header,
-                        headline(&mut rng),
-                        body(&own_before)
-                    );
-                    let text = format!("{prefix}{quoted}\n\n{}{}", body(&own_after), outlet.footer);
-                    let parent_start = original_text.find(&quoted).unwrap_or(0);
-                    let spans = (
-                        (parent_start, parent_start + quoted.len()),
-                        (prefix.len(), prefix.len() + quoted.len()),
-                    );
-                    (text, Some(spans), "excerpt", dated)
-                }
-            };
-            let mut doc = Document::new(&id, text).with_source(&outlet.name);
-            if dated {
-                doc = doc.with_date(&date(hour + lag));
-            }
+            let (doc, edge, edit) = story.copy(&mut rng, config, &outlets, copy, id);
+            edited = edit.or(edited);
             out.documents.push(doc);
-            out.truth.push(TruthEdge {
-                parent: original_id.clone(),
-                child: id,
-                kind,
-                spans,
-            });
+            out.truth.push(edge);
         }
-        if let Some((parent, mut ps, parent_hour)) = edited.filter(|_| rng.chance(0.5)) {
+        if let Some(edit) = edited.filter(|_| rng.chance(0.5)) {
             copy_no += 1;
-            let outlet = &outlets[rng.below(outlets.len())];
-            substitute_words(&mut rng, &mut ps, 1);
-            let id = format!("copy-{copy_no:05}");
-            let text = format!("{}{title}\n\n{}{}", outlet.header, body(&ps), outlet.footer);
-            out.documents.push(
-                Document::new(&id, text)
-                    .with_source(&outlet.name)
-                    .with_date(&date(parent_hour + rng.range(1, 48))),
-            );
-            out.truth.push(TruthEdge {
-                parent,
-                child: id,
-                kind: "repost-of-repost",
-                spans: None,
-            });
+            story.repost_of_repost(&mut rng, &outlets, edit, copy_no, &mut out);
         }
         // Drawn only when asked for, so corpora without rewrites are as they were.
         if config.rewritten_percent > 0
             && rng.chance(f64::from(config.rewritten_percent.min(100)) / 100.0)
         {
             copy_no += 1;
-            let outlet = &outlets[rng.below(outlets.len())];
-            let id = format!("copy-{copy_no:05}");
-            let text = format!(
-                "{}{}\n\n{}{}",
-                outlet.header,
-                headline(&mut rng),
-                body(&rewrite(&mut rng, &paragraphs)),
-                outlet.footer
-            );
-            out.documents.push(
-                Document::new(&id, text)
-                    .with_source(&outlet.name)
-                    .with_date(&date(hour + rng.range(2, 40))),
-            );
-            out.truth.push(TruthEdge {
-                parent: original_id.clone(),
-                child: id,
-                kind: "rewritten",
-                spans: None,
-            });
+            story.rewritten(&mut rng, &outlets, copy_no, &mut out);
         }
         if missing && config.missing_originals_percent > 0 {
             out.documents.remove(original_at);
-            out.missing.push(original_id);
+            out.missing.push(story.id);
         }
     }
-    for d in 0..config.distractors {
+    distractors(&mut rng, config, &outlets, &mut out);
+    out
+}
+
+/// One wire story and how its copies quote it.
+struct Story {
+    wire: &'static str,
+    id: String,
+    title: String,
+    paragraphs: Vec<Vec<String>>,
+    /// The original's text (with its dateline credit).
+    text: String,
+    hour: usize,
+    /// The line an excerpt puts before the quoted text.
+    reported: String,
+}
+
+/// An edited copy, which a repost of a repost may take from: its id, paragraphs and hour.
+type Edit = (String, Vec<Vec<String>>, usize);
+
+impl Story {
+    fn new(rng: &mut Rng, o: usize) -> Story {
+        let (wire, city) = WIRES[o % WIRES.len()];
+        let hour = rng.range(0, 24 * 50);
+        let title = headline(rng);
+        let mut paragraphs: Vec<Vec<String>> =
+            (0..rng.range(5, 9)).map(|_| paragraph(rng)).collect();
+        paragraphs[0][0] = format!("{city}, March ({wire}) -- {}", paragraphs[0][0]);
+        let text = format!("{title}\n\n{}\n", body(&paragraphs));
+        Story {
+            wire,
+            id: format!("wire-{o:04}"),
+            title,
+            paragraphs,
+            text,
+            hour,
+            reported: format!("As {wire} reported:"),
+        }
+    }
+
+    /// The story as its copies quote it: copies that drop the credit quote it without its
+    /// dateline credit.
+    fn credited(mut self, rng: &mut Rng, config: &SynthConfig) -> Story {
+        let uncredited = config.uncredited_percent > 0
+            && rng.chance(f64::from(config.uncredited_percent.min(100)) / 100.0);
+        if uncredited {
+            let wire = self.wire;
+            self.paragraphs[0][0] =
+                self.paragraphs[0][0].replacen(&format!(" ({wire}) --"), " --", 1);
+            self.reported = "Earlier reports said:".to_string();
+        }
+        self
+    }
+
+    /// Copy number `copy` of the story (the first verbatim, the second edited, the others
+    /// truncated, excerpted or edited), with its truth edge, and the edit when it is one.
+    fn copy(
+        &self,
+        rng: &mut Rng,
+        config: &SynthConfig,
+        outlets: &[Outlet],
+        copy: usize,
+        id: String,
+    ) -> (Document, TruthEdge, Option<Edit>) {
         let outlet = &outlets[rng.below(outlets.len())];
-        let paragraphs: Vec<Vec<String>> =
-            (0..rng.range(4, 8)).map(|_| paragraph(&mut rng)).collect();
+        let same_time =
+            copy == 0 && rng.chance(f64::from(config.same_time_percent.min(100)) / 100.0);
+        let lag = if same_time { 0 } else { rng.range(1, 72) };
+        let dated = same_time || rng.chance(0.8);
+        let kind = match copy {
+            0 => "verbatim",
+            1 => "edited",
+            _ => ["truncated", "excerpt", "edited"][rng.below(3)],
+        };
+        let frame = |ps: &[Vec<String>]| {
+            format!(
+                "{}{}\n\n{}{}",
+                outlet.header,
+                self.title,
+                body(ps),
+                outlet.footer
+            )
+        };
+        let mut edit = None;
+        let (text, spans, kind, dated) = match kind {
+            "verbatim" => (frame(&self.paragraphs), None, kind, dated),
+            "edited" => {
+                let mut ps = self.paragraphs.clone();
+                let edits = rng.range(2, 4);
+                substitute_words(rng, &mut ps, edits);
+                let p = rng.range(1, ps.len() - 1);
+                if ps[p].len() > 1 {
+                    let s = rng.below(ps[p].len());
+                    ps[p].remove(s);
+                }
+                let text = frame(&ps);
+                edit = Some((id.clone(), ps, self.hour + lag));
+                (text, None, kind, true)
+            }
+            "truncated" => {
+                let keep = (self.paragraphs.len() * rng.range(40, 70) / 100).max(2);
+                (frame(&self.paragraphs[..keep]), None, kind, dated)
+            }
+            _ => {
+                let (text, spans) = self.excerpt(rng, outlet);
+                (text, Some(spans), "excerpt", dated)
+            }
+        };
+        let mut doc = Document::new(&id, text).with_source(&outlet.name);
+        if dated {
+            doc = doc.with_date(&date(self.hour + lag));
+        }
+        let edge = TruthEdge {
+            parent: self.id.clone(),
+            child: id,
+            kind,
+            spans,
+        };
+        (doc, edge, edit)
+    }
+
+    /// An outlet's own story quoting a paragraph or two of this one, and where the quoted
+    /// text lies in the original and in the copy.
+    fn excerpt(&self, rng: &mut Rng, outlet: &Outlet) -> (String, QuotedSpans) {
+        let paragraphs = &self.paragraphs;
+        let n = rng.range(1, 2).min(paragraphs.len() - 1);
+        let from = rng.range(1, paragraphs.len() - n);
+        let quoted = body(&paragraphs[from..from + n]);
+        let own_before: Vec<Vec<String>> = (0..rng.range(2, 4)).map(|_| paragraph(rng)).collect();
+        let own_after: Vec<Vec<String>> = (0..rng.range(2, 4)).map(|_| paragraph(rng)).collect();
+        let prefix = format!(
+            "{}{}\n\n{}\n\n{}\n\n",
+            outlet.header,
+            headline(rng),
+            body(&own_before),
+            self.reported
+        );
+        let text = format!("{prefix}{quoted}\n\n{}{}", body(&own_after), outlet.footer);
+        let parent_start = self.text.find(&quoted).unwrap_or(0);
+        let spans = (
+            (parent_start, parent_start + quoted.len()),
+            (prefix.len(), prefix.len() + quoted.len()),
+        );
+        (text, spans)
+    }
+
+    /// A copy of an edited copy, with one more word changed, a day or two later.
+    fn repost_of_repost(
+        &self,
+        rng: &mut Rng,
+        outlets: &[Outlet],
+        (parent, mut ps, parent_hour): Edit,
+        copy_no: usize,
+        out: &mut SynthCorpus,
+    ) {
+        let outlet = &outlets[rng.below(outlets.len())];
+        substitute_words(rng, &mut ps, 1);
+        let id = format!("copy-{copy_no:05}");
         let text = format!(
             "{}{}\n\n{}{}",
             outlet.header,
-            headline(&mut rng),
+            self.title,
+            body(&ps),
+            outlet.footer
+        );
+        out.documents.push(
+            Document::new(&id, text)
+                .with_source(&outlet.name)
+                .with_date(&date(parent_hour + rng.range(1, 48))),
+        );
+        out.truth.push(TruthEdge {
+            parent,
+            child: id,
+            kind: "repost-of-repost",
+            spans: None,
+        });
+    }
+
+    /// Another outlet's rewrite of the story: reordered, reworded and shortened.
+    fn rewritten(&self, rng: &mut Rng, outlets: &[Outlet], copy_no: usize, out: &mut SynthCorpus) {
+        let outlet = &outlets[rng.below(outlets.len())];
+        let id = format!("copy-{copy_no:05}");
+        let text = format!(
+            "{}{}\n\n{}{}",
+            outlet.header,
+            headline(rng),
+            body(&rewrite(rng, &self.paragraphs)),
+            outlet.footer
+        );
+        out.documents.push(
+            Document::new(&id, text)
+                .with_source(&outlet.name)
+                .with_date(&date(self.hour + rng.range(2, 40))),
+        );
+        out.truth.push(TruthEdge {
+            parent: self.id.clone(),
+            child: id,
+            kind: "rewritten",
+            spans: None,
+        });
+    }
+}
+
+/// Unrelated stories from the outlets, which share common words but no passage.
+fn distractors(rng: &mut Rng, config: &SynthConfig, outlets: &[Outlet], out: &mut SynthCorpus) {
+    for d in 0..config.distractors {
+        let outlet = &outlets[rng.below(outlets.len())];
+        let paragraphs: Vec<Vec<String>> = (0..rng.range(4, 8)).map(|_| paragraph(rng)).collect();
+        let text = format!(
+            "{}{}\n\n{}{}",
+            outlet.header,
+            headline(rng),
             body(&paragraphs),
             outlet.footer
         );
@@ -520,7 +597,6 @@ pub fn generate(config: &SynthConfig) -> SynthCorpus {
                 .with_date(&date(rng.range(0, 24 * 50))),
         );
     }
-    out
 }
 
 /// The corpus as JSON Lines (`id`, `source`, `date`, `text`), one document per line.

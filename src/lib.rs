@@ -59,8 +59,6 @@ pub mod synth;
 pub mod text;
 
 // The stages by name, as they were before the folders (and as the docs above call them).
-/// The former name of [`families`].
-pub use matching::families as cluster;
 pub use matching::{boilerplate, families, formula, paraphrase, passage, verify};
 pub use pipeline::{dups, trace};
 pub use report::{audit, dedup, eval};

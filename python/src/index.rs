@@ -43,7 +43,7 @@ fn add_report<'py>(
     corpus: &wiretrace::corpus::Corpus,
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut value =
-        export::index::add_json(command, &dir.display().to_string(), index.params(), report);
+        export::index_report::add_json(command, &dir.display().to_string(), index.params(), report);
     // Records the reader skipped (bad rows) join those the index skipped (ids it holds).
     let read_skips: Vec<serde_json::Value> =
         corpus.skipped.iter().map(export::json::skipped).collect();
@@ -159,7 +159,7 @@ impl NativeIndex {
             article = article.with_source(source);
         }
         let matches = py.detach(|| index.query(&article, limit)).map_err(to_py)?;
-        to_python(py, &export::index::query_json(&id, &matches))
+        to_python(py, &export::index_report::query_json(&id, &matches))
     }
 
     /// Live documents.

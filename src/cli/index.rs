@@ -216,9 +216,14 @@ fn write_report(
     args: &IndexReportArgs,
 ) {
     let written = export::write_output(args.report.as_deref(), |out| match args.format {
-        ReportFormat::Table => export::index::write_add_table(report, out),
+        ReportFormat::Table => export::index_report::write_add_table(report, out),
         ReportFormat::Json => export::json::write_value(
-            &export::index::add_json(command, &dir.display().to_string(), index.params(), report),
+            &export::index_report::add_json(
+                command,
+                &dir.display().to_string(),
+                index.params(),
+                report,
+            ),
             out,
         ),
     });
@@ -302,10 +307,11 @@ fn query(args: IndexQueryArgs) -> Result<Status, Error> {
     let wordless = wiretrace::normalize::tokenize(&article.text).is_empty();
     let matches = index.query(&article, args.limit)?;
     export::write_output(None, |out| match args.format {
-        ReportFormat::Table => export::index::write_query_table(&matches, out),
-        ReportFormat::Json => {
-            export::json::write_value(&export::index::query_json(&args.article, &matches), out)
-        }
+        ReportFormat::Table => export::index_report::write_query_table(&matches, out),
+        ReportFormat::Json => export::json::write_value(
+            &export::index_report::query_json(&args.article, &matches),
+            out,
+        ),
     })?;
     if !args.run.quiet {
         if wordless {

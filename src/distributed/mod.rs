@@ -35,10 +35,10 @@ use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
-use crate::cluster::Family;
 use crate::corpus::{Corpus, Input, ReadOptions};
 use crate::dups::{DupsConfig, DupsReport};
 use crate::error::{Error, Result};
+use crate::families::Family;
 use crate::index::manifest::IndexParams;
 use crate::trace::TraceConfig;
 use crate::verify::{Similarity, VerifiedPair};
@@ -314,7 +314,7 @@ fn assemble(corpus: &mut Corpus, lsh: crate::lsh::LshParams, r: &StageResults) -
     for f in &mut families {
         f.members.sort_unstable();
     }
-    crate::cluster::sort_families(&mut families);
+    crate::families::sort_families(&mut families);
     DupsReport {
         lsh,
         documents: shingle_counts.iter().filter(|&&n| n > 0).count(),

@@ -10,7 +10,7 @@ pub mod dedup;
 pub mod dot;
 pub mod graphml;
 pub mod html;
-pub mod index;
+pub mod index_report;
 pub mod json;
 pub mod table;
 pub mod target;

@@ -77,7 +77,7 @@ pub fn shared_corpus(name: &str) -> std::path::PathBuf {
 pub fn assert_streamed_shingle_counts(
     streamed: &[usize],
     exact: &[usize],
-    families: &[wiretrace::cluster::Family],
+    families: &[wiretrace::families::Family],
 ) {
     assert_eq!(streamed.len(), exact.len());
     for (i, (&streamed, &exact)) in streamed.iter().zip(exact).enumerate() {

@@ -15,6 +15,7 @@
 //! while reading and signing go on.
 
 use std::cmp::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 use rayon::prelude::*;
 
@@ -346,37 +347,139 @@ pub fn stream_documents(
     sink: &mut dyn PairSink,
 ) -> Result<(Corpus, DupsReport)> {
     let lsh = config.resolve_lsh()?;
-    let hasher = MinHasher::new(config.num_perm, config.seed);
-    let batch_size = options.batch.unwrap_or(DEFAULT_BATCH).max(1);
-    // A batch is also cut by its text size, so a few huge documents cannot fill memory:
-    // up to four batches are alive at once (being read, two queued, being signed).
-    let batch_bytes = options.memory_limit.map_or(BATCH_TEXT_BYTES, |limit| {
-        BATCH_TEXT_BYTES.min(usize::try_from(limit / 32).unwrap_or(usize::MAX))
-    });
     let spill_dir = options.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
     let spill_err = |source| Error::Output {
         path: spill_dir.clone(),
         source,
     };
-    let mut spill_after = options.spill_after_bytes.unwrap_or(SPILL_AFTER_BYTES);
-    if let Some(limit) = options.memory_limit {
-        spill_after = spill_after.min(usize::try_from(limit / 8).unwrap_or(usize::MAX));
+    let stop = AtomicBool::new(false);
+    let mut signer = Signer::new(config, options, &spill_dir, &stop).map_err(spill_err)?;
+    let mut corpus = read_and_sign(source, options, &mut signer, progress)?;
+    let Signer {
+        signed,
+        spill,
+        over_limit,
+        spill_failure,
+        ..
+    } = signer;
+    if let Some(e) = over_limit {
+        return Err(e);
     }
-    let mut held: u64 = 0;
-    let mut over_limit: Option<Error> = None;
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let mut spill = Spill::new(&spill_dir, spill_after).map_err(spill_err)?;
+    if let Some(e) = spill_failure {
+        return Err(spill_err(e));
+    }
+    let spill = spill.seal().map_err(spill_err)?;
+    let Signed {
+        metadata,
+        mut shingle_counts,
+        active,
+        signatures,
+    } = signed;
+    if metadata.len() > u32::MAX as usize {
+        return Err(Error::Config("more than 2³² documents in one run".into()));
+    }
 
-    let mut metadata: Vec<Document> = Vec::new();
-    let mut shingle_counts: Vec<usize> = Vec::new();
-    let mut active: Vec<u32> = Vec::new();
-    let mut signatures: Vec<Signature> = Vec::new();
-    let mut bytes = 0u64;
-    let mut spill_failure: Option<std::io::Error> = None;
+    progress(Progress::Candidates);
+    let candidates = candidate_pairs(&signatures, lsh, config.max_bucket);
+    progress(Progress::Verifying {
+        candidates: candidates.pairs.len(),
+    });
+    // Only the documents in some candidate pair have their shingle sets read back.
+    let sets = read_back(&spill, &candidates, signatures.len()).map_err(spill_err)?;
+    for (i, set) in sets.iter().enumerate() {
+        if !set.is_empty() {
+            shingle_counts[active[i] as usize] = set.len();
+        }
+    }
+    let pairs = verify_to_sink(
+        &candidates,
+        &sets,
+        &signatures,
+        config,
+        &active,
+        &metadata,
+        sink,
+    )?;
+    drop(sets);
+    drop(signatures);
 
-    let mut flush = |batch: &mut Vec<Document>,
-                     metadata: &mut Vec<Document>,
-                     spill_failure: &mut Option<std::io::Error>| {
+    let skipped = no_token_skips(&metadata, &shingle_counts);
+    let report = assemble(
+        &metadata,
+        lsh,
+        &active,
+        candidates,
+        pairs,
+        skipped,
+        shingle_counts,
+    );
+    corpus.documents = metadata;
+    Ok((corpus, report))
+}
+
+/// What signing keeps of the documents: each one's metadata (its text dropped) and number
+/// of shingles, and, for those with shingles, their input index and signature.
+#[derive(Default)]
+struct Signed {
+    metadata: Vec<Document>,
+    shingle_counts: Vec<usize>,
+    active: Vec<u32>,
+    signatures: Vec<Signature>,
+}
+
+/// The signing half of a streaming run: shingles and signs a batch at a time, spills the
+/// shingles, and keeps the account of the memory held against the limit.
+struct Signer<'a> {
+    config: &'a DupsConfig,
+    hasher: MinHasher,
+    memory_limit: Option<u64>,
+    /// Shingle bytes held in memory before the spill file takes them.
+    spill_after: usize,
+    spill: Spill,
+    signed: Signed,
+    /// Text bytes read so far.
+    bytes: u64,
+    /// Estimated bytes held for the documents signed so far.
+    held: u64,
+    over_limit: Option<Error>,
+    spill_failure: Option<std::io::Error>,
+    /// Set once over the limit: the reader stops reading.
+    stop: &'a AtomicBool,
+}
+
+impl<'a> Signer<'a> {
+    fn new(
+        config: &'a DupsConfig,
+        options: &StreamOptions,
+        spill_dir: &std::path::Path,
+        stop: &'a AtomicBool,
+    ) -> std::io::Result<Signer<'a>> {
+        let mut spill_after = options.spill_after_bytes.unwrap_or(SPILL_AFTER_BYTES);
+        if let Some(limit) = options.memory_limit {
+            spill_after = spill_after.min(usize::try_from(limit / 8).unwrap_or(usize::MAX));
+        }
+        Ok(Signer {
+            config,
+            hasher: MinHasher::new(config.num_perm, config.seed),
+            memory_limit: options.memory_limit,
+            spill_after,
+            spill: Spill::new(spill_dir, spill_after)?,
+            signed: Signed::default(),
+            bytes: 0,
+            held: 0,
+            over_limit: None,
+            spill_failure: None,
+            stop,
+        })
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(AtomicOrdering::Relaxed)
+    }
+
+    /// Signs a batch (emptying it) and reports progress.
+    fn sign(&mut self, batch: &mut Vec<Document>, progress: &(dyn Fn(Progress) + Sync)) {
+        let (config, hasher) = (self.config, &self.hasher);
         // Shingles in text order, not yet sets: the signature does not need the sort, and
         // only documents in a candidate pair are ever sorted (when read back).
         let signed: Vec<(Vec<u64>, Option<Signature>)> = batch
@@ -389,52 +492,79 @@ pub fn stream_documents(
             .collect();
         let batch_text: u64 = batch.iter().map(|d| d.text.len() as u64).sum();
         for (mut doc, (set, sig)) in batch.drain(..).zip(signed) {
-            bytes += doc.text.len() as u64;
-            held += PER_DOCUMENT_OVERHEAD
-                + 4 * config.num_perm as u64
-                + 2 * doc.id.len() as u64
-                + 2 * doc.origin.path.len() as u64
-                + [&doc.source, &doc.date, &doc.title, &doc.url]
-                    .iter()
-                    .map(|f| f.as_ref().map_or(0, |s| s.len() as u64))
-                    .sum::<u64>();
-            let index = metadata.len() as u32;
-            shingle_counts.push(set.len());
+            self.bytes += doc.text.len() as u64;
+            self.held += held_for(&doc, config.num_perm);
+            let out = &mut self.signed;
+            let index = out.metadata.len() as u32;
+            out.shingle_counts.push(set.len());
             if let Some(sig) = sig {
-                if let Err(e) = spill.push(&set) {
-                    spill_failure.get_or_insert(e);
+                if let Err(e) = self.spill.push(&set) {
+                    self.spill_failure.get_or_insert(e);
                 }
-                active.push(index);
-                signatures.push(sig);
+                out.active.push(index);
+                out.signatures.push(sig);
             }
             doc.text = String::new();
-            metadata.push(doc);
+            out.metadata.push(doc);
         }
         progress(Progress::Signed {
-            documents: metadata.len(),
-            bytes,
+            documents: self.signed.metadata.len(),
+            bytes: self.bytes,
         });
-        if let Some(limit) = options.memory_limit {
-            let needed = held + spill_after as u64 + 2 * batch_text;
-            if needed > limit && over_limit.is_none() {
-                over_limit = Some(Error::MemoryLimit {
-                    limit,
-                    needed,
-                    what: format!(
-                        "after {} documents, their signatures and metadata",
-                        metadata.len()
-                    ),
-                    hint: ", or lower num_perm".into(),
-                });
-                stop.store(true, std::sync::atomic::Ordering::Relaxed);
-            }
+        self.check_limit(batch_text);
+    }
+
+    /// Stops the run with a memory-limit error once what is held, the spill buffer and
+    /// two batches of text would pass the limit.
+    fn check_limit(&mut self, batch_text: u64) {
+        let Some(limit) = self.memory_limit else {
+            return;
+        };
+        let needed = self.held + self.spill_after as u64 + 2 * batch_text;
+        if needed > limit && self.over_limit.is_none() {
+            self.over_limit = Some(Error::MemoryLimit {
+                limit,
+                needed,
+                what: format!(
+                    "after {} documents, their signatures and metadata",
+                    self.signed.metadata.len()
+                ),
+                hint: ", or lower num_perm".into(),
+            });
+            self.stop.store(true, AtomicOrdering::Relaxed);
         }
-    };
-    // Reading and parsing run on their own thread, one batch ahead of shingling and
-    // signing, so the two overlap.
+    }
+}
+
+/// Bytes held for one signed document: its signature and metadata.
+fn held_for(doc: &Document, num_perm: usize) -> u64 {
+    PER_DOCUMENT_OVERHEAD
+        + 4 * num_perm as u64
+        + 2 * doc.id.len() as u64
+        + 2 * doc.origin.path.len() as u64
+        + [&doc.source, &doc.date, &doc.title, &doc.url]
+            .iter()
+            .map(|f| f.as_ref().map_or(0, |s| s.len() as u64))
+            .sum::<u64>()
+}
+
+/// Reads the documents on their own thread, one batch ahead of shingling and signing, so
+/// the two overlap. A batch is also cut by its text size, so a few huge documents cannot
+/// fill memory: up to four batches are alive at once (being read, two queued, being
+/// signed).
+fn read_and_sign(
+    source: &DocumentSource<'_>,
+    options: &StreamOptions,
+    signer: &mut Signer<'_>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Corpus> {
+    let batch_size = options.batch.unwrap_or(DEFAULT_BATCH).max(1);
+    let batch_bytes = options.memory_limit.map_or(BATCH_TEXT_BYTES, |limit| {
+        BATCH_TEXT_BYTES.min(usize::try_from(limit / 32).unwrap_or(usize::MAX))
+    });
     let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Document>>(2);
+    let stop = signer.stop;
     let read_result = std::thread::scope(|scope| {
-        let stop = &stop;
         let reader = scope.spawn(move || {
             // The first batches are small and double up to the full size, so that signing
             // starts after a few hundred documents, not after the first full batch.
@@ -442,7 +572,7 @@ pub fn stream_documents(
             let mut batch = Vec::with_capacity(limit);
             let mut batch_text = 0usize;
             let corpus = source(&mut |doc| {
-                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if stop.load(AtomicOrdering::Relaxed) {
                     return;
                 }
                 batch_text += doc.text.len();
@@ -461,34 +591,26 @@ pub fn stream_documents(
             corpus
         });
         for mut batch in batches {
-            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            if signer.stopped() {
                 continue;
             }
-            flush(&mut batch, &mut metadata, &mut spill_failure);
+            signer.sign(&mut batch, progress);
         }
         reader.join()
     });
-    let mut corpus = match read_result {
-        Ok(result) => result?,
+    match read_result {
+        Ok(result) => result,
         Err(panic) => std::panic::resume_unwind(panic),
-    };
-    if let Some(e) = over_limit {
-        return Err(e);
     }
-    if let Some(e) = spill_failure {
-        return Err(spill_err(e));
-    }
-    let spill = spill.seal().map_err(spill_err)?;
-    if metadata.len() > u32::MAX as usize {
-        return Err(Error::Config("more than 2³² documents in one run".into()));
-    }
+}
 
-    progress(Progress::Candidates);
-    let candidates = candidate_pairs(&signatures, lsh, config.max_bucket);
-    progress(Progress::Verifying {
-        candidates: candidates.pairs.len(),
-    });
-    // Only the documents in some candidate pair have their shingle sets read back.
+/// The shingle sets of the documents in some candidate pair, read back from the spill and
+/// sorted into sets (by signed index; the others stay empty).
+fn read_back(
+    spill: &SealedSpill,
+    candidates: &Candidates,
+    signed: usize,
+) -> std::io::Result<Vec<Vec<u64>>> {
     let mut needed: Vec<u32> = candidates.pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     needed.sort_unstable();
     needed.dedup();
@@ -502,40 +624,36 @@ pub fn stream_documents(
             })
         })
         .collect();
-    let mut sets: Vec<Vec<u64>> = vec![Vec::new(); signatures.len()];
+    let mut sets: Vec<Vec<u64>> = vec![Vec::new(); signed];
     for (&i, set) in needed.iter().zip(loaded) {
-        let set = set.map_err(spill_err)?;
-        shingle_counts[active[i as usize] as usize] = set.len();
-        sets[i as usize] = set;
+        sets[i as usize] = set?;
     }
-    // A chunk of candidates at a time, so that the sink sees pairs while the rest are
-    // verified, and can stop the run.
+    Ok(sets)
+}
+
+/// Verifies the candidates a chunk at a time, so that the sink sees pairs while the rest
+/// are verified, and can stop the run; the pairs in input indices.
+fn verify_to_sink(
+    candidates: &Candidates,
+    sets: &[Vec<u64>],
+    signatures: &[Signature],
+    config: &DupsConfig,
+    active: &[u32],
+    metadata: &[Document],
+    sink: &mut dyn PairSink,
+) -> Result<Vec<VerifiedPair>> {
     let mut pairs = Vec::new();
-    'verify: for chunk in candidates.pairs.chunks(VERIFY_CHUNK) {
-        for p in verify(chunk, &sets, &signatures, config.threshold) {
-            let p = to_input(p, &active);
-            let flow = sink.pair(&metadata, &p)?;
+    for chunk in candidates.pairs.chunks(VERIFY_CHUNK) {
+        for p in verify(chunk, sets, signatures, config.threshold) {
+            let p = to_input(p, active);
+            let flow = sink.pair(metadata, &p)?;
             pairs.push(p);
             if flow == Flow::Stop {
-                break 'verify;
+                return Ok(pairs);
             }
         }
     }
-    drop(sets);
-    drop(signatures);
-
-    let skipped = no_token_skips(&metadata, &shingle_counts);
-    let report = assemble(
-        &metadata,
-        lsh,
-        &active,
-        candidates,
-        pairs,
-        skipped,
-        shingle_counts,
-    );
-    corpus.documents = metadata;
-    Ok((corpus, report))
+    Ok(pairs)
 }
 
 /// Shingles kept for verification: in memory up to [`SPILL_AFTER_BYTES`], then in an

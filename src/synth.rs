@@ -599,15 +599,12 @@ fn distractors(rng: &mut Rng, config: &SynthConfig, outlets: &[Outlet], out: &mu
     }
 }
 
-/// The corpus as JSON Lines (`id`, `source`, `date`, `text`), one document per line.
+/// The corpus as JSON Lines ([`DocumentRecord`]s: `id`, `text`, `source`, `date` when
+/// dated), one document per line.
 pub fn to_jsonl(corpus: &SynthCorpus) -> String {
     let mut out = String::new();
     for d in &corpus.documents {
-        let record = DocumentRecord {
-            source: d.source.as_deref().map(Cow::Borrowed),
-            date: d.date.as_deref().map(Cow::Borrowed),
-            ..DocumentRecord::new(&d.id, &d.text)
-        };
+        let record = DocumentRecord::of(d);
         out.push_str(&serde_json::to_string(&record).expect("records serialise"));
         out.push('\n');
     }

@@ -83,9 +83,8 @@ impl Index {
             .par_iter()
             .filter_map(|&o| {
                 let doc = &stored[&o];
-                let mut set = shingle_set(&doc.text, self.config.dups.scheme);
-                set.sort_unstable();
-                set.dedup();
+                // `shingle_set` is sorted and repeat-free already.
+                let set = shingle_set(&doc.text, self.config.dups.scheme);
                 let similarity = exact_similarity(&analysed.set, &set);
                 let other = tokenize(&doc.text);
                 let theirs_at = word_shingles(&other, pc.k);

@@ -19,6 +19,9 @@ fi
 dot -V
 chromium --version 2>/dev/null || chromium-browser --version
 
+# Every test runs here: one whose corpus (../shared) or program is missing fails instead
+# of skipping (tests/common/mod.rs).
+export WIRETRACE_REQUIRE_ALL=1
 cargo test --release --features distributed "$@"
 
 # The Python package (python/): builds its wheel and runs its tests against the CLI built

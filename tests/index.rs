@@ -132,7 +132,9 @@ fn half_plus_half_equals_one_batch_on_the_bundled_sample() {
 
 #[test]
 fn half_plus_half_equals_one_batch_on_reuters() {
-    let corpus = common::shared_corpus("reuters21578.jsonl");
+    let Some(corpus) = common::shared_corpus("reuters21578.jsonl") else {
+        return;
+    };
     let (batch, found, identical) = half_plus_half(&corpus, 9889);
     // Pairs and `lineage --index` are asserted equal inside. The add's own report decides
     // boilerplate on the neighbourhood, not the whole corpus, so a few edges' similarity
@@ -386,7 +388,9 @@ fn an_add_killed_at_any_commit_step_leaves_the_index_as_before() {
 #[test]
 fn an_add_killed_by_a_signal_leaves_the_index_before_or_after() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = common::shared_corpus("reuters21578.jsonl");
+    let Some(corpus) = common::shared_corpus("reuters21578.jsonl") else {
+        return;
+    };
     let (a, b) = split(&corpus, 9889, dir.path());
     let ix = dir.path().join("ix");
     wiretrace()

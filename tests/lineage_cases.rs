@@ -356,14 +356,10 @@ fn inferred_sources_appear_in_every_export_and_in_audit() {
     assert!(dot.contains("wiretrace_inferred=\"true\""), "{dot}");
     assert!(dot.contains("style=\"rounded,dashed\""), "{dot}");
     assert!(dot.contains("1 inferred sources"), "{dot}");
-    if Process::new("dot")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
+    if let Some(graphviz) = common::program(&["dot"], "graphviz") {
         let dot_file = dir.path().join("l.dot");
         fs::write(&dot_file, &dot).unwrap();
-        let rendered = Process::new("dot")
+        let rendered = Process::new(graphviz)
             .args(["-Tsvg", dot_file.to_str().unwrap()])
             .output()
             .unwrap();

@@ -123,11 +123,10 @@ fn results_do_not_depend_on_thread_count() {
 /// inverted index gives the truth; LSH must find at least 99 % of it.
 #[test]
 fn reuters_recall() {
-    let corpus = read_inputs(
-        &[Input::Path(common::shared_corpus("reuters21578.jsonl"))],
-        &ReadOptions::default(),
-    )
-    .unwrap();
+    let Some(reuters) = common::shared_corpus("reuters21578.jsonl") else {
+        return;
+    };
+    let corpus = read_inputs(&[Input::Path(reuters)], &ReadOptions::default()).unwrap();
     assert_eq!(corpus.documents.len(), 19_779);
     let config = DupsConfig::default();
     let truth = brute_force(&corpus.documents, config.threshold);

@@ -57,17 +57,59 @@ pub fn sample(path: &str) -> std::path::PathBuf {
         .join(path)
 }
 
-/// Path to a corpus in `../shared/corpora`, which CI places beside the checkout.
-pub fn shared_corpus(name: &str) -> std::path::PathBuf {
+/// Set by `scripts/test.sh` (and so by CI): a test whose requirement is missing fails
+/// instead of skipping, so a full run never passes with tests left out.
+pub const REQUIRE_ALL: &str = "WIRETRACE_REQUIRE_ALL";
+
+/// Skips the calling test for `reason`: prints a line on the terminal (written to the
+/// process's stderr, past the test harness's output capture, so it shows in a passing
+/// run), or fails the test when [`REQUIRE_ALL`] is set.
+pub fn skip(reason: &str) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    assert!(
+        std::env::var_os(REQUIRE_ALL).is_none(),
+        "{test} cannot run: {reason} ({REQUIRE_ALL} is set, as scripts/test.sh sets it)"
+    );
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped {test}: {reason}");
+}
+
+/// Path to a corpus in `../shared/corpora`, which CI places beside the checkout, or `None`
+/// (the test skipped, see [`skip`]) when it is not there.
+pub fn shared_corpus(name: &str) -> Option<std::path::PathBuf> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/corpora")
         .join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: the tests expect ../shared beside the checkout",
-        path.display()
-    );
-    path
+    if path.exists() {
+        Some(path)
+    } else {
+        skip(&format!(
+            "{} is missing (the tests expect ../shared beside the checkout)",
+            path.display()
+        ));
+        None
+    }
+}
+
+/// The first of `programs` that runs (`PROGRAM --version`), or `None` (the test skipped, see
+/// [`skip`]) when none does; `package` names what installs it.
+pub fn program(programs: &[&'static str], package: &str) -> Option<&'static str> {
+    let found = programs.iter().copied().find(|bin| {
+        std::process::Command::new(bin)
+            .arg(if *bin == "dot" { "-V" } else { "--version" })
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if found.is_none() {
+        skip(&format!(
+            "{} is not installed (scripts/test.sh installs it: apt-get install {package})",
+            programs.join(" or ")
+        ));
+    }
+    found
 }
 
 /// Asserts the contract of `DupsReport::shingle_counts` from a streaming run against the

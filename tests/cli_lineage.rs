@@ -205,17 +205,17 @@ fn validate_lineage_schema(json: &Value) {
             assert_eq!(
                 keys(s),
                 [
-                    "parent_start",
-                    "parent_end",
-                    "child_start",
-                    "child_end",
-                    "parent_words",
-                    "child_words",
+                    "a_start",
+                    "a_end",
+                    "b_start",
+                    "b_end",
+                    "a_words",
+                    "b_words",
                     "similarity"
                 ]
             );
-            assert!(s["parent_start"].as_u64() < s["parent_end"].as_u64());
-            assert!(s["child_start"].as_u64() < s["child_end"].as_u64());
+            assert!(s["a_start"].as_u64() < s["a_end"].as_u64());
+            assert!(s["b_start"].as_u64() < s["b_end"].as_u64());
         }
     }
     for f in json["families"].as_array().unwrap() {

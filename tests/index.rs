@@ -190,14 +190,20 @@ fn query_names_the_source_with_offsets() {
     assert_eq!(first["id"], wire["id"]);
     let p = &first["passages"][0];
     // The passage starts after the lead in the article and at the start of the source.
-    assert_eq!(
-        p["article_start"].as_u64().unwrap(),
-        lead.chars().count() as u64
-    );
-    assert!(p["source_start"].as_u64().unwrap() < 5);
+    assert_eq!(p["a_start"].as_u64().unwrap(), lead.chars().count() as u64);
+    assert!(p["b_start"].as_u64().unwrap() < 5);
     // Its near-duplicate reposts are found too, each with a reason.
     assert!(matches.len() >= 2);
     assert!(matches.iter().all(|m| m["reason"].as_str().is_some()));
+    // Named as passages and lineage name them, spans with the same keys.
+    assert_eq!(first["method"], "lsh+alignment");
+    assert!(matches.iter().all(|m| {
+        ["lsh+alignment", "fingerprints+alignment"].contains(&m["method"].as_str().unwrap())
+    }));
+    assert_eq!(
+        p.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["a_start", "a_end", "b_start", "b_end", "a_words", "b_words", "similarity", "text"]
+    );
 
     // An unrelated text matches nothing.
     std::fs::write(
@@ -485,7 +491,7 @@ fn damaged_files_are_named_never_a_panic() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let msg = String::from_utf8_lossy(&out.stderr);
-    assert!(msg.contains("section 4, block 0"), "{msg}");
+    assert!(msg.contains("section bands (4), block 0"), "{msg}");
 
     // A hand-edited manifest.
     std::fs::write(&seg, &good).unwrap();

@@ -18,7 +18,7 @@ def test_to_networkx_holds_every_node_and_edge_with_evidence(synth):
     edge = graph.edges.slice(0, 1).to_pylist()[0]
     data = g.edges[edge["parent"], edge["child"]]
     assert data["kind"] == edge["kind"]
-    assert data["spans"][0]["child_start"] == edge["spans"][0]["child_start"]
+    assert data["spans"][0]["b_start"] == edge["spans"][0]["b_start"]
     # The GraphML export reads back into networkx with the same edges.
     back = nx.parse_graphml(graph.to_graphml())
     assert back.number_of_edges() == g.number_of_edges()

@@ -8,17 +8,19 @@ cannot fall behind the library's output.
 
 import pyarrow as pa
 
-_span = pa.struct(
-    [
-        ("parent_start", pa.int64()),
-        ("parent_end", pa.int64()),
-        ("child_start", pa.int64()),
-        ("child_end", pa.int64()),
-        ("parent_words", pa.int64()),
-        ("child_words", pa.int64()),
-        ("similarity", pa.float64()),
-    ]
-)
+# One shared span, as every output writes it: offsets and words in the first (``a``) and
+# second (``b``) document of the record holding it (A and B of a pair, parent and child of
+# an edge, the queried article and the stored match).
+_SPAN_FIELDS = [
+    ("a_start", pa.int64()),
+    ("a_end", pa.int64()),
+    ("b_start", pa.int64()),
+    ("b_end", pa.int64()),
+    ("a_words", pa.int64()),
+    ("b_words", pa.int64()),
+    ("similarity", pa.float64()),
+]
+_span = pa.struct(_SPAN_FIELDS)
 
 PAIRS = pa.schema(
     [
@@ -133,13 +135,7 @@ PASSAGES = pa.schema(
         ("shared_shingles", pa.int64()),
         ("kind", pa.string()),
         ("method", pa.string()),
-        ("a_start", pa.int64()),
-        ("a_end", pa.int64()),
-        ("b_start", pa.int64()),
-        ("b_end", pa.int64()),
-        ("a_words", pa.int64()),
-        ("b_words", pa.int64()),
-        ("similarity", pa.float64()),
+        *_SPAN_FIELDS,
         ("template_reason", pa.string()),
         ("frame", pa.int64()),
         ("a_text", pa.string()),
@@ -174,18 +170,7 @@ MATCHES = pa.schema(
         (
             "passages",
             pa.list_(
-                pa.struct(
-                    [
-                        ("article_start", pa.int64()),
-                        ("article_end", pa.int64()),
-                        ("source_start", pa.int64()),
-                        ("source_end", pa.int64()),
-                        ("article_words", pa.int64()),
-                        ("source_words", pa.int64()),
-                        ("similarity", pa.float64()),
-                        ("text", pa.string()),
-                    ]
-                )
+                pa.struct(_SPAN_FIELDS + [("text", pa.string())])
             ),
         ),
     ]

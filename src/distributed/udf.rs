@@ -34,6 +34,7 @@ use datafusion::logical_expr::{
 use rayon::prelude::*;
 
 use crate::corpus::Document;
+use crate::export::json::SpanRecord;
 use crate::index::manifest::IndexParams;
 use crate::lsh::{LshParams, band_keys};
 use crate::minhash::{MinHasher, estimate_jaccard};
@@ -74,8 +75,8 @@ fn similarity_fields() -> Fields {
 
 /// Fields of one edge returned by `wt_family_lineage`: `parent`, `child` (ordinals), `kind`,
 /// `similarity`, `containment`, `parent_coverage`, `time_lag_seconds`, `reason`, `method`,
-/// `directed` (false: the direction is undetermined) and `spans` (a JSON array of `{parent_start, parent_end, child_start, child_end,
-/// parent_words, child_words, similarity}`, character offsets).
+/// `directed` (false: the direction is undetermined) and `spans` (a JSON array of
+/// [`SpanRecord`]s, `a` the parent and `b` the child: character offsets).
 pub fn lineage_edge_fields() -> Fields {
     Fields::from(vec![
         Field::new("parent", DataType::UInt64, false),
@@ -522,18 +523,7 @@ struct EdgeRow {
 
 impl EdgeRow {
     fn new(e: &crate::lineage::LineageEdge, ordinals: &[u64]) -> Self {
-        let spans: Vec<serde_json::Value> = e
-            .spans
-            .iter()
-            .map(|s| {
-                serde_json::json!({
-                    "parent_start": s.parent_chars.0, "parent_end": s.parent_chars.1,
-                    "child_start": s.child_chars.0, "child_end": s.child_chars.1,
-                    "parent_words": s.parent_words, "child_words": s.child_words,
-                    "similarity": s.similarity,
-                })
-            })
-            .collect();
+        let spans: Vec<SpanRecord> = e.spans.iter().map(SpanRecord::from).collect();
         EdgeRow {
             parent: ordinals[e.parent as usize],
             child: ordinals[e.child as usize],
@@ -545,7 +535,7 @@ impl EdgeRow {
             reason: e.reason.clone(),
             method: e.method.to_string(),
             directed: e.directed,
-            spans: serde_json::Value::Array(spans).to_string(),
+            spans: serde_json::to_string(&spans).expect("spans serialise"),
         }
     }
 }

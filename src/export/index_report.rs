@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::json::{edge_json, envelope, pair_json, skipped};
+use super::json::{SpanRecord, edge_json, envelope, pair_json, skipped};
 use super::{round6, snippet};
 use crate::index::manifest::IndexParams;
 use crate::index::{AddReport, SourceMatch};
@@ -132,14 +132,12 @@ pub fn query_json(article: &str, matches: &[SourceMatch]) -> Value {
                 "jaccard": round6(m.similarity.jaccard),
                 "containment": round6(m.similarity.containment),
                 "shared_kgrams": m.shared_kgrams,
-                "method": if m.from_lsh { "lsh" } else { "fingerprints" },
-                "passages": m.spans.iter().map(|s| json!({
-                    "article_start": s.a_chars.0, "article_end": s.a_chars.1,
-                    "source_start": s.b_chars.0, "source_end": s.b_chars.1,
-                    "article_words": s.a_words, "source_words": s.b_words,
-                    "similarity": round6(s.similarity),
-                    "text": snippet(&d.text, s.b_chars, 200),
-                })).collect::<Vec<_>>(),
+                "method": m.method(),
+                "passages": m.spans.iter().map(|s| {
+                    let mut v = SpanRecord::from(s).to_value();
+                    v["text"] = json!(snippet(&d.text, s.b_chars, 200));
+                    v
+                }).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -15,10 +15,64 @@ use crate::corpus::{Document, Skip, Warning};
 use crate::dups::{DupsConfig, Flow, PairSink};
 use crate::families::Family;
 use crate::formula::TemplateReason;
-use crate::lineage::{LineageEdge, PairEvidence};
+use crate::lineage::{EdgeSpan, LineageEdge, PairEvidence};
 use crate::lsh::LshParams;
 use crate::passage::SharedSpan;
 use crate::verify::VerifiedPair;
+
+/// One shared span as every output writes it (`passages`, `lineage`, `index query`, the
+/// engines' `lineage` stage table): character offsets `[start, end)` and word counts in the
+/// two documents that the object holding the span names first (`a`) and second (`b`) — A
+/// and B of a pair, the parent and the child of an edge, the queried article and the
+/// stored match — and the share of the passage matched word for word.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SpanRecord {
+    pub a_start: usize,
+    pub a_end: usize,
+    pub b_start: usize,
+    pub b_end: usize,
+    pub a_words: usize,
+    pub b_words: usize,
+    /// Rounded to six decimals.
+    pub similarity: f64,
+}
+
+impl SpanRecord {
+    /// The span as a JSON object, to which a caller adds its own keys (kind, text).
+    pub fn to_value(self) -> Value {
+        serde_json::to_value(self).expect("a span serialises")
+    }
+}
+
+impl From<&SharedSpan> for SpanRecord {
+    /// A pair's span: `a` is A, `b` is B.
+    fn from(s: &SharedSpan) -> Self {
+        SpanRecord {
+            a_start: s.a_chars.0,
+            a_end: s.a_chars.1,
+            b_start: s.b_chars.0,
+            b_end: s.b_chars.1,
+            a_words: s.a_words,
+            b_words: s.b_words,
+            similarity: round6(s.similarity),
+        }
+    }
+}
+
+impl From<&EdgeSpan> for SpanRecord {
+    /// An edge's span: `a` is the parent, `b` the child.
+    fn from(s: &EdgeSpan) -> Self {
+        SpanRecord {
+            a_start: s.parent_chars.0,
+            a_end: s.parent_chars.1,
+            b_start: s.child_chars.0,
+            b_end: s.child_chars.1,
+            a_words: s.parent_words,
+            b_words: s.child_words,
+            similarity: round6(s.similarity),
+        }
+    }
+}
 
 /// The `params` object.
 pub fn params(view: &DupsView) -> Value {
@@ -303,15 +357,13 @@ fn trace_stats(view: &LineageView) -> Value {
 pub fn pair_json(e: &PairEvidence, docs: &[Document]) -> Value {
     let (a, b) = (&docs[e.a as usize], &docs[e.b as usize]);
     let passage = |s: &SharedSpan| {
-        json!({
-            "kind": "reuse",
-            "a_start": s.a_chars.0, "a_end": s.a_chars.1,
-            "b_start": s.b_chars.0, "b_end": s.b_chars.1,
-            "a_words": s.a_words, "b_words": s.b_words,
-            "similarity": round6(s.similarity),
-            "a_text": snippet(&a.text, s.a_chars, SNIPPET_CHARS),
-            "b_text": snippet(&b.text, s.b_chars, SNIPPET_CHARS),
-        })
+        let mut v = json!({"kind": "reuse"});
+        if let (Value::Object(v), Value::Object(span)) = (&mut v, SpanRecord::from(s).to_value()) {
+            v.extend(span);
+        }
+        v["a_text"] = json!(snippet(&a.text, s.a_chars, SNIPPET_CHARS));
+        v["b_text"] = json!(snippet(&b.text, s.b_chars, SNIPPET_CHARS));
+        v
     };
     let mut passages: Vec<(usize, Value)> = e
         .spans
@@ -403,12 +455,7 @@ pub fn edge_json<'a>(e: &LineageEdge, id: impl Fn(u32) -> &'a str) -> Value {
         "directed": e.directed,
         "direction": if e.directed { "determined" } else { "undetermined" },
         "method": e.method,
-        "spans": e.spans.iter().map(|s| json!({
-            "parent_start": s.parent_chars.0, "parent_end": s.parent_chars.1,
-            "child_start": s.child_chars.0, "child_end": s.child_chars.1,
-            "parent_words": s.parent_words, "child_words": s.child_words,
-            "similarity": round6(s.similarity),
-        })).collect::<Vec<_>>(),
+        "spans": e.spans.iter().map(SpanRecord::from).collect::<Vec<_>>(),
     })
 }
 

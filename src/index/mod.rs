@@ -52,7 +52,7 @@ use crate::shingle::shingle_set;
 use crate::trace::{Trace, TraceConfig, trace};
 use crate::verify::{VerifiedPair, verify_sides};
 use manifest::{IndexParams, Manifest, SegmentRef, WriteLock, fault_point, sync_dir};
-use segment::{DocEntry, Entry, Segment, SegmentWriter, kind};
+use segment::{DocEntry, Entry, Section, Segment, SegmentWriter, Table};
 
 /// A batch sorted against the index ([`Index::sort_batch`]).
 struct Sorted {
@@ -242,7 +242,7 @@ impl Index {
                 });
             }
             next = r.base + r.docs;
-            let tombs = seg.read_section(kind::TOMBSTONES)?;
+            let tombs = seg.read_section(Section::Tombstones)?;
             retired.extend(
                 tombs
                     .chunks_exact(4)
@@ -307,8 +307,9 @@ impl Index {
         }
         let (seg, local) = self.locate(ordinal);
         let size = DocEntry::LEN as u64;
-        let entry = DocEntry::decode(&seg.read_range(kind::DOCS, u64::from(local) * size, size)?);
-        let raw = seg.read_range(kind::RECORDS, entry.offset, u64::from(entry.len))?;
+        let entry =
+            DocEntry::decode(&seg.read_range(Section::Docs, u64::from(local) * size, size)?);
+        let raw = seg.read_range(Section::Records, entry.offset, u64::from(entry.len))?;
         parse_record(seg, local, &raw)
     }
 
@@ -316,7 +317,7 @@ impl Index {
     pub fn documents(&self) -> Result<Vec<(u32, Document)>> {
         let mut out = Vec::with_capacity(self.len());
         for seg in &self.segments {
-            let table = seg.read_section(kind::DOCS)?;
+            let table = seg.read_section(Section::Docs)?;
             let entries: Vec<(u64, u64)> = table
                 .chunks_exact(DocEntry::LEN)
                 .map(|b| {
@@ -333,7 +334,7 @@ impl Index {
                 }
                 end = end.max(start + 1);
                 let to = entries[end - 1].0 + entries[end - 1].1;
-                let chunk = seg.read_range(kind::RECORDS, from, to - from)?;
+                let chunk = seg.read_range(Section::Records, from, to - from)?;
                 let docs: Vec<Result<(u32, Document)>> = (start..end)
                     .into_par_iter()
                     .map(|i| {
@@ -357,7 +358,7 @@ impl Index {
 
     /// Live ordinals stored under each of `keys` (sorted, distinct) in a table, at most
     /// `limit` per key and segment.
-    fn postings(&self, table: u32, keys: &[u64], limit: usize) -> Result<Vec<Vec<u32>>> {
+    fn postings(&self, table: Table, keys: &[u64], limit: usize) -> Result<Vec<Vec<u32>>> {
         let ranges: Vec<(u64, u64)> = keys.iter().map(|&k| (k, k)).collect();
         let mut out = vec![Vec::new(); keys.len()];
         for seg in &self.segments {
@@ -379,7 +380,7 @@ impl Index {
             .collect();
         let mut out = Vec::new();
         for seg in &self.segments {
-            for table in [kind::PAIRS, kind::PAIRS_BY_B] {
+            for table in [Table::Pairs, Table::PairsByB] {
                 seg.scan(table, &ranges, usize::MAX, |_, e| {
                     let other = (e.key & u64::from(u32::MAX)) as u32;
                     if !self.retired.contains(&other) {
@@ -427,7 +428,7 @@ impl Index {
             .collect();
         probes.sort_unstable();
         let keys: Vec<u64> = probes.chunk_by(|x, y| x.0 == y.0).map(|g| g[0].0).collect();
-        let stored = self.postings(kind::FINGERPRINTS, &keys, pc.max_df + 1)?;
+        let stored = self.postings(Table::Fingerprints, &keys, pc.max_df + 1)?;
         let mut shared: Vec<(u32, u32)> = Vec::new();
         let mut capped = 0;
         for (group, olds) in probes.chunk_by(|x, y| x.0 == y.0).zip(&stored) {
@@ -459,7 +460,7 @@ impl Index {
         let mut probes = keys.to_vec();
         probes.sort_unstable();
         let distinct: Vec<u64> = probes.chunk_by(|x, y| x.0 == y.0).map(|g| g[0].0).collect();
-        let stored = self.postings(kind::BANDS, &distinct, max_bucket + 1)?;
+        let stored = self.postings(Table::Bands, &distinct, max_bucket + 1)?;
         let mut out = Vec::new();
         let mut oversized = 0;
         for (group, olds) in probes.chunk_by(|x, y| x.0 == y.0).zip(&stored) {
@@ -494,7 +495,7 @@ impl Index {
     fn signature(&self, ordinal: u32) -> Result<Signature> {
         let (seg, local) = self.locate(ordinal);
         let width = self.config.dups.num_perm as u64 * 4;
-        let raw = seg.read_range(kind::SIGNATURES, u64::from(local) * width, width)?;
+        let raw = seg.read_range(Section::Signatures, u64::from(local) * width, width)?;
         Ok(raw
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
@@ -510,7 +511,7 @@ impl Index {
             .collect();
         probes.sort_unstable();
         let keys: Vec<u64> = probes.chunk_by(|x, y| x.0 == y.0).map(|g| g[0].0).collect();
-        let hits = self.postings(kind::IDS, &keys, usize::MAX)?;
+        let hits = self.postings(Table::Ids, &keys, usize::MAX)?;
         let mut out = vec![None; ids.len()];
         for (group, ordinals) in probes.chunk_by(|x, y| x.0 == y.0).zip(hits) {
             for o in ordinals {
@@ -813,7 +814,7 @@ impl Index {
         write_signatures(&mut w, analysed, self.config.dups.num_perm)?;
         write_tables(&mut w, batch, analysed, pairs)?;
         let tombs: Vec<u8> = replaced.iter().flat_map(|(_, o)| o.to_le_bytes()).collect();
-        w.section(kind::TOMBSTONES, &tombs)?;
+        w.section(Section::Tombstones, &tombs)?;
         let bytes = w.finish()?;
         fault_point("segment-written");
         self.publish(&tmp, file, base, batch.len() as u32, bytes)
@@ -860,7 +861,7 @@ impl Index {
 fn write_records(w: &mut SegmentWriter, batch: &[Document], analysed: &[Analysed]) -> Result<()> {
     let mut table = Vec::with_capacity(batch.len() * DocEntry::LEN);
     let mut offset = 0u64;
-    w.begin(kind::RECORDS);
+    w.begin(Section::Records);
     for (c, chunk) in batch.chunks(4096).enumerate() {
         let records: Vec<Vec<u8>> = chunk
             .par_iter()
@@ -884,12 +885,12 @@ fn write_records(w: &mut SegmentWriter, batch: &[Document], analysed: &[Analysed
         }
     }
     w.end()?;
-    w.section(kind::DOCS, &table)
+    w.section(Section::Docs, &table)
 }
 
 /// The signatures section: `num_perm` values per document, zeros for one without tokens.
 fn write_signatures(w: &mut SegmentWriter, analysed: &[Analysed], num_perm: usize) -> Result<()> {
-    w.begin(kind::SIGNATURES);
+    w.begin(Section::Signatures);
     let empty = vec![0u32; num_perm];
     for a in analysed {
         let sig = a.signature.as_ref().unwrap_or(&empty);
@@ -922,8 +923,8 @@ fn write_tables(
         e.par_sort_unstable();
         e
     };
-    w.table(kind::BANDS, &entries(&|a| &a.keys))?;
-    w.table(kind::FINGERPRINTS, &entries(&|a| &a.fingerprints))?;
+    w.table(Table::Bands, &entries(&|a| &a.keys))?;
+    w.table(Table::Fingerprints, &entries(&|a| &a.fingerprints))?;
     let mut ids: Vec<Entry> = batch
         .iter()
         .enumerate()
@@ -934,7 +935,7 @@ fn write_tables(
         })
         .collect();
     ids.sort_unstable();
-    w.table(kind::IDS, &ids)?;
+    w.table(Table::Ids, &ids)?;
     let pair_entry = |x: u32, y: u32, p: &VerifiedPair| Entry {
         key: u64::from(x) << 32 | u64::from(y),
         doc: p.similarity.intersection as u32,
@@ -944,8 +945,8 @@ fn write_tables(
     let mut by_b: Vec<Entry> = pairs.iter().map(|p| pair_entry(p.b, p.a, p)).collect();
     by_a.sort_unstable();
     by_b.sort_unstable();
-    w.table(kind::PAIRS, &by_a)?;
-    w.table(kind::PAIRS_BY_B, &by_b)
+    w.table(Table::Pairs, &by_a)?;
+    w.table(Table::PairsByB, &by_b)
 }
 
 fn parse_record(seg: &Segment, local: u32, raw: &[u8]) -> Result<Document> {

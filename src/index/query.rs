@@ -14,6 +14,7 @@ use crate::corpus::Document;
 use crate::error::Result;
 use crate::formula::{self, Side, StockPhrases};
 use crate::lineage::{self, PairEvidence};
+use crate::matching::Method;
 use crate::normalize::tokenize;
 use crate::passage::{self, SharedSpan};
 use crate::shingle::{shingle_set, word_shingles};
@@ -41,7 +42,8 @@ pub struct SourceMatch {
     pub document: Document,
     /// Exact similarity of the two shingle sets (the index's scheme).
     pub similarity: Similarity,
-    /// Whether LSH proposed it (else shared passage fingerprints did).
+    /// Whether LSH proposed it (else shared passage fingerprints did); see
+    /// [`method`](Self::method).
     pub from_lsh: bool,
     /// Shared passages; `a` is the article, `b` the stored document.
     pub spans: Vec<SharedSpan>,
@@ -51,6 +53,13 @@ pub struct SourceMatch {
     pub reason: String,
     /// Passage k-grams the two share.
     pub shared_kgrams: usize,
+}
+
+impl SourceMatch {
+    /// How the match was found: LSH or shared fingerprints, then alignment.
+    pub fn method(&self) -> Method {
+        Method::aligned(self.from_lsh)
+    }
 }
 
 impl Index {

@@ -16,13 +16,15 @@
 //!            payload length u64, CRC array offset u64; then CRC-32 of the directory
 //! ```
 //!
-//! Tables are arrays of 16-byte [`Entry`] values sorted by `(key, doc, aux)`; each table
-//! has a companion *fence* section (kind `FENCE | table`) holding the first key of every
-//! block, so a lookup reads one or two blocks. Every block read is checked against its
+//! Section kinds are numbered in [`Section`]. Tables are arrays of 16-byte [`Entry`]
+//! values sorted by `(key, doc, aux)`; each table has a companion *fence* section (kind
+//! `0x100 | table`) holding the first key of every block, so a lookup reads one or two
+//! blocks. Every block read is checked against its
 //! CRC-32 first: a flipped bit or a truncated file is reported with the file, section and
 //! block, never read as data. Checking block by block keeps the cost of a lookup
 //! independent of the size of the index.
 
+use std::fmt;
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -41,32 +43,101 @@ const DIR_ENTRY_LEN: usize = 32;
 pub const ENTRY_LEN: usize = 16;
 const ENTRIES_PER_BLOCK: usize = BLOCK / ENTRY_LEN;
 
-/// Section kinds.
-pub mod kind {
-    /// Per document: record offset u64, record length u32, flags u32 (bit 0: has tokens).
-    pub const DOCS: u32 = 1;
-    /// JSON records of the documents, back to back.
-    pub const RECORDS: u32 = 2;
-    /// Per document: `num_perm` u32 MinHash values.
-    pub const SIGNATURES: u32 = 3;
-    /// Table: LSH band key → local document.
-    pub const BANDS: u32 = 4;
-    /// Table: passage fingerprint → local document.
-    pub const FINGERPRINTS: u32 = 5;
-    /// Table: XXH3 of the document id → local document.
-    pub const IDS: u32 = 6;
-    /// Table: `a << 32 | b` (global ordinals, a < b) → shared shingles, union size.
-    pub const PAIRS: u32 = 7;
-    /// Table: `b << 32 | a` → shared shingles, union size (the same pairs, found from b).
-    pub const PAIRS_BY_B: u32 = 8;
-    /// Global ordinals this segment retires (`--replace`), u32 each.
-    pub const TOMBSTONES: u32 = 9;
-    /// Added to a table's kind: the fence section of that table.
-    pub const FENCE: u32 = 0x100;
+/// What a section holds. The directory stores it as a number, [`Section::code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// Per document: a [`DocEntry`] (code 1).
+    Docs,
+    /// JSON records of the documents, back to back (code 2).
+    Records,
+    /// Per document: `num_perm` u32 MinHash values (code 3).
+    Signatures,
+    /// Global ordinals this segment retires (`replace`), u32 each (code 9).
+    Tombstones,
+    /// A sorted table of [`Entry`]s (codes 4 to 8).
+    Table(Table),
+    /// The fence section of a table: the first key of every block (the table's code plus
+    /// `0x100`).
+    Fence(Table),
 }
 
-/// One entry of the [`kind::DOCS`] section: where a document's JSON record lies in the
-/// [`kind::RECORDS`] section, and whether it has tokens (so a MinHash signature).
+/// The sorted tables of a segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// LSH band key → local document (code 4).
+    Bands,
+    /// Passage fingerprint → local document (code 5).
+    Fingerprints,
+    /// XXH3 of the document id → local document (code 6).
+    Ids,
+    /// `a << 32 | b` (global ordinals, a < b) → shared shingles, union size (code 7).
+    Pairs,
+    /// `b << 32 | a` → shared shingles, union size: the same pairs, found from b (code 8).
+    PairsByB,
+}
+
+impl Table {
+    /// Every table, in the order a segment stores them.
+    pub const ALL: [Table; 5] = [
+        Table::Bands,
+        Table::Fingerprints,
+        Table::Ids,
+        Table::Pairs,
+        Table::PairsByB,
+    ];
+
+    fn code(self) -> u32 {
+        match self {
+            Table::Bands => 4,
+            Table::Fingerprints => 5,
+            Table::Ids => 6,
+            Table::Pairs => 7,
+            Table::PairsByB => 8,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Table::Bands => "bands",
+            Table::Fingerprints => "fingerprints",
+            Table::Ids => "ids",
+            Table::Pairs => "pairs",
+            Table::PairsByB => "pairs by b",
+        }
+    }
+}
+
+impl Section {
+    /// The section's kind in the directory.
+    pub fn code(self) -> u32 {
+        match self {
+            Section::Docs => 1,
+            Section::Records => 2,
+            Section::Signatures => 3,
+            Section::Tombstones => 9,
+            Section::Table(t) => t.code(),
+            Section::Fence(t) => 0x100 | t.code(),
+        }
+    }
+}
+
+impl fmt::Display for Section {
+    /// Names the section and its code, as corruption messages show it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Section::Docs => write!(f, "documents")?,
+            Section::Records => write!(f, "records")?,
+            Section::Signatures => write!(f, "signatures")?,
+            Section::Tombstones => write!(f, "tombstones")?,
+            Section::Table(t) => write!(f, "{}", t.name())?,
+            Section::Fence(t) => write!(f, "{} fences", t.name())?,
+        }
+        write!(f, " ({})", self.code())
+    }
+}
+
+/// One entry of the [`Section::Docs`] section: where a document's JSON record lies in the
+/// [`Section::Records`] section, and whether it has tokens (so a MinHash signature).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DocEntry {
     /// Byte offset of the record in the records section.
@@ -156,7 +227,7 @@ pub struct SegmentWriter {
 }
 
 struct OpenSection {
-    kind: u32,
+    kind: Section,
     offset: u64,
     length: u64,
     block: crc32fast::Hasher,
@@ -190,7 +261,7 @@ impl SegmentWriter {
     }
 
     /// Opens a section; write its payload with [`write`](Self::write).
-    pub fn begin(&mut self, kind: u32) {
+    pub fn begin(&mut self, kind: Section) {
         debug_assert!(self.open.is_none(), "one section at a time");
         self.open = Some(OpenSection {
             kind,
@@ -232,7 +303,7 @@ impl SegmentWriter {
         let bytes: Vec<u8> = s.crcs.iter().flat_map(|c| c.to_le_bytes()).collect();
         self.raw(&bytes)?;
         self.sections.push(SectionInfo {
-            kind: s.kind,
+            kind: s.kind.code(),
             offset: s.offset,
             length: s.length,
             crc_offset,
@@ -241,16 +312,16 @@ impl SegmentWriter {
     }
 
     /// Writes a whole section at once.
-    pub fn section(&mut self, kind: u32, payload: &[u8]) -> Result<()> {
+    pub fn section(&mut self, kind: Section, payload: &[u8]) -> Result<()> {
         self.begin(kind);
         self.write(payload)?;
         self.end()
     }
 
     /// Writes a sorted table and its fence section.
-    pub fn table(&mut self, kind: u32, entries: &[Entry]) -> Result<()> {
+    pub fn table(&mut self, table: Table, entries: &[Entry]) -> Result<()> {
         debug_assert!(entries.is_sorted(), "tables are written sorted");
-        self.begin(kind);
+        self.begin(Section::Table(table));
         let mut buf = Vec::with_capacity(BLOCK * 16);
         for chunk in entries.chunks(BLOCK) {
             buf.clear();
@@ -264,7 +335,7 @@ impl SegmentWriter {
             .chunks(ENTRIES_PER_BLOCK)
             .flat_map(|block| block[0].key.to_le_bytes())
             .collect();
-        self.section(kind::FENCE | kind, &fences)
+        self.section(Section::Fence(table), &fences)
     }
 
     /// Writes the directory and header and syncs the file to disk. Returns its length.
@@ -325,7 +396,7 @@ pub struct Segment {
     /// File length in bytes.
     pub bytes: u64,
     sections: Vec<SectionInfo>,
-    fences: Vec<(u32, Vec<u64>)>,
+    fences: Vec<(Table, Vec<u64>)>,
 }
 
 impl Segment {
@@ -403,22 +474,19 @@ impl Segment {
             sections,
             fences: Vec::new(),
         };
-        for table in [
-            kind::BANDS,
-            kind::FINGERPRINTS,
-            kind::IDS,
-            kind::PAIRS,
-            kind::PAIRS_BY_B,
-        ] {
-            let raw = seg.read_section(kind::FENCE | table)?;
+        for table in Table::ALL {
+            let raw = seg.read_section(Section::Fence(table))?;
             let fences: Vec<u64> = raw.chunks_exact(8).map(|c| u64_at(c, 0)).collect();
-            let entries = seg.find(table)?.length / ENTRY_LEN as u64;
+            let entries = seg.find(Section::Table(table))?.length / ENTRY_LEN as u64;
             if fences.len() as u64 != entries.div_ceil(ENTRIES_PER_BLOCK as u64) {
-                return Err(seg.corrupt(format!("fences of table {table} do not match it")));
+                return Err(seg.corrupt(format!(
+                    "the fences of table {} do not match it",
+                    Section::Table(table)
+                )));
             }
             seg.fences.push((table, fences));
         }
-        let entries = seg.find(kind::DOCS)?.length;
+        let entries = seg.find(Section::Docs)?.length;
         if entries != docs * DocEntry::LEN as u64 {
             return Err(seg.corrupt("document table size does not match the header".into()));
         }
@@ -437,16 +505,16 @@ impl Segment {
         }
     }
 
-    fn find(&self, kind: u32) -> Result<SectionInfo> {
+    fn find(&self, kind: Section) -> Result<SectionInfo> {
         self.sections
             .iter()
-            .find(|s| s.kind == kind)
+            .find(|s| s.kind == kind.code())
             .copied()
             .ok_or_else(|| self.corrupt(format!("section {kind} is missing")))
     }
 
     /// Reads `len` bytes at `offset` of a section, checking every block they touch.
-    pub fn read_range(&self, kind: u32, offset: u64, len: u64) -> Result<Vec<u8>> {
+    pub fn read_range(&self, kind: Section, offset: u64, len: u64) -> Result<Vec<u8>> {
         let s = self.find(kind)?;
         if offset + len > s.length {
             return Err(self.corrupt(format!(
@@ -483,21 +551,21 @@ impl Segment {
     }
 
     /// Reads a whole section.
-    pub fn read_section(&self, kind: u32) -> Result<Vec<u8>> {
+    pub fn read_section(&self, kind: Section) -> Result<Vec<u8>> {
         let s = self.find(kind)?;
         self.read_range(kind, 0, s.length)
     }
 
     /// Length of a section's payload in bytes.
-    pub fn section_len(&self, kind: u32) -> Result<u64> {
+    pub fn section_len(&self, kind: Section) -> Result<u64> {
         Ok(self.find(kind)?.length)
     }
 
-    fn read_block(&self, table: u32, block: usize) -> Result<Vec<Entry>> {
-        let s = self.find(table)?;
+    fn read_block(&self, table: Table, block: usize) -> Result<Vec<Entry>> {
+        let s = self.find(Section::Table(table))?;
         let offset = (block * BLOCK) as u64;
         let len = (BLOCK as u64).min(s.length - offset);
-        let raw = self.read_range(table, offset, len)?;
+        let raw = self.read_range(Section::Table(table), offset, len)?;
         Ok(raw.chunks_exact(ENTRY_LEN).map(Entry::decode).collect())
     }
 
@@ -506,7 +574,7 @@ impl Segment {
     /// that land in one block read it once.
     pub fn scan(
         &self,
-        table: u32,
+        table: Table,
         ranges: &[(u64, u64)],
         limit: usize,
         mut found: impl FnMut(usize, Entry),
@@ -515,7 +583,7 @@ impl Segment {
             .fences
             .iter()
             .find(|(k, _)| *k == table)
-            .ok_or_else(|| self.corrupt(format!("table {table} is missing")))?
+            .ok_or_else(|| self.corrupt(format!("table {} is missing", Section::Table(table))))?
             .1;
         let mut cached: Option<(usize, Vec<Entry>)> = None;
         for (probe, &(lo, hi)) in ranges.iter().enumerate() {
@@ -586,15 +654,15 @@ mod tests {
 
     fn write_sample(path: &Path, entries: &[Entry]) {
         let mut w = SegmentWriter::create(path, 10, 2).unwrap();
-        w.section(kind::DOCS, &[0u8; 32]).unwrap();
+        w.section(Section::Docs, &[0u8; 32]).unwrap();
         for t in [
-            kind::BANDS,
-            kind::FINGERPRINTS,
-            kind::IDS,
-            kind::PAIRS,
-            kind::PAIRS_BY_B,
+            Table::Bands,
+            Table::Fingerprints,
+            Table::Ids,
+            Table::Pairs,
+            Table::PairsByB,
         ] {
-            w.table(t, if t == kind::BANDS { entries } else { &[] })
+            w.table(t, if t == Table::Bands { entries } else { &[] })
                 .unwrap();
         }
         w.finish().unwrap();
@@ -617,7 +685,7 @@ mod tests {
         assert_eq!((seg.base, seg.docs), (10, 2));
         let mut hits = Vec::new();
         seg.scan(
-            kind::BANDS,
+            Table::Bands,
             &[(0, 0), (189, 189), (190, 190), (747, 747)],
             usize::MAX,
             |p, e| hits.push((p, e.doc)),
@@ -662,12 +730,12 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let seg = Segment::open(&path).unwrap();
         let err = seg
-            .scan(kind::BANDS, &[(300, 300)], usize::MAX, |_, _| {})
+            .scan(Table::Bands, &[(300, 300)], usize::MAX, |_, _| {})
             .unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("s.wts") && msg.contains("block 1"), "{msg}");
         // The first block is intact and still readable.
-        seg.scan(kind::BANDS, &[(5, 5)], usize::MAX, |_, _| {})
+        seg.scan(Table::Bands, &[(5, 5)], usize::MAX, |_, _| {})
             .unwrap();
 
         std::fs::write(&path, &bytes[..bytes.len() - 10]).unwrap();

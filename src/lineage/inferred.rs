@@ -44,6 +44,7 @@ use super::direction::{
 };
 use super::siblings::{PairIndex, count_in, intersection, slack};
 use super::{EdgeKind, EdgeSpan, InferredSource, LineageEdge, PairEvidence};
+use crate::matching::Method;
 use crate::passage::merge_ranges;
 
 /// Members of a group checked for a pair's shared edits.
@@ -479,7 +480,7 @@ pub(super) fn infer(
             } else {
                 format!("credits '{outlet}': copy of an inferred source ({evidence})")
             },
-            method: "inferred-source",
+            method: Method::InferredSource,
             directed: true,
         });
     }

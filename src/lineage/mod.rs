@@ -51,6 +51,7 @@ use serde::Serialize;
 
 use crate::corpus::Document;
 use crate::formula::TemplateSpan;
+use crate::matching::Method;
 use crate::passage::SharedSpan;
 pub use direction::{Cue, Orientation, WireStats, credits, same_outlet};
 use direction::{Cues, starts_at_start_of};
@@ -124,15 +125,12 @@ impl PairEvidence {
         }
     }
 
-    /// How the pair was found: `"lsh+alignment"`, `"fingerprints+alignment"` or
-    /// `"paraphrase"`.
-    pub fn method(&self) -> &'static str {
+    /// How the pair was found.
+    pub fn method(&self) -> Method {
         if self.paraphrase {
-            "paraphrase"
-        } else if self.from_lsh {
-            "lsh+alignment"
+            Method::Paraphrase
         } else {
-            "fingerprints+alignment"
+            Method::aligned(self.from_lsh)
         }
     }
 
@@ -188,10 +186,9 @@ pub struct LineageEdge {
     pub time_lag_seconds: Option<i64>,
     /// Why this direction.
     pub reason: String,
-    /// How the pair was found: `"lsh+alignment"`, `"fingerprints+alignment"`,
-    /// `"paraphrase"` (rewritten copy, [`crate::paraphrase`]), or `"inferred-source"` for
-    /// an edge from an inferred source.
-    pub method: &'static str,
+    /// How the pair was found; [`Method::InferredSource`] for an edge from an inferred
+    /// source.
+    pub method: Method,
     /// Whether evidence (date, credit, containment) decides the direction; `false`: the
     /// two share text but which copied which is unknown.
     pub directed: bool,
@@ -836,7 +833,7 @@ mod tests {
             pairs_of(&lineage),
             [(0, 1, EdgeKind::NearDuplicate), (0, 2, EdgeKind::Rewritten)]
         );
-        assert_eq!(lineage.edges()[1].method, "paraphrase");
+        assert_eq!(lineage.edges()[1].method, Method::Paraphrase);
 
         // Two verbatim copies of the wire that read alike as rewrites of each other are
         // siblings through the wire: their link is dropped.

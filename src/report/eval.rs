@@ -369,11 +369,17 @@ impl Prediction {
                         && e["direction"].as_str() != Some("undetermined");
                     for s in e["spans"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
                         let at = format!("{at}.spans");
+                        // `a` is the parent (earlier outputs wrote `parent_start`, `child_start`, …).
+                        let (a, b) = if s.get("a_start").is_some() {
+                            ("a", "b")
+                        } else {
+                            ("parent", "child")
+                        };
                         p.passages.push(PredictedPassage {
                             a: parent.clone(),
                             b: child.clone(),
-                            a_range: range(s, "parent", &at)?,
-                            b_range: range(s, "child", &at)?,
+                            a_range: range(s, a, &at)?,
+                            b_range: range(s, b, &at)?,
                         });
                     }
                     p.edges.push(PredictedEdge {

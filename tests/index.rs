@@ -202,7 +202,16 @@ fn query_names_the_source_with_offsets() {
     }));
     assert_eq!(
         p.as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["a_start", "a_end", "b_start", "b_end", "a_words", "b_words", "similarity", "text"]
+        [
+            "a_start",
+            "a_end",
+            "b_start",
+            "b_end",
+            "a_words",
+            "b_words",
+            "similarity",
+            "text"
+        ]
     );
 
     // An unrelated text matches nothing.

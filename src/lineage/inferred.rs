@@ -307,156 +307,173 @@ pub(super) fn infer(
 ) -> (InferredSource, Vec<LineageEdge>, Vec<usize>) {
     let docs = cues.docs;
     let members = &group.members;
-    let shared_with_group = |m: u32| -> usize {
-        members
-            .iter()
-            .filter_map(|&o| index.pair(m, o))
-            .map(|p| pairs[p].shared_shingles)
-            .sum()
-    };
-    let anchor = members
-        .iter()
-        .copied()
-        .max_by(|&x, &y| {
-            shared_with_group(x)
-                .cmp(&shared_with_group(y))
-                .then(y.cmp(&x))
-        })
-        .unwrap_or(members[0]);
-    let anchor_side = |p: &PairEvidence| -> Vec<SpanSides> {
-        p.spans
-            .iter()
-            .map(|s| {
-                if p.a == anchor {
-                    (s.a_chars, s.b_chars, s.a_words, s.b_words)
-                } else {
-                    (s.b_chars, s.a_chars, s.b_words, s.a_words)
-                }
-            })
-            .collect()
-    };
-    let mut ranges = Vec::new();
-    for &m in members.iter().filter(|&&m| m != anchor) {
-        if let Some(p) = index.pair(anchor, m) {
-            ranges.extend(anchor_side(&pairs[p]).into_iter().map(|s| s.0));
-        }
-    }
-    let pieces = Pieces::new(ranges);
-    let text = pieces.text(&docs[anchor as usize].text);
-
-    // The k-grams of the anchor that another copy holds too.
-    let others: Vec<&Vec<u64>> = members
-        .iter()
-        .filter(|&&m| m != anchor)
-        .map(|&m| &shingles[m as usize])
-        .collect();
-    let source_set: Vec<u64> = if shingles.is_empty() {
-        Vec::new()
-    } else {
-        shingles[anchor as usize]
-            .iter()
-            .copied()
-            .filter(|h| others.iter().any(|o| o.binary_search(h).is_ok()))
-            .collect()
-    };
-
+    let common = Common::of(members, pairs, shingles, index);
+    let text = common.pieces.text(&docs[common.anchor as usize].text);
     let date = members
         .iter()
         .filter_map(|&m| docs[m as usize].timestamp.map(|t| (t, m)))
         .min()
         .and_then(|(_, m)| docs[m as usize].date.clone());
     let outlet = group.outlet.clone();
-    let evidence = if outlet.is_empty() {
+    let evidence = evidence(members.len(), &outlet);
+    let (outside, dropped) = if common.set.is_empty() || outlet.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        outside_copies(group, cues, pairs, shingles, index, &common.set)
+    };
+    let children: Vec<u32> = members.iter().copied().chain(outside).collect();
+    let reason = if outlet.is_empty() {
+        format!("copy of an inferred source ({evidence})")
+    } else {
+        format!("credits '{outlet}': copy of an inferred source ({evidence})")
+    };
+    let edges = children
+        .iter()
+        .map(|&m| {
+            let spans = common.spans_to(m, members, pairs, index);
+            common.edge(node, m, shingles.get(m as usize), spans, reason.clone())
+        })
+        .collect();
+    let source = InferredSource {
+        id,
+        outlet: (!outlet.is_empty()).then_some(outlet),
+        date,
+        text,
+        evidence,
+        children,
+        shingles: common.set.len(),
+    };
+    (source, edges, dropped)
+}
+
+/// Why a group stands for an unseen story.
+fn evidence(copies: usize, outlet: &str) -> String {
+    if outlet.is_empty() {
         format!(
-            "{} copies from three or more outlets published close together, crediting no one, with no source in the corpus, and none carries another's edits: their common text stands for an unseen story",
-            members.len()
+            "{copies} copies from three or more outlets published close together, crediting no one, with no source in the corpus, and none carries another's edits: their common text stands for an unseen story"
         )
     } else {
         format!(
-            "{} copies credit '{outlet}', which has no document in the corpus, and none carries another's edits: their common text stands for that outlet's story",
-            members.len()
+            "{copies} copies credit '{outlet}', which has no document in the corpus, and none carries another's edits: their common text stands for that outlet's story"
         )
-    };
-    // Copies outside the group that quote the same story and credit the same outlet in
-    // any form (`as Xinhua reported`), with nothing shared with a member beyond it.
-    let mut children = members.clone();
-    let mut dropped = Vec::new();
-    if !source_set.is_empty() && !outlet.is_empty() {
-        let mut outside: Vec<u32> = members
-            .iter()
-            .flat_map(|&m| index.neighbours(m).iter().map(|&(n, _)| n))
-            .filter(|n| members.binary_search(n).is_err())
-            .collect();
-        outside.sort_unstable();
-        outside.dedup();
-        for n in outside {
-            let credits_outlet = third_party_credits(&cues.credited[n as usize], &docs[n as usize])
+    }
+}
+
+/// What the copies of a group hold in common, seen from one of them.
+struct Common {
+    /// The copy that shares most with the others: its text stands for the source's.
+    anchor: u32,
+    /// The anchor's ranges that another copy shares.
+    pieces: Pieces,
+    /// The anchor's k-grams that another copy holds too: the source's k-grams.
+    set: Vec<u64>,
+}
+
+impl Common {
+    fn of(
+        members: &[u32],
+        pairs: &[PairEvidence],
+        shingles: &[Vec<u64>],
+        index: &PairIndex,
+    ) -> Self {
+        let shared_with_group = |m: u32| -> usize {
+            members
                 .iter()
-                .any(|c| *c == group.outlet || names_match(c, &group.outlet));
-            if !credits_outlet {
-                continue;
-            }
-            let via_source = |p: usize| {
-                let xy = intersection(
-                    &shingles[pairs[p].a as usize],
-                    &shingles[pairs[p].b as usize],
-                );
-                count_in(&xy, &source_set, slack(xy.len())).is_some()
-            };
-            let links: Vec<usize> = members.iter().filter_map(|&m| index.pair(m, n)).collect();
-            if links.iter().all(|&p| via_source(p)) {
-                dropped.extend(links);
-                children.push(n);
+                .filter_map(|&o| index.pair(m, o))
+                .map(|p| pairs[p].shared_shingles)
+                .sum()
+        };
+        let anchor = members
+            .iter()
+            .copied()
+            .max_by(|&x, &y| {
+                shared_with_group(x)
+                    .cmp(&shared_with_group(y))
+                    .then(y.cmp(&x))
+            })
+            .unwrap_or(members[0]);
+        let mut ranges = Vec::new();
+        for &m in members.iter().filter(|&&m| m != anchor) {
+            if let Some(p) = index.pair(anchor, m) {
+                ranges.extend(anchor_sides(&pairs[p], anchor).into_iter().map(|s| s.0));
             }
         }
+        let others: Vec<&Vec<u64>> = members
+            .iter()
+            .filter(|&&m| m != anchor)
+            .map(|&m| &shingles[m as usize])
+            .collect();
+        let set: Vec<u64> = if shingles.is_empty() {
+            Vec::new()
+        } else {
+            shingles[anchor as usize]
+                .iter()
+                .copied()
+                .filter(|h| others.iter().any(|o| o.binary_search(h).is_ok()))
+                .collect()
+        };
+        Common {
+            anchor,
+            pieces: Pieces::new(ranges),
+            set,
+        }
     }
-    let mut edges = Vec::with_capacity(children.len());
-    for &m in &children {
-        let spans: Vec<EdgeSpan> = if m == anchor {
-            pieces
+
+    /// The spans of the edge to copy `m`: the source's text is the anchor's pieces.
+    fn spans_to(
+        &self,
+        m: u32,
+        members: &[u32],
+        pairs: &[PairEvidence],
+        index: &PairIndex,
+    ) -> Vec<EdgeSpan> {
+        let span = |source: (usize, usize), copy, source_words, copy_words| {
+            Some(EdgeSpan {
+                parent_chars: self.pieces.map(source)?,
+                child_chars: copy,
+                parent_first_word: 0,
+                parent_words: source_words,
+                child_words: copy_words,
+                similarity: 1.0,
+            })
+        };
+        if m == self.anchor {
+            self.pieces
                 .ranges
                 .iter()
                 .filter_map(|&r| {
-                    let words = anchor_words(pairs, index, members, anchor, r);
-                    Some(EdgeSpan {
-                        parent_chars: pieces.map(r)?,
-                        child_chars: r,
-                        parent_first_word: 0,
-                        parent_words: words,
-                        child_words: words,
-                        similarity: 1.0,
-                    })
+                    let words = anchor_words(pairs, index, members, self.anchor, r);
+                    span(r, r, words, words)
                 })
                 .collect()
         } else {
             index
-                .pair(anchor, m)
+                .pair(self.anchor, m)
                 .map(|p| {
-                    anchor_side(&pairs[p])
+                    anchor_sides(&pairs[p], self.anchor)
                         .into_iter()
-                        .filter_map(|(a, c, aw, cw)| {
-                            Some(EdgeSpan {
-                                parent_chars: pieces.map(a)?,
-                                child_chars: c,
-                                parent_first_word: 0,
-                                parent_words: aw,
-                                child_words: cw,
-                                similarity: 1.0,
-                            })
-                        })
+                        .filter_map(|(a, c, aw, cw)| span(a, c, aw, cw))
                         .collect()
                 })
                 .unwrap_or_default()
-        };
-        let own = shingles.get(m as usize).map_or(0, Vec::len);
-        let inter = if shingles.is_empty() {
-            0
-        } else {
-            count_in(&source_set, &shingles[m as usize], usize::MAX).unwrap_or(0)
-        };
+        }
+    }
+
+    /// The edge from the source (node `source`) to copy `m`, whose k-grams are `own` (none
+    /// when the k-grams were not kept): its kind and figures against the source's k-grams.
+    fn edge(
+        &self,
+        source: u32,
+        m: u32,
+        own: Option<&Vec<u64>>,
+        spans: Vec<EdgeSpan>,
+        reason: String,
+    ) -> LineageEdge {
+        let inter = own.map_or(0, |own| count_in(&self.set, own, usize::MAX).unwrap_or(0));
+        let own = own.map_or(0, Vec::len);
         let share = |n: usize| if n == 0 { 0.0 } else { inter as f64 / n as f64 };
-        let union = own + source_set.len() - inter;
-        let (containment, coverage) = (share(own), share(source_set.len()));
+        let union = own + self.set.len() - inter;
+        let (containment, coverage) = (share(own), share(self.set.len()));
         let kind = if containment >= 0.999 && coverage >= 0.999 {
             EdgeKind::Verbatim
         } else if containment >= 0.8 && coverage >= 0.8 {
@@ -466,8 +483,8 @@ pub(super) fn infer(
         } else {
             EdgeKind::Excerpt
         };
-        edges.push(LineageEdge {
-            parent: node,
+        LineageEdge {
+            parent: source,
             child: m,
             kind,
             similarity: share(union),
@@ -475,25 +492,70 @@ pub(super) fn infer(
             parent_coverage: coverage,
             spans,
             time_lag_seconds: None,
-            reason: if outlet.is_empty() {
-                format!("copy of an inferred source ({evidence})")
-            } else {
-                format!("credits '{outlet}': copy of an inferred source ({evidence})")
-            },
+            reason,
             method: Method::InferredSource,
             directed: true,
-        });
+        }
     }
-    let source = InferredSource {
-        id,
-        outlet: (!outlet.is_empty()).then_some(outlet),
-        date,
-        text,
-        evidence,
-        children,
-        shingles: source_set.len(),
+}
+
+/// A pair's spans seen from `anchor`: (anchor range, other range, anchor words, other
+/// words).
+fn anchor_sides(p: &PairEvidence, anchor: u32) -> Vec<SpanSides> {
+    p.spans
+        .iter()
+        .map(|s| {
+            if p.a == anchor {
+                (s.a_chars, s.b_chars, s.a_words, s.b_words)
+            } else {
+                (s.b_chars, s.a_chars, s.b_words, s.a_words)
+            }
+        })
+        .collect()
+}
+
+/// Copies outside the group that quote the same story and credit the same outlet in any
+/// form (`as Xinhua reported`), with nothing shared with a member beyond it: they are
+/// children of the source too, and their pairs with members (returned second) are
+/// explained by it.
+fn outside_copies(
+    group: &Group,
+    cues: &Cues,
+    pairs: &[PairEvidence],
+    shingles: &[Vec<u64>],
+    index: &PairIndex,
+    source_set: &[u64],
+) -> (Vec<u32>, Vec<usize>) {
+    let (docs, members) = (cues.docs, &group.members);
+    let mut outside: Vec<u32> = members
+        .iter()
+        .flat_map(|&m| index.neighbours(m).iter().map(|&(n, _)| n))
+        .filter(|n| members.binary_search(n).is_err())
+        .collect();
+    outside.sort_unstable();
+    outside.dedup();
+    let via_source = |p: usize| {
+        let xy = intersection(
+            &shingles[pairs[p].a as usize],
+            &shingles[pairs[p].b as usize],
+        );
+        count_in(&xy, source_set, slack(xy.len())).is_some()
     };
-    (source, edges, dropped)
+    let (mut children, mut dropped) = (Vec::new(), Vec::new());
+    for n in outside {
+        let credits_outlet = third_party_credits(&cues.credited[n as usize], &docs[n as usize])
+            .iter()
+            .any(|c| *c == group.outlet || names_match(c, &group.outlet));
+        if !credits_outlet {
+            continue;
+        }
+        let links: Vec<usize> = members.iter().filter_map(|&m| index.pair(m, n)).collect();
+        if links.iter().all(|&p| via_source(p)) {
+            dropped.extend(links);
+            children.push(n);
+        }
+    }
+    (children, dropped)
 }
 
 /// Words of an anchor range, from the widest shared span inside it.

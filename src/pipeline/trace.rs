@@ -226,36 +226,13 @@ pub fn check_memory(docs: &[Document], limit: u64) -> Result<()> {
 /// Runs the passage-level pipeline over a corpus.
 pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
     let dups = find_duplicates(docs, &config.dups)?;
-    let tokens: Vec<Vec<Token>> = docs.par_iter().map(|d| tokenize(&d.text)).collect();
-    let family = related_families(&tokens, &dups, &config.passage);
-    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-    let boilerplate = boilerplate::detect(&texts, &tokens, &family, &config.boilerplate);
-    let content: Vec<Vec<Token>> = tokens
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, toks)| {
-            toks.into_iter()
-                .filter(|t| !boilerplate.covers(i, t))
-                .collect()
-        })
-        .collect();
+    let (content, boilerplate, family) = content_tokens(docs, &dups, config);
     let stats: Vec<ContentStats> = content
         .iter()
         .map(|toks| ContentStats { words: toks.len() })
         .collect();
-
     let pc = &config.passage;
-    let fingerprints: Vec<Vec<u64>> = content
-        .par_iter()
-        .map(|toks| passage::fingerprints(toks, pc))
-        .collect();
-    let indexed = passage::candidates(&fingerprints, pc);
-    drop(fingerprints);
-    let lsh_pairs: Vec<(u32, u32)> = dups.pairs.iter().map(|p| (p.a, p.b)).collect();
-    let mut candidates = indexed.pairs;
-    candidates.extend_from_slice(&lsh_pairs);
-    candidates.sort_unstable();
-    candidates.dedup();
+    let (candidates, lsh_pairs, capped_fingerprints) = candidate_pairs(&content, &dups, pc);
 
     // k-grams by position (passages are judged on them) and as sorted sets (pairs are
     // measured on them), from one shingling pass.
@@ -273,72 +250,20 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
         })
         .collect();
     let stock = StockPhrases::learn(&sets, &family, config.boilerplate.min_docs);
-    let side = |i: usize| Side {
-        text: &docs[i].text,
-        tokens: &content[i],
-        kgrams: &kgrams[i],
+    let aligner = Aligner {
+        docs,
+        content: &content,
+        kgrams: &kgrams,
+        sets: &sets,
+        stock: &stock,
+        lsh_pairs: &lsh_pairs,
+        config: pc,
     };
     let aligned: Vec<(PairEvidence, Vec<formula::Found>)> = candidates
         .par_iter()
-        .filter_map(|&(a, b)| {
-            let (ia, ib) = (a as usize, b as usize);
-            let passages = passage::align(&content[ia], &content[ib], pc);
-            if passages.is_empty() {
-                return None;
-            }
-            let locate = |p: &passage::Passage| locate(docs, &content, ia, ib, p);
-            let (mut spans, mut templates, mut found) = (Vec::new(), Vec::new(), Vec::new());
-            for p in &passages {
-                match formula::judge(p, side(ia), side(ib), &stock, pc.k, pc.min_words) {
-                    None => spans.push(locate(p)),
-                    Some(reason) => {
-                        // A shared quote is no formula: it joins no frame.
-                        let frame = if reason == formula::TemplateReason::Quote {
-                            usize::MAX
-                        } else {
-                            found.push(formula::Found::new(a, b, p, side(ia), pc.k));
-                            0
-                        };
-                        templates.push(TemplateSpan {
-                            span: locate(p),
-                            reason,
-                            frame,
-                        });
-                    }
-                }
-            }
-            Some((
-                PairEvidence {
-                    spans,
-                    from_lsh: lsh_pairs.binary_search(&(a, b)).is_ok(),
-                    templates,
-                    ..measured(a, b, &sets)
-                },
-                found,
-            ))
-        })
+        .filter_map(|&(a, b)| aligner.align(a, b))
         .collect();
-    let found: Vec<formula::Found> = aligned.iter().flat_map(|(_, f)| f.clone()).collect();
-    // A frame's stories are its documents, near-duplicates counted once (two notices in
-    // one formula hold most of each other's fingerprints, so containment families would
-    // count them as one).
-    let mut story: Vec<u32> = (0..docs.len() as u32).collect();
-    for f in &dups.families {
-        for &m in &f.members {
-            story[m as usize] = f.representative;
-        }
-    }
-    let (frames, of_passage) = formula::group(&found, &story);
-    let mut next = of_passage.into_iter();
-    let mut pairs: Vec<PairEvidence> = aligned
-        .into_iter()
-        .map(|(mut e, _)| {
-            for t in e.templates.iter_mut().filter(|t| t.frame != usize::MAX) {
-                t.frame = next.next().unwrap_or(0);
-            }
-            e
-        })
-        .collect();
+    let (frames, mut pairs) = number_frames(aligned, &dups, docs.len());
     drop(kgrams);
     let mut paraphrase_candidates = 0;
     if let Some(config) = &config.paraphrase {
@@ -351,7 +276,7 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
         dups,
         boilerplate,
         candidates: candidates.len(),
-        capped_fingerprints: indexed.capped_fingerprints,
+        capped_fingerprints,
         pairs,
         content: stats,
         min_words: pc.min_words,
@@ -360,6 +285,155 @@ pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
         frames,
         paraphrase_candidates,
     })
+}
+/// Each document's tokens with its boilerplate removed, the boilerplate, and the families
+/// of related documents (which boilerplate and stock phrases are learnt across).
+fn content_tokens(
+    docs: &[Document],
+    dups: &DupsReport,
+    config: &TraceConfig,
+) -> (Vec<Vec<Token>>, Boilerplate, Vec<u32>) {
+    let tokens: Vec<Vec<Token>> = docs.par_iter().map(|d| tokenize(&d.text)).collect();
+    let family = related_families(&tokens, dups, &config.passage);
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let boilerplate = boilerplate::detect(&texts, &tokens, &family, &config.boilerplate);
+    let content: Vec<Vec<Token>> = tokens
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, toks)| {
+            toks.into_iter()
+                .filter(|t| !boilerplate.covers(i, t))
+                .collect()
+        })
+        .collect();
+    (content, boilerplate, family)
+}
+
+/// Pairs of input indices, `a < b`.
+type Pairs = Vec<(u32, u32)>;
+
+/// The pairs to align: those sharing passage fingerprints and those `dups` verified
+/// (sorted, each once); the latter on their own (sorted); and the number of fingerprints
+/// too common to index.
+fn candidate_pairs(
+    content: &[Vec<Token>],
+    dups: &DupsReport,
+    pc: &PassageConfig,
+) -> (Pairs, Pairs, usize) {
+    let fingerprints: Vec<Vec<u64>> = content
+        .par_iter()
+        .map(|toks| passage::fingerprints(toks, pc))
+        .collect();
+    let indexed = passage::candidates(&fingerprints, pc);
+    drop(fingerprints);
+    let lsh_pairs: Vec<(u32, u32)> = dups.pairs.iter().map(|p| (p.a, p.b)).collect();
+    let mut candidates = indexed.pairs;
+    candidates.extend_from_slice(&lsh_pairs);
+    candidates.sort_unstable();
+    candidates.dedup();
+    (candidates, lsh_pairs, indexed.capped_fingerprints)
+}
+
+/// What aligning a candidate pair needs.
+struct Aligner<'a> {
+    docs: &'a [Document],
+    content: &'a [Vec<Token>],
+    kgrams: &'a [Vec<u64>],
+    sets: &'a [Vec<u64>],
+    stock: &'a StockPhrases,
+    /// The pairs `dups` verified, sorted.
+    lsh_pairs: &'a [(u32, u32)],
+    config: &'a PassageConfig,
+}
+
+impl Aligner<'_> {
+    fn side(&self, i: usize) -> Side<'_> {
+        Side {
+            text: &self.docs[i].text,
+            tokens: &self.content[i],
+            kgrams: &self.kgrams[i],
+        }
+    }
+
+    /// Aligns a pair and judges each passage: reuse, or a formula (a template, stock
+    /// phrases, a shared quote). `None` when they share no passage; else the pair's
+    /// evidence and its formula passages (to be grouped into frames, which number the
+    /// evidence's templates in order).
+    fn align(&self, a: u32, b: u32) -> Option<(PairEvidence, Vec<formula::Found>)> {
+        let (ia, ib) = (a as usize, b as usize);
+        let pc = self.config;
+        let passages = passage::align(&self.content[ia], &self.content[ib], pc);
+        if passages.is_empty() {
+            return None;
+        }
+        let locate = |p: &passage::Passage| locate(self.docs, self.content, ia, ib, p);
+        let (mut spans, mut templates, mut found) = (Vec::new(), Vec::new(), Vec::new());
+        for p in &passages {
+            let verdict = formula::judge(
+                p,
+                self.side(ia),
+                self.side(ib),
+                self.stock,
+                pc.k,
+                pc.min_words,
+            );
+            match verdict {
+                None => spans.push(locate(p)),
+                Some(reason) => {
+                    // A shared quote is no formula: it joins no frame.
+                    let frame = if reason == formula::TemplateReason::Quote {
+                        usize::MAX
+                    } else {
+                        found.push(formula::Found::new(a, b, p, self.side(ia), pc.k));
+                        0
+                    };
+                    templates.push(TemplateSpan {
+                        span: locate(p),
+                        reason,
+                        frame,
+                    });
+                }
+            }
+        }
+        let evidence = PairEvidence {
+            spans,
+            from_lsh: self.lsh_pairs.binary_search(&(a, b)).is_ok(),
+            templates,
+            ..measured(a, b, self.sets)
+        };
+        Some((evidence, found))
+    }
+}
+
+/// Groups the formula passages of the aligned pairs into frames, and numbers each pair's
+/// template spans with its frame (in the order the passages were found).
+fn number_frames(
+    aligned: Vec<(PairEvidence, Vec<formula::Found>)>,
+    dups: &DupsReport,
+    documents: usize,
+) -> (Frames, Vec<PairEvidence>) {
+    let found: Vec<formula::Found> = aligned.iter().flat_map(|(_, f)| f.clone()).collect();
+    // A frame's stories are its documents, near-duplicates counted once (two notices in
+    // one formula hold most of each other's fingerprints, so containment families would
+    // count them as one).
+    let mut story: Vec<u32> = (0..documents as u32).collect();
+    for f in &dups.families {
+        for &m in &f.members {
+            story[m as usize] = f.representative;
+        }
+    }
+    let (frames, of_passage) = formula::group(&found, &story);
+    let mut next = of_passage.into_iter();
+    let pairs = aligned
+        .into_iter()
+        .map(|(mut e, _)| {
+            for t in e.templates.iter_mut().filter(|t| t.frame != usize::MAX) {
+                t.frame = next.next().unwrap_or(0);
+            }
+            e
+        })
+        .collect();
+    (frames, pairs)
 }
 
 /// The paraphrase path: pairs that share rewritten passages and no verbatim one (nor a

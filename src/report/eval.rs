@@ -93,6 +93,33 @@ fn unordered(a: &str, b: &str) -> (String, String) {
     }
 }
 
+/// A parse result whose error names the field (`edges[3].child`).
+type Parsed<T> = std::result::Result<T, String>;
+
+/// A truth id: a non-empty string or an integer.
+fn truth_id(v: &Value, at: &str) -> Parsed<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Ok(s.clone()),
+        Value::Number(n) if n.is_u64() || n.is_i64() => Ok(n.to_string()),
+        Value::Null => Err(format!("{at}: missing")),
+        _ => Err(format!("{at}: not an id (a string or an integer)")),
+    }
+}
+
+/// The list under `key` of the truth object (empty when absent and not `required`).
+fn truth_list<'a>(
+    obj: &'a serde_json::Map<String, Value>,
+    key: &str,
+    required: bool,
+) -> Parsed<&'a [Value]> {
+    match obj.get(key) {
+        Some(Value::Array(a)) => Ok(a.as_slice()),
+        None if !required => Ok(&[]),
+        None => Err(format!("no '{key}' list")),
+        Some(_) => Err(format!("'{key}' is not a list")),
+    }
+}
+
 impl Truth {
     /// Reads and checks a truth file: malformed JSON, a missing or mistyped field, a
     /// duplicate edge or negative, or a pair both edge and negative is an error naming the
@@ -115,33 +142,30 @@ impl Truth {
     }
 
     /// Builds truth from a parsed JSON value (errors name the field).
-    pub fn from_value(value: &Value) -> std::result::Result<Truth, String> {
+    pub fn from_value(value: &Value) -> Parsed<Truth> {
         let obj = value.as_object().ok_or("not a JSON object")?;
-        let id = |v: &Value, at: &str| -> std::result::Result<String, String> {
-            match v {
-                Value::String(s) if !s.is_empty() => Ok(s.clone()),
-                Value::Number(n) if n.is_u64() || n.is_i64() => Ok(n.to_string()),
-                Value::Null => Err(format!("{at}: missing")),
-                _ => Err(format!("{at}: not an id (a string or an integer)")),
-            }
-        };
-        let list = |key: &str, required: bool| -> std::result::Result<&[Value], String> {
-            match obj.get(key) {
-                Some(Value::Array(a)) => Ok(a.as_slice()),
-                None if !required => Ok(&[]),
-                None => Err(format!("no '{key}' list")),
-                Some(_) => Err(format!("'{key}' is not a list")),
-            }
-        };
         let mut truth = Truth::default();
+        // Every labelled pair, edge or negative, and where it was first labelled.
         let mut seen: HashMap<(String, String), String> = HashMap::new();
-        for (i, e) in list("edges", true)?.iter().enumerate() {
+        truth.read_edges(truth_list(obj, "edges", true)?, &mut seen)?;
+        truth.read_negatives(truth_list(obj, "negatives", false)?, &mut seen)?;
+        truth.read_clusters(truth_list(obj, "clusters", false)?)?;
+        truth.read_passages(truth_list(obj, "passages", false)?)?;
+        Ok(truth)
+    }
+
+    fn read_edges(
+        &mut self,
+        edges: &[Value],
+        seen: &mut HashMap<(String, String), String>,
+    ) -> Parsed<()> {
+        for (i, e) in edges.iter().enumerate() {
             let at = format!("edges[{i}]");
             if !e.is_object() {
                 return Err(format!("{at}: not an object"));
             }
-            let parent = id(&e["parent"], &format!("{at}.parent"))?;
-            let child = id(&e["child"], &format!("{at}.child"))?;
+            let parent = truth_id(&e["parent"], &format!("{at}.parent"))?;
+            let child = truth_id(&e["child"], &format!("{at}.child"))?;
             if parent == child {
                 return Err(format!("{at}: parent and child are both '{parent}'"));
             }
@@ -155,71 +179,88 @@ impl Truth {
                     "{at}: duplicate edge between '{parent}' and '{child}' (first at {first})"
                 ));
             }
-            truth.edges.push(TruthEdge {
+            self.edges.push(TruthEdge {
                 parent,
                 child,
                 label,
             });
         }
-        for (i, n) in list("negatives", false)?.iter().enumerate() {
+        Ok(())
+    }
+
+    fn read_negatives(
+        &mut self,
+        negatives: &[Value],
+        seen: &mut HashMap<(String, String), String>,
+    ) -> Parsed<()> {
+        for (i, n) in negatives.iter().enumerate() {
             let at = format!("negatives[{i}]");
             let pair = n
                 .as_array()
                 .filter(|p| p.len() == 2)
                 .ok_or(format!("{at}: not a pair [id, id]"))?;
-            let a = id(&pair[0], &format!("{at}[0]"))?;
-            let b = id(&pair[1], &format!("{at}[1]"))?;
+            let a = truth_id(&pair[0], &format!("{at}[0]"))?;
+            let b = truth_id(&pair[1], &format!("{at}[1]"))?;
             if let Some(first) = seen.insert(unordered(&a, &b), at.clone()) {
                 return Err(format!(
                     "{at}: the pair '{a}', '{b}' is already labelled at {first}"
                 ));
             }
-            truth.negatives.push((a, b));
+            self.negatives.push((a, b));
         }
-        for (i, c) in list("clusters", false)?.iter().enumerate() {
+        Ok(())
+    }
+
+    /// Clusters: lists of ids, each id in one cluster at most.
+    fn read_clusters(&mut self, clusters: &[Value]) -> Parsed<()> {
+        for (i, c) in clusters.iter().enumerate() {
             let at = format!("clusters[{i}]");
             let members = c.as_array().ok_or(format!("{at}: not a list"))?;
             let ids = members
                 .iter()
                 .enumerate()
-                .map(|(j, m)| id(m, &format!("{at}[{j}]")))
-                .collect::<std::result::Result<Vec<_>, _>>()?;
+                .map(|(j, m)| truth_id(m, &format!("{at}[{j}]")))
+                .collect::<Parsed<Vec<_>>>()?;
             if !ids.is_empty() {
-                truth.clusters.push(ids);
+                self.clusters.push(ids);
             }
         }
         let mut in_cluster: HashMap<&str, usize> = HashMap::new();
-        for (i, c) in truth.clusters.iter().enumerate() {
+        for (i, c) in self.clusters.iter().enumerate() {
             for m in c {
                 if let Some(j) = in_cluster.insert(m, i) {
                     return Err(format!("clusters[{i}]: '{m}' is also in clusters[{j}]"));
                 }
             }
         }
-        for (i, p) in list("passages", false)?.iter().enumerate() {
+        Ok(())
+    }
+
+    fn read_passages(&mut self, passages: &[Value]) -> Parsed<()> {
+        for (i, p) in passages.iter().enumerate() {
             let at = format!("passages[{i}]");
-            let num = |key: &str| -> std::result::Result<usize, String> {
+            let num = |key: &str| -> Parsed<usize> {
                 p[key]
                     .as_u64()
                     .map(|n| n as usize)
                     .ok_or(format!("{at}.{key}: not a whole number"))
             };
-            let parent = id(&p["parent"], &format!("{at}.parent"))?;
-            let child = id(&p["child"], &format!("{at}.child"))?;
+            let parent = truth_id(&p["parent"], &format!("{at}.parent"))?;
+            let child = truth_id(&p["child"], &format!("{at}.child"))?;
             let (po, pl, co, cl) = (
                 num("parent_offset")?,
                 num("parent_length")?,
                 num("child_offset")?,
                 num("child_length")?,
             );
-            truth.passages.push(TruthPassage {
+            self.passages.push(TruthPassage {
                 parent,
                 child,
                 parent_range: (po, po + pl),
                 child_range: (co, co + cl),
             });
         }
-        Ok(truth)
+        Ok(())
     }
 
     /// Every id the truth names.
@@ -306,124 +347,24 @@ impl Prediction {
     }
 
     /// Builds a prediction from a parsed output.
-    pub fn from_value(value: &Value) -> std::result::Result<Prediction, String> {
+    pub fn from_value(value: &Value) -> Parsed<Prediction> {
         let command = value["command"]
             .as_str()
             .ok_or("no 'command' field: not a wiretrace JSON output")?
             .to_string();
-        let text = |v: &Value, at: &str| -> std::result::Result<String, String> {
-            v.as_str()
-                .map(str::to_string)
-                .ok_or(format!("{at}: not a string"))
-        };
-        // `{side}_start` and `{side}_end` of a span, as a range.
-        let range =
-            |v: &Value, side: &str, at: &str| -> std::result::Result<(usize, usize), String> {
-                let num = |key: String| {
-                    v[key.as_str()]
-                        .as_u64()
-                        .map(|n| n as usize)
-                        .ok_or(format!("{at}.{key}: not a whole number"))
-                };
-                Ok((num(format!("{side}_start"))?, num(format!("{side}_end"))?))
-            };
-        let array = |key: &str| -> std::result::Result<&[Value], String> {
-            value[key]
-                .as_array()
-                .map(Vec::as_slice)
-                .ok_or(format!("no '{key}' list"))
-        };
-        let families = || -> std::result::Result<Vec<Vec<String>>, String> {
-            array("families")?
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    f["members"]
-                        .as_array()
-                        .ok_or(format!("families[{i}].members: not a list"))?
-                        .iter()
-                        .enumerate()
-                        .map(|(j, m)| text(m, &format!("families[{i}].members[{j}]")))
-                        .collect()
-                })
-                .collect()
-        };
         let mut p = Prediction {
             command: command.clone(),
             ..Prediction::default()
         };
         match command.as_str() {
             "lineage" => {
-                for (i, n) in array("nodes")?.iter().enumerate() {
-                    let id = text(&n["id"], &format!("nodes[{i}].id"))?;
-                    if n["inferred"].as_bool() == Some(true) {
-                        p.inferred.insert(id.clone());
-                    }
-                    p.ids.insert(id);
-                }
-                for (i, e) in array("edges")?.iter().enumerate() {
-                    let at = format!("edges[{i}]");
-                    let parent = text(&e["parent"], &format!("{at}.parent"))?;
-                    let child = text(&e["child"], &format!("{at}.child"))?;
-                    let directed = e["directed"].as_bool().unwrap_or(true)
-                        && e["direction"].as_str() != Some("undetermined");
-                    for s in e["spans"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
-                        let at = format!("{at}.spans");
-                        // `a` is the parent (earlier outputs wrote `parent_start`, `child_start`, …).
-                        let (a, b) = if s.get("a_start").is_some() {
-                            ("a", "b")
-                        } else {
-                            ("parent", "child")
-                        };
-                        p.passages.push(PredictedPassage {
-                            a: parent.clone(),
-                            b: child.clone(),
-                            a_range: range(s, a, &at)?,
-                            b_range: range(s, b, &at)?,
-                        });
-                    }
-                    p.edges.push(PredictedEdge {
-                        parent,
-                        child,
-                        directed,
-                    });
-                }
-                p.clusters = families()?;
+                p.read_lineage(value)?;
+                p.clusters = output_families(value)?;
             }
             "passages" | "dups" => {
-                for (i, pair) in array("pairs")?.iter().enumerate() {
-                    let at = format!("pairs[{i}]");
-                    let a = text(&pair["a"], &format!("{at}.a"))?;
-                    let b = text(&pair["b"], &format!("{at}.b"))?;
-                    let listed = pair["passages"]
-                        .as_array()
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[]);
-                    // Template and quote passages are listed but are no reuse; a pair of
-                    // `passages` with only those is no edge.
-                    let is_reuse = |s: &Value| s["kind"].as_str().is_none_or(|k| k == "reuse");
-                    if command == "passages" && !listed.is_empty() && !listed.iter().any(is_reuse) {
-                        continue;
-                    }
-                    for (j, s) in listed.iter().enumerate().filter(|(_, s)| is_reuse(s)) {
-                        let at = format!("{at}.passages[{j}]");
-                        p.passages.push(PredictedPassage {
-                            a: a.clone(),
-                            b: b.clone(),
-                            a_range: range(s, "a", &at)?,
-                            b_range: range(s, "b", &at)?,
-                        });
-                    }
-                    p.ids.insert(a.clone());
-                    p.ids.insert(b.clone());
-                    p.edges.push(PredictedEdge {
-                        parent: a,
-                        child: b,
-                        directed: false,
-                    });
-                }
+                p.read_pairs(value, command == "passages")?;
                 if command == "dups" {
-                    p.clusters = families()?;
+                    p.clusters = output_families(value)?;
                 }
             }
             other => {
@@ -437,6 +378,121 @@ impl Prediction {
         }
         Ok(p)
     }
+
+    /// The nodes and the edges of a `lineage` output, with their spans.
+    fn read_lineage(&mut self, value: &Value) -> Parsed<()> {
+        for (i, n) in output_list(value, "nodes")?.iter().enumerate() {
+            let id = output_text(&n["id"], &format!("nodes[{i}].id"))?;
+            if n["inferred"].as_bool() == Some(true) {
+                self.inferred.insert(id.clone());
+            }
+            self.ids.insert(id);
+        }
+        for (i, e) in output_list(value, "edges")?.iter().enumerate() {
+            let at = format!("edges[{i}]");
+            let parent = output_text(&e["parent"], &format!("{at}.parent"))?;
+            let child = output_text(&e["child"], &format!("{at}.child"))?;
+            let directed = e["directed"].as_bool().unwrap_or(true)
+                && e["direction"].as_str() != Some("undetermined");
+            for s in e["spans"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+                let at = format!("{at}.spans");
+                // `a` is the parent (earlier outputs wrote `parent_start`, `child_start`, …).
+                let (a, b) = if s.get("a_start").is_some() {
+                    ("a", "b")
+                } else {
+                    ("parent", "child")
+                };
+                self.passages.push(PredictedPassage {
+                    a: parent.clone(),
+                    b: child.clone(),
+                    a_range: span_range(s, a, &at)?,
+                    b_range: span_range(s, b, &at)?,
+                });
+            }
+            self.edges.push(PredictedEdge {
+                parent,
+                child,
+                directed,
+            });
+        }
+        Ok(())
+    }
+
+    /// The pairs of a `passages` or `dups` output as undirected edges, with the passages
+    /// of reuse. In `passages`, a pair with only template and quote passages is no edge.
+    fn read_pairs(&mut self, value: &Value, passages: bool) -> Parsed<()> {
+        for (i, pair) in output_list(value, "pairs")?.iter().enumerate() {
+            let at = format!("pairs[{i}]");
+            let a = output_text(&pair["a"], &format!("{at}.a"))?;
+            let b = output_text(&pair["b"], &format!("{at}.b"))?;
+            let listed = pair["passages"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let is_reuse = |s: &Value| s["kind"].as_str().is_none_or(|k| k == "reuse");
+            if passages && !listed.is_empty() && !listed.iter().any(is_reuse) {
+                continue;
+            }
+            for (j, s) in listed.iter().enumerate().filter(|(_, s)| is_reuse(s)) {
+                let at = format!("{at}.passages[{j}]");
+                self.passages.push(PredictedPassage {
+                    a: a.clone(),
+                    b: b.clone(),
+                    a_range: span_range(s, "a", &at)?,
+                    b_range: span_range(s, "b", &at)?,
+                });
+            }
+            self.ids.insert(a.clone());
+            self.ids.insert(b.clone());
+            self.edges.push(PredictedEdge {
+                parent: a,
+                child: b,
+                directed: false,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn output_text(v: &Value, at: &str) -> Parsed<String> {
+    v.as_str()
+        .map(str::to_string)
+        .ok_or(format!("{at}: not a string"))
+}
+
+/// `{side}_start` and `{side}_end` of a span, as a range.
+fn span_range(v: &Value, side: &str, at: &str) -> Parsed<(usize, usize)> {
+    let num = |key: String| {
+        v[key.as_str()]
+            .as_u64()
+            .map(|n| n as usize)
+            .ok_or(format!("{at}.{key}: not a whole number"))
+    };
+    Ok((num(format!("{side}_start"))?, num(format!("{side}_end"))?))
+}
+
+fn output_list<'a>(value: &'a Value, key: &str) -> Parsed<&'a [Value]> {
+    value[key]
+        .as_array()
+        .map(Vec::as_slice)
+        .ok_or(format!("no '{key}' list"))
+}
+
+/// The members of every family of an output.
+fn output_families(value: &Value) -> Parsed<Vec<Vec<String>>> {
+    output_list(value, "families")?
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            f["members"]
+                .as_array()
+                .ok_or(format!("families[{i}].members: not a list"))?
+                .iter()
+                .enumerate()
+                .map(|(j, m)| output_text(m, &format!("families[{i}].members[{j}]")))
+                .collect()
+        })
+        .collect()
 }
 
 /// Precision, recall and F1, with the counts behind them.
@@ -582,70 +638,8 @@ pub fn evaluate(
         })
         .collect();
 
-    // Each unordered pair once: the first claim wins (an output has one edge per pair).
-    let mut predicted: BTreeMap<(String, String), &PredictedEdge> = BTreeMap::new();
-    for e in &edges {
-        predicted.entry(unordered(&e.parent, &e.child)).or_insert(e);
-    }
-    let negatives: BTreeSet<(String, String)> = truth
-        .negatives
-        .iter()
-        .map(|(a, b)| unordered(a, b))
-        .collect();
-    let truth_pairs: BTreeSet<(String, String)> = truth
-        .edges
-        .iter()
-        .map(|e| unordered(&e.parent, &e.child))
-        .collect();
-    let false_positives = predicted
-        .keys()
-        .filter(|k| negatives.contains(*k) || (options.complete && !truth_pairs.contains(*k)))
-        .count();
-    let on_truth = predicted
-        .keys()
-        .filter(|k| truth_pairs.contains(*k))
-        .count();
-
-    let score = |selected: &[&TruthEdge]| -> EdgeScores {
-        let (mut found, mut right, mut undetermined) = (0, 0, 0);
-        for t in selected {
-            if let Some(p) = predicted.get(&unordered(&t.parent, &t.child)) {
-                found += 1;
-                if !p.directed {
-                    undetermined += 1;
-                } else if p.parent == t.parent {
-                    right += 1;
-                }
-            }
-        }
-        let n = selected.len();
-        let claimed = found - undetermined;
-        EdgeScores {
-            truth_edges: n,
-            undirected: Scores::new(found, false_positives, n - found),
-            directed: Scores::new(right, false_positives + (found - right), n - right),
-            direction_accuracy: (claimed > 0).then(|| round4(right as f64 / claimed as f64)),
-            undetermined_share: if found == 0 {
-                0.0
-            } else {
-                round4(undetermined as f64 / found as f64)
-            },
-        }
-    };
+    let links = Links::new(&edges, truth, options);
     let all: Vec<&TruthEdge> = truth.edges.iter().collect();
-    let mut labels: BTreeMap<String, Vec<&TruthEdge>> = BTreeMap::new();
-    for e in &truth.edges {
-        labels.entry(e.label.clone()).or_default().push(e);
-    }
-    let by_label = if labels.len() > 1 || labels.keys().any(|l| !l.is_empty()) {
-        labels
-            .iter()
-            .map(|(l, es)| (l.clone(), score(es)))
-            .collect()
-    } else {
-        BTreeMap::new()
-    };
-
     let family_ari = (!truth.clusters.is_empty()).then(|| {
         let clusters: Vec<Vec<String>> = prediction
             .clusters
@@ -656,60 +650,163 @@ pub fn evaluate(
     });
     let passages = (!truth.passages.is_empty()).then(|| {
         let mut labelled: BTreeSet<(String, String)> =
-            truth_pairs.union(&negatives).cloned().collect();
+            links.truth_pairs.union(&links.negatives).cloned().collect();
         if options.complete {
-            labelled.extend(predicted.keys().cloned());
+            labelled.extend(links.predicted.keys().cloned());
         }
         score_passages(&truth.passages, &prediction.passages, &labelled, &map)
     });
-    // Per label: the cases on pairs of that label, detections on those pairs only.
-    let mut passages_by_label: BTreeMap<String, PassageScores> = BTreeMap::new();
-    if !truth.passages.is_empty() {
-        let mut label_of: BTreeMap<(String, String), &str> = BTreeMap::new();
-        for e in &truth.edges {
-            label_of.insert(unordered(&e.parent, &e.child), &e.label);
-        }
-        let labels: BTreeSet<&str> = label_of
-            .values()
-            .copied()
-            .filter(|l| !l.is_empty())
-            .collect();
-        if labels.len() > 1 {
-            for label in labels {
-                let pairs: BTreeSet<(String, String)> = label_of
-                    .iter()
-                    .filter(|(_, l)| **l == label)
-                    .map(|(p, _)| p.clone())
-                    .collect();
-                let cases: Vec<TruthPassage> = truth
-                    .passages
-                    .iter()
-                    .filter(|c| pairs.contains(&unordered(&c.parent, &c.child)))
-                    .cloned()
-                    .collect();
-                if !cases.is_empty() {
-                    passages_by_label.insert(
-                        label.to_string(),
-                        score_passages(&cases, &prediction.passages, &pairs, &map),
-                    );
-                }
-            }
-        }
-    }
-
+    let labelled = links.on_truth + links.false_positives;
     Evaluation {
         command: prediction.command.clone(),
-        predicted_edges: predicted.len(),
-        predicted_on_labelled: on_truth + false_positives,
-        predicted_on_unlabelled: predicted.len() - on_truth - false_positives,
-        overall: score(&all),
-        by_label,
+        predicted_edges: links.predicted.len(),
+        predicted_on_labelled: labelled,
+        predicted_on_unlabelled: links.predicted.len() - labelled,
+        overall: links.score(&all),
+        by_label: links.by_label(truth),
         family_ari,
         passages,
-        passages_by_label,
+        passages_by_label: passages_by_label(truth, &prediction.passages, &map),
         inferred_nodes: prediction.inferred.len(),
         inferred_matches,
     }
+}
+
+/// The predicted links, each unordered pair once, set against the truth's pairs.
+struct Links<'a> {
+    /// Each unordered pair once: the first claim wins (an output has one edge per pair).
+    predicted: BTreeMap<(String, String), &'a PredictedEdge>,
+    truth_pairs: BTreeSet<(String, String)>,
+    negatives: BTreeSet<(String, String)>,
+    /// Predicted links on negative pairs (on any unlabelled pair when the truth is
+    /// complete).
+    false_positives: usize,
+    /// Predicted links on truth edges.
+    on_truth: usize,
+}
+
+impl<'a> Links<'a> {
+    fn new(edges: &'a [PredictedEdge], truth: &Truth, options: EvalOptions) -> Self {
+        let mut predicted: BTreeMap<(String, String), &PredictedEdge> = BTreeMap::new();
+        for e in edges {
+            predicted.entry(unordered(&e.parent, &e.child)).or_insert(e);
+        }
+        let negatives: BTreeSet<(String, String)> = truth
+            .negatives
+            .iter()
+            .map(|(a, b)| unordered(a, b))
+            .collect();
+        let truth_pairs: BTreeSet<(String, String)> = truth
+            .edges
+            .iter()
+            .map(|e| unordered(&e.parent, &e.child))
+            .collect();
+        let false_positives = predicted
+            .keys()
+            .filter(|k| negatives.contains(*k) || (options.complete && !truth_pairs.contains(*k)))
+            .count();
+        let on_truth = predicted
+            .keys()
+            .filter(|k| truth_pairs.contains(*k))
+            .count();
+        Links {
+            predicted,
+            truth_pairs,
+            negatives,
+            false_positives,
+            on_truth,
+        }
+    }
+
+    /// The scores of the links against the `selected` truth edges.
+    fn score(&self, selected: &[&TruthEdge]) -> EdgeScores {
+        let (mut found, mut right, mut undetermined) = (0, 0, 0);
+        for t in selected {
+            if let Some(p) = self.predicted.get(&unordered(&t.parent, &t.child)) {
+                found += 1;
+                if !p.directed {
+                    undetermined += 1;
+                } else if p.parent == t.parent {
+                    right += 1;
+                }
+            }
+        }
+        let n = selected.len();
+        let claimed = found - undetermined;
+        let fp = self.false_positives;
+        EdgeScores {
+            truth_edges: n,
+            undirected: Scores::new(found, fp, n - found),
+            directed: Scores::new(right, fp + (found - right), n - right),
+            direction_accuracy: (claimed > 0).then(|| round4(right as f64 / claimed as f64)),
+            undetermined_share: if found == 0 {
+                0.0
+            } else {
+                round4(undetermined as f64 / found as f64)
+            },
+        }
+    }
+
+    /// Scores per truth label (none when the truth labels nothing).
+    fn by_label(&self, truth: &Truth) -> BTreeMap<String, EdgeScores> {
+        let mut labels: BTreeMap<String, Vec<&TruthEdge>> = BTreeMap::new();
+        for e in &truth.edges {
+            labels.entry(e.label.clone()).or_default().push(e);
+        }
+        if labels.len() > 1 || labels.keys().any(|l| !l.is_empty()) {
+            labels
+                .iter()
+                .map(|(l, es)| (l.clone(), self.score(es)))
+                .collect()
+        } else {
+            BTreeMap::new()
+        }
+    }
+}
+
+/// Passage scores per truth label, when the truth's edges carry two labels or more: the
+/// cases on pairs of that label, detections on those pairs only.
+fn passages_by_label(
+    truth: &Truth,
+    detections: &[PredictedPassage],
+    map: &dyn Fn(&str) -> String,
+) -> BTreeMap<String, PassageScores> {
+    let mut by_label = BTreeMap::new();
+    if truth.passages.is_empty() {
+        return by_label;
+    }
+    let mut label_of: BTreeMap<(String, String), &str> = BTreeMap::new();
+    for e in &truth.edges {
+        label_of.insert(unordered(&e.parent, &e.child), &e.label);
+    }
+    let labels: BTreeSet<&str> = label_of
+        .values()
+        .copied()
+        .filter(|l| !l.is_empty())
+        .collect();
+    if labels.len() < 2 {
+        return by_label;
+    }
+    for label in labels {
+        let pairs: BTreeSet<(String, String)> = label_of
+            .iter()
+            .filter(|(_, l)| **l == label)
+            .map(|(p, _)| p.clone())
+            .collect();
+        let cases: Vec<TruthPassage> = truth
+            .passages
+            .iter()
+            .filter(|c| pairs.contains(&unordered(&c.parent, &c.child)))
+            .cloned()
+            .collect();
+        if !cases.is_empty() {
+            by_label.insert(
+                label.to_string(),
+                score_passages(&cases, detections, &pairs, map),
+            );
+        }
+    }
+    by_label
 }
 
 /// Inferred node → absent truth node, by the most shared children, greedily.

@@ -9,13 +9,13 @@ use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::Index;
+use super::{Analysed, Index};
 use crate::corpus::Document;
 use crate::error::Result;
 use crate::formula::{self, Side, StockPhrases};
 use crate::lineage::{self, PairEvidence};
 use crate::matching::Method;
-use crate::normalize::tokenize;
+use crate::normalize::{Token, tokenize};
 use crate::passage::{self, SharedSpan};
 use crate::shingle::{shingle_set, word_shingles};
 use crate::verify::{Similarity, exact_similarity};
@@ -68,6 +68,36 @@ impl Index {
     pub fn query(&self, article: &Document, limit: usize) -> Result<Vec<SourceMatch>> {
         let hasher = self.hasher();
         let (analysed, tokens) = self.analyse(article, &hasher);
+        let (candidates, lsh) = self.query_candidates(&analysed)?;
+        let stored = self.read_documents(&candidates)?;
+        let positions = word_shingles(&tokens, self.config.passage.k);
+        let mut kgrams = positions.clone();
+        kgrams.sort_unstable();
+        kgrams.dedup();
+        let article = Article {
+            doc: article,
+            set: &analysed.set,
+            tokens: &tokens,
+            positions: &positions,
+            kgrams: &kgrams,
+        };
+        let mut matches: Vec<SourceMatch> = candidates
+            .par_iter()
+            .filter_map(|&o| self.match_stored(&article, o, &stored[&o], lsh.contains(&o)))
+            .collect();
+        matches.sort_by(|x, y| {
+            (x.role != Role::Source)
+                .cmp(&(y.role != Role::Source))
+                .then(y.shared_kgrams.cmp(&x.shared_kgrams))
+                .then(x.ordinal.cmp(&y.ordinal))
+        });
+        matches.truncate(limit);
+        Ok(matches)
+    }
+
+    /// The stored documents that share an LSH band or a passage fingerprint with the
+    /// article (sorted, each once), and those of them LSH proposed.
+    fn query_candidates(&self, analysed: &Analysed) -> Result<(Vec<u32>, AHashSet<u32>)> {
         let keys: Vec<(u64, u32)> = analysed.keys.iter().map(|&k| (k, 0)).collect();
         let (by_band, _) = self.band_neighbours(&keys)?;
         let no_extra: AHashMap<u64, usize> = AHashMap::new();
@@ -81,91 +111,93 @@ impl Index {
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
-        let stored = self.read_documents(&candidates)?;
-        let pc = &self.config.passage;
-        let positions = word_shingles(&tokens, pc.k);
-        let mut kgrams = positions.clone();
-        kgrams.sort_unstable();
-        kgrams.dedup();
-        let no_stock = StockPhrases::default();
-        let mut matches: Vec<SourceMatch> = candidates
-            .par_iter()
-            .filter_map(|&o| {
-                let doc = &stored[&o];
-                // `shingle_set` is sorted and repeat-free already.
-                let set = shingle_set(&doc.text, self.config.dups.scheme);
-                let similarity = exact_similarity(&analysed.set, &set);
-                let other = tokenize(&doc.text);
-                let theirs_at = word_shingles(&other, pc.k);
-                let (our_side, their_side) = (
-                    Side {
-                        text: &article.text,
-                        tokens: &tokens,
-                        kgrams: &positions,
-                    },
-                    Side {
-                        text: &doc.text,
-                        tokens: &other,
-                        kgrams: &theirs_at,
-                    },
-                );
-                // A formula or a shared quote is no source (stock phrases need the
-                // corpus; frames and quotes are read from the two texts).
-                let spans: Vec<SharedSpan> = passage::align(&tokens, &other, pc)
-                    .iter()
-                    .filter(|p| {
-                        formula::judge(p, our_side, their_side, &no_stock, pc.k, pc.min_words)
-                            .is_none()
-                    })
-                    .map(|p| SharedSpan::locate(p, &article.text, &tokens, &doc.text, &other))
-                    .collect();
-                let near = lsh.contains(&o) && similarity.jaccard >= self.config.dups.threshold;
-                if spans.is_empty() && !near {
-                    return None;
-                }
-                let mut theirs = theirs_at.clone();
-                theirs.sort_unstable();
-                theirs.dedup();
-                let shared = exact_similarity(&kgrams, &theirs).intersection;
-                let evidence = PairEvidence {
-                    a: 0,
-                    b: 1,
-                    spans: spans.clone(),
-                    a_shingles: kgrams.len(),
-                    b_shingles: theirs.len(),
-                    shared_shingles: shared,
-                    from_lsh: near,
-                    paraphrase: false,
-                    templates: Vec::new(),
-                };
-                let pair = [article.clone(), doc.clone()];
-                let orientation = lineage::orient_pair(&pair, &evidence);
-                let (parent, reason) = (orientation.parent, orientation.reason);
-                Some(SourceMatch {
-                    ordinal: o,
-                    document: doc.clone(),
-                    similarity,
-                    from_lsh: near,
-                    spans,
-                    role: if !orientation.directed {
-                        Role::Undetermined
-                    } else if parent == 1 {
-                        Role::Source
-                    } else {
-                        Role::Copy
-                    },
-                    reason,
-                    shared_kgrams: shared,
-                })
-            })
-            .collect();
-        matches.sort_by(|x, y| {
-            (x.role != Role::Source)
-                .cmp(&(y.role != Role::Source))
-                .then(y.shared_kgrams.cmp(&x.shared_kgrams))
-                .then(x.ordinal.cmp(&y.ordinal))
-        });
-        matches.truncate(limit);
-        Ok(matches)
+        Ok((candidates, lsh))
     }
+
+    /// The match of stored document `o` (`proposed_by_lsh`: a band candidate), or `None`
+    /// when it shares no passage that is not a formula and is no near-duplicate.
+    fn match_stored(
+        &self,
+        article: &Article,
+        o: u32,
+        doc: &Document,
+        proposed_by_lsh: bool,
+    ) -> Option<SourceMatch> {
+        let pc = &self.config.passage;
+        // `shingle_set` is sorted and repeat-free already.
+        let set = shingle_set(&doc.text, self.config.dups.scheme);
+        let similarity = exact_similarity(article.set, &set);
+        let other = tokenize(&doc.text);
+        let theirs_at = word_shingles(&other, pc.k);
+        let (our_side, their_side) = (
+            Side {
+                text: &article.doc.text,
+                tokens: article.tokens,
+                kgrams: article.positions,
+            },
+            Side {
+                text: &doc.text,
+                tokens: &other,
+                kgrams: &theirs_at,
+            },
+        );
+        // A formula or a shared quote is no source (stock phrases need the corpus; frames
+        // and quotes are read from the two texts).
+        let no_stock = StockPhrases::default();
+        let spans: Vec<SharedSpan> = passage::align(article.tokens, &other, pc)
+            .iter()
+            .filter(|p| {
+                formula::judge(p, our_side, their_side, &no_stock, pc.k, pc.min_words).is_none()
+            })
+            .map(|p| SharedSpan::locate(p, &article.doc.text, article.tokens, &doc.text, &other))
+            .collect();
+        let near = proposed_by_lsh && similarity.jaccard >= self.config.dups.threshold;
+        if spans.is_empty() && !near {
+            return None;
+        }
+        let mut theirs = theirs_at;
+        theirs.sort_unstable();
+        theirs.dedup();
+        let shared = exact_similarity(article.kgrams, &theirs).intersection;
+        let evidence = PairEvidence {
+            a: 0,
+            b: 1,
+            spans: spans.clone(),
+            a_shingles: article.kgrams.len(),
+            b_shingles: theirs.len(),
+            shared_shingles: shared,
+            from_lsh: near,
+            paraphrase: false,
+            templates: Vec::new(),
+        };
+        let pair = [article.doc.clone(), doc.clone()];
+        let orientation = lineage::orient_pair(&pair, &evidence);
+        Some(SourceMatch {
+            ordinal: o,
+            document: doc.clone(),
+            similarity,
+            from_lsh: near,
+            spans,
+            role: if !orientation.directed {
+                Role::Undetermined
+            } else if orientation.parent == 1 {
+                Role::Source
+            } else {
+                Role::Copy
+            },
+            reason: orientation.reason,
+            shared_kgrams: shared,
+        })
+    }
+}
+
+/// A queried article, analysed once for every stored candidate.
+struct Article<'a> {
+    doc: &'a Document,
+    /// Its shingle set under the index's scheme.
+    set: &'a [u64],
+    /// Its tokens, and its passage k-grams by position and as a sorted set.
+    tokens: &'a [Token],
+    positions: &'a [u64],
+    kgrams: &'a [u64],
 }

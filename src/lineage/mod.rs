@@ -456,23 +456,74 @@ pub fn build(
     let mut dropped: Vec<bool> = via.iter().map(Option::is_some).collect();
     let mut by_child: AHashMap<u32, Vec<Candidate>> = AHashMap::new();
     let first_inferred = docs.len() as u32;
-    let mut sources: Vec<InferredSource> = Vec::new();
-    if groups.iter().any(|g| !g.siblings.is_empty()) {
-        let taken: AHashSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    let sources = if groups.iter().any(|g| !g.siblings.is_empty()) {
+        let unseen = Unseen {
+            docs,
+            cues: &cues,
+            pairs,
+            shingles,
+            index: &index,
+        };
+        unseen.infer_sources(&groups, &mut dropped, &mut by_child)
+    } else {
+        Vec::new()
+    };
+    for ((e, o), _) in pairs
+        .iter()
+        .zip(orientations)
+        .zip(&dropped)
+        .filter(|(_, d)| !**d)
+    {
+        let c = pair_candidate(docs, content, e, o);
+        by_child.entry(c.edge.child).or_default().push(c);
+    }
+    let edges = choose_parents(by_child, config.min_words);
+    into_graph(edges, sources, first_inferred)
+}
+
+/// What inferring the unseen sources of sibling groups needs.
+struct Unseen<'a> {
+    docs: &'a [Document],
+    cues: &'a Cues<'a>,
+    pairs: &'a [PairEvidence],
+    shingles: &'a [Vec<u64>],
+    index: &'a PairIndex,
+}
+
+impl Unseen<'_> {
+    /// An inferred source for each group of siblings, numbered after the documents: its
+    /// edges join the candidates of their children, and the pairs it explains (the
+    /// siblings' own and those with outside copies of it) are `dropped`.
+    fn infer_sources(
+        &self,
+        groups: &[inferred::Group],
+        dropped: &mut [bool],
+        by_child: &mut AHashMap<u32, Vec<Candidate>>,
+    ) -> Vec<InferredSource> {
+        let first_inferred = self.docs.len() as u32;
+        let taken: AHashSet<&str> = self.docs.iter().map(|d| d.id.as_str()).collect();
+        let mut sources: Vec<InferredSource> = Vec::new();
         for group in groups.iter().filter(|g| !g.siblings.is_empty()) {
             for &pi in &group.siblings {
                 dropped[pi] = true;
             }
             let node = first_inferred + sources.len() as u32;
             let id = inferred::unique_id(&group.outlet, sources.len(), &taken);
-            let (source, edges, explained) =
-                inferred::infer(group, node, id, &cues, pairs, shingles, &index);
+            let (source, edges, explained) = inferred::infer(
+                group,
+                node,
+                id,
+                self.cues,
+                self.pairs,
+                self.shingles,
+                self.index,
+            );
             for pi in explained {
                 dropped[pi] = true;
             }
             for edge in edges {
                 let shared = (edge.containment
-                    * shingles.get(edge.child as usize).map_or(0, Vec::len) as f64)
+                    * self.shingles.get(edge.child as usize).map_or(0, Vec::len) as f64)
                     .round() as usize;
                 by_child.entry(edge.child).or_default().push(Candidate {
                     shared,
@@ -483,19 +534,18 @@ pub fn build(
             }
             sources.push(source);
         }
+        sources
     }
-    for ((e, o), _) in pairs
-        .iter()
-        .zip(orientations)
-        .zip(&dropped)
-        .filter(|(_, d)| !**d)
-    {
-        let c = pair_candidate(docs, content, e, o);
-        by_child.entry(c.edge.child).or_default().push(c);
-    }
+}
+
+/// Each child's parents among its candidates: the best first, then any other that
+/// explains at least `min_words` words of the child that no chosen parent explains.
+fn choose_parents(
+    mut by_child: AHashMap<u32, Vec<Candidate>>,
+    min_words: usize,
+) -> Vec<LineageEdge> {
     let mut children: Vec<u32> = by_child.keys().copied().collect();
     children.sort_unstable();
-
     let mut edges: Vec<LineageEdge> = Vec::new();
     for child in children {
         let mut cands = by_child.remove(&child).unwrap_or_default();
@@ -519,14 +569,14 @@ pub fn build(
                 .iter()
                 .map(|s| uncovered_words(s, &explained))
                 .sum();
-            if !explained.is_empty() && new_words < config.min_words {
+            if !explained.is_empty() && new_words < min_words {
                 continue;
             }
             explained.extend(c.edge.spans.iter().map(|s| s.child_chars));
             edges.push(c.edge);
         }
     }
-    into_graph(edges, sources, first_inferred)
+    edges
 }
 
 /// Words of span `s` (child side) outside the already explained character ranges,

@@ -182,6 +182,87 @@ fn exact_duplicates(corpus: &Corpus, dups: &DupsReport) -> DuplicateRate {
     }
 }
 
+/// Who copies whom: directed edges counted by the parent's and the child's outlet, and
+/// the stories of unseen sources with their copies, per credited outlet.
+struct Flows {
+    syndicating: AHashMap<String, usize>,
+    copying: AHashMap<String, usize>,
+    unseen_sources: Vec<UnseenSource>,
+}
+
+impl Flows {
+    fn count(docs: &[crate::corpus::Document], lineage: &Lineage) -> Flows {
+        let source_of = |i: u32| {
+            lineage
+                .node(docs, i)
+                .source
+                .unwrap_or(UNKNOWN_SOURCE)
+                .to_string()
+        };
+        let mut syndicating: AHashMap<String, usize> = AHashMap::new();
+        let mut copying: AHashMap<String, usize> = AHashMap::new();
+        let mut unseen: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        // Only edges whose direction is known say who copies whom; an inferred parent is
+        // counted with the unseen sources, not as an outlet of the corpus.
+        for e in lineage.graph.edge_weights().filter(|e| e.directed) {
+            if let Some(s) = lineage.inferred_source(e.parent) {
+                let outlet = s.outlet.clone().unwrap_or_else(|| UNKNOWN_SOURCE.into());
+                unseen.entry(outlet).or_default().1 += 1;
+            } else {
+                *syndicating.entry(source_of(e.parent)).or_default() += 1;
+            }
+            *copying.entry(source_of(e.child)).or_default() += 1;
+        }
+        for s in &lineage.inferred {
+            let outlet = s.outlet.clone().unwrap_or_else(|| UNKNOWN_SOURCE.into());
+            unseen.entry(outlet).or_default().0 += 1;
+        }
+        let mut unseen_sources: Vec<UnseenSource> = unseen
+            .into_iter()
+            .map(|(outlet, (stories, copies))| UnseenSource {
+                outlet,
+                stories,
+                copies,
+            })
+            .collect();
+        unseen_sources.sort_by(|x, y| y.stories.cmp(&x.stories).then(x.outlet.cmp(&y.outlet)));
+        unseen_sources.truncate(TOP);
+        Flows {
+            syndicating,
+            copying,
+            unseen_sources,
+        }
+    }
+}
+
+fn top_boilerplate(trace: &Trace) -> Vec<TemplateCount> {
+    trace
+        .boilerplate
+        .templates
+        .iter()
+        .take(TOP)
+        .map(|t| TemplateCount {
+            text: t.text.chars().take(120).collect(),
+            documents: t.documents,
+            rule: t.rule,
+        })
+        .collect()
+}
+
+fn top_frames(trace: &Trace) -> Vec<FrameCount> {
+    trace
+        .frames
+        .frames
+        .iter()
+        .take(TOP)
+        .map(|f| FrameCount {
+            text: f.text.chars().take(120).collect(),
+            stories: f.stories,
+            documents: f.documents,
+        })
+        .collect()
+}
+
 /// Builds the summary from a corpus and its trace and lineage.
 pub fn audit(corpus: &Corpus, trace: &Trace, lineage: &Lineage) -> Audit {
     let dups = &trace.dups;
@@ -192,41 +273,7 @@ pub fn audit(corpus: &Corpus, trace: &Trace, lineage: &Lineage) -> Audit {
     }
     let near_redundant: usize = dups.families.iter().map(|f| f.members.len() - 1).sum();
 
-    let source_of = |i: u32| {
-        lineage
-            .node(docs, i)
-            .source
-            .unwrap_or(UNKNOWN_SOURCE)
-            .to_string()
-    };
-    let mut syndicating: AHashMap<String, usize> = AHashMap::new();
-    let mut copying: AHashMap<String, usize> = AHashMap::new();
-    let mut unseen: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    // Only edges whose direction is known say who copies whom; an inferred parent is
-    // counted with the unseen sources, not as an outlet of the corpus.
-    for e in lineage.graph.edge_weights().filter(|e| e.directed) {
-        if let Some(s) = lineage.inferred_source(e.parent) {
-            let outlet = s.outlet.clone().unwrap_or_else(|| UNKNOWN_SOURCE.into());
-            unseen.entry(outlet).or_default().1 += 1;
-        } else {
-            *syndicating.entry(source_of(e.parent)).or_default() += 1;
-        }
-        *copying.entry(source_of(e.child)).or_default() += 1;
-    }
-    for s in &lineage.inferred {
-        let outlet = s.outlet.clone().unwrap_or_else(|| UNKNOWN_SOURCE.into());
-        unseen.entry(outlet).or_default().0 += 1;
-    }
-    let mut unseen_sources: Vec<UnseenSource> = unseen
-        .into_iter()
-        .map(|(outlet, (stories, copies))| UnseenSource {
-            outlet,
-            stories,
-            copies,
-        })
-        .collect();
-    unseen_sources.sort_by(|x, y| y.stories.cmp(&x.stories).then(x.outlet.cmp(&y.outlet)));
-    unseen_sources.truncate(TOP);
+    let flows = Flows::count(docs, lineage);
     let mut story_family_sizes: BTreeMap<usize, usize> = BTreeMap::new();
     for members in lineage.family_members() {
         *story_family_sizes.entry(members.len()).or_default() += 1;
@@ -252,37 +299,17 @@ pub fn audit(corpus: &Corpus, trace: &Trace, lineage: &Lineage) -> Audit {
         story_families: lineage.families,
         documents_in_stories: lineage.graph.node_count() - lineage.inferred.len(),
         inferred_sources: lineage.inferred.len(),
-        unseen_sources,
+        unseen_sources: flows.unseen_sources,
         story_family_sizes,
         lineage_edges: lineage.graph.edge_count(),
-        top_syndicating_sources: top(syndicating),
-        top_copying_outlets: top(copying),
+        top_syndicating_sources: top(flows.syndicating),
+        top_copying_outlets: top(flows.copying),
         boilerplate_templates: trace.boilerplate.templates.len(),
-        top_boilerplate: trace
-            .boilerplate
-            .templates
-            .iter()
-            .take(TOP)
-            .map(|t| TemplateCount {
-                text: t.text.chars().take(120).collect(),
-                documents: t.documents,
-                rule: t.rule,
-            })
-            .collect(),
+        top_boilerplate: top_boilerplate(trace),
         template_passages: trace.judged_passages(false),
         quote_passages: trace.judged_passages(true),
         template_frames: trace.frames.frames.len(),
-        top_template_frames: trace
-            .frames
-            .frames
-            .iter()
-            .take(TOP)
-            .map(|f| FrameCount {
-                text: f.text.chars().take(120).collect(),
-                stories: f.stories,
-                documents: f.documents,
-            })
-            .collect(),
+        top_template_frames: top_frames(trace),
         missing_dates: docs.iter().filter(|d| d.timestamp.is_none()).count(),
         unparseable_dates,
         missing_sources: docs.iter().filter(|d| d.source.is_none()).count(),

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::DupsView;
 use super::target::PendingFile;
-use crate::corpus::DocumentRecord;
+use crate::corpus::{DocumentRecord, Skip};
 use crate::dedup::DedupPlan;
 use crate::error::{Error, Result};
 
@@ -78,26 +78,48 @@ pub fn write_dedup(
     mut out: PendingFile,
     mut side: PendingFile,
 ) -> Result<DedupSummary> {
-    let docs = &view.corpus.documents;
     let output = out.target().to_path_buf();
-    let sidecar = side.target().to_path_buf();
-    let (output, sidecar) = (output.as_path(), sidecar.as_path());
-    let out_err = |source| Error::Output {
-        path: output.to_path_buf(),
-        source,
+    let (kept, output_bytes, output_crc32) = write_kept(view, plan, &mut out)?;
+    out.finish()?;
+    let skipped: Vec<_> = view.skipped().collect();
+    let summary = DedupSummary {
+        run: run_id(),
+        records_read: view.corpus.records_read(),
+        kept,
+        dropped: plan.dropped.len(),
+        skipped: skipped.len(),
+        output_bytes,
+        output_crc32,
     };
-    let side_err = |source| Error::Output {
-        path: sidecar.to_path_buf(),
-        source,
-    };
+    write_sidecar(view, plan, &summary, &output, &skipped, &mut side)?;
+    side.finish()?;
 
+    // Both complete: now make them visible.
+    out.commit()?;
+    crate::index::manifest::fault_point("dedup-between-renames");
+    side.commit()?;
+    Ok(summary)
+}
+
+/// Writes the kept records, each as read (or as a record when it was a text file); returns
+/// how many, their bytes and their CRC-32.
+fn write_kept(
+    view: &DupsView,
+    plan: &DedupPlan,
+    out: &mut PendingFile,
+) -> Result<(usize, u64, String)> {
+    let output = out.target().to_path_buf();
+    let out_err = |source| Error::Output {
+        path: output.clone(),
+        source,
+    };
     let mut tally = Tally {
         inner: out.writer(),
         crc: crc32fast::Hasher::new(),
         bytes: 0,
     };
     let mut kept = 0;
-    for (doc, &keep) in docs.iter().zip(&plan.keep) {
+    for (doc, &keep) in view.corpus.documents.iter().zip(&plan.keep) {
         if !keep {
             continue;
         }
@@ -112,19 +134,24 @@ pub fn write_dedup(
         }
         tally.write_all(b"\n").map_err(out_err)?;
     }
-    let output_bytes = tally.bytes;
-    let output_crc32 = format!("{:08x}", tally.crc.finalize());
-    out.finish()?;
+    Ok((kept, tally.bytes, format!("{:08x}", tally.crc.finalize())))
+}
 
-    let skipped: Vec<_> = view.skipped().collect();
-    let summary = DedupSummary {
-        run: run_id(),
-        records_read: view.corpus.records_read(),
-        kept,
-        dropped: plan.dropped.len(),
-        skipped: skipped.len(),
-        output_bytes,
-        output_crc32,
+/// Writes the sidecar: a header line that names the output and the run, then one line per
+/// dropped document (with the copy kept) and per skipped record.
+fn write_sidecar(
+    view: &DupsView,
+    plan: &DedupPlan,
+    summary: &DedupSummary,
+    output: &std::path::Path,
+    skipped: &[&Skip],
+    side: &mut PendingFile,
+) -> Result<()> {
+    let docs = &view.corpus.documents;
+    let sidecar = side.target().to_path_buf();
+    let side_err = |source| Error::Output {
+        path: sidecar.clone(),
+        source,
     };
     let header = serde_json::json!({
         "wiretrace": "dedup",
@@ -162,11 +189,5 @@ pub fn write_dedup(
             .map_err(side_err)?;
         w.write_all(b"\n").map_err(side_err)?;
     }
-    side.finish()?;
-
-    // Both complete: now make them visible.
-    out.commit()?;
-    crate::index::manifest::fault_point("dedup-between-renames");
-    side.commit()?;
-    Ok(summary)
+    Ok(())
 }

@@ -54,7 +54,6 @@ const EDGE_KEYS: [(&str, &str); 9] = [
 /// Writes the lineage graph as GraphML.
 pub fn write_graphml(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
     let lineage = view.lineage;
-    let docs = &view.corpus.documents;
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
@@ -74,75 +73,92 @@ pub fn write_graphml(view: &LineageView, out: &mut dyn Write) -> io::Result<()> 
     }
     writeln!(out, r#"  <graph id="lineage" edgedefault="directed">"#)?;
     for n in lineage.graph.node_indices() {
-        let i = lineage.graph[n];
-        let d = lineage.node(docs, i);
-        writeln!(out, r#"    <node id="d{i}">"#)?;
-        let data = [
-            ("label", Some(d.id)),
-            ("inferred", d.inferred.map(|_| "true")),
-            ("evidence", d.inferred.map(|s| s.evidence.as_str())),
-            ("source", d.source),
-            ("date", d.date),
-            ("title", d.title),
-            ("url", d.url),
-        ];
-        for (key, value) in data {
-            if let Some(v) = value {
-                writeln!(out, r#"      <data key="{key}">{}</data>"#, escape(v))?;
-            }
-        }
-        writeln!(
-            out,
-            r#"      <data key="family">{}</data>"#,
-            lineage.family[n.index()]
-        )?;
-        writeln!(out, "    </node>")?;
+        write_node(view, n, out)?;
     }
     for (k, e) in lineage.edges().into_iter().enumerate() {
-        // GraphML's own per-edge `directed` says it to every reader; the `directed` data
-        // key says it to tools that read only data attributes (Gephi's edge table).
-        let undirected = if e.directed {
-            ""
-        } else {
-            r#" directed="false""#
-        };
-        writeln!(
-            out,
-            r#"    <edge id="e{k}" source="d{}" target="d{}"{undirected}>"#,
-            e.parent, e.child
-        )?;
-        writeln!(out, r#"      <data key="kind">{}</data>"#, e.kind)?;
-        writeln!(out, r#"      <data key="directed">{}</data>"#, e.directed)?;
-        writeln!(
-            out,
-            r#"      <data key="similarity">{:.6}</data>"#,
-            e.similarity
-        )?;
-        writeln!(
-            out,
-            r#"      <data key="containment">{:.6}</data>"#,
-            e.containment
-        )?;
-        writeln!(
-            out,
-            r#"      <data key="parent_coverage">{:.6}</data>"#,
-            e.parent_coverage
-        )?;
-        if let Some(lag) = e.time_lag_seconds {
-            writeln!(out, r#"      <data key="time_lag_seconds">{lag}</data>"#)?;
-        }
-        writeln!(
-            out,
-            r#"      <data key="reason">{}</data>"#,
-            escape(&e.reason)
-        )?;
-        writeln!(out, r#"      <data key="spans">{}</data>"#, e.spans.len())?;
-        let words: usize = e.spans.iter().map(|s| s.child_words).sum();
-        writeln!(out, r#"      <data key="shared_words">{words}</data>"#)?;
-        writeln!(out, "    </edge>")?;
+        write_edge(k, e, out)?;
     }
     writeln!(out, "  </graph>")?;
     writeln!(out, "</graphml>")
+}
+
+/// One node: a document, or an inferred source with its evidence.
+fn write_node(
+    view: &LineageView,
+    n: petgraph::graph::NodeIndex,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let lineage = view.lineage;
+    let i = lineage.graph[n];
+    let d = lineage.node(&view.corpus.documents, i);
+    writeln!(out, r#"    <node id="d{i}">"#)?;
+    let data = [
+        ("label", Some(d.id)),
+        ("inferred", d.inferred.map(|_| "true")),
+        ("evidence", d.inferred.map(|s| s.evidence.as_str())),
+        ("source", d.source),
+        ("date", d.date),
+        ("title", d.title),
+        ("url", d.url),
+    ];
+    for (key, value) in data {
+        if let Some(v) = value {
+            writeln!(out, r#"      <data key="{key}">{}</data>"#, escape(v))?;
+        }
+    }
+    writeln!(
+        out,
+        r#"      <data key="family">{}</data>"#,
+        lineage.family[n.index()]
+    )?;
+    writeln!(out, "    </node>")?;
+    Ok(())
+}
+
+/// Edge `k`, with its evidence as data.
+fn write_edge(k: usize, e: &crate::lineage::LineageEdge, out: &mut dyn Write) -> io::Result<()> {
+    // GraphML's own per-edge `directed` says it to every reader; the `directed` data
+    // key says it to tools that read only data attributes (Gephi's edge table).
+    let undirected = if e.directed {
+        ""
+    } else {
+        r#" directed="false""#
+    };
+    writeln!(
+        out,
+        r#"    <edge id="e{k}" source="d{}" target="d{}"{undirected}>"#,
+        e.parent, e.child
+    )?;
+    writeln!(out, r#"      <data key="kind">{}</data>"#, e.kind)?;
+    writeln!(out, r#"      <data key="directed">{}</data>"#, e.directed)?;
+    writeln!(
+        out,
+        r#"      <data key="similarity">{:.6}</data>"#,
+        e.similarity
+    )?;
+    writeln!(
+        out,
+        r#"      <data key="containment">{:.6}</data>"#,
+        e.containment
+    )?;
+    writeln!(
+        out,
+        r#"      <data key="parent_coverage">{:.6}</data>"#,
+        e.parent_coverage
+    )?;
+    if let Some(lag) = e.time_lag_seconds {
+        writeln!(out, r#"      <data key="time_lag_seconds">{lag}</data>"#)?;
+    }
+    writeln!(
+        out,
+        r#"      <data key="reason">{}</data>"#,
+        escape(&e.reason)
+    )?;
+    writeln!(out, r#"      <data key="spans">{}</data>"#, e.spans.len())?;
+    let words: usize = e.spans.iter().map(|s| s.child_words).sum();
+    writeln!(out, r#"      <data key="shared_words">{words}</data>"#)?;
+    writeln!(out, "    </edge>")?;
+    Ok(())
 }
 
 #[cfg(test)]

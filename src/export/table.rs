@@ -92,44 +92,53 @@ pub fn write_passages(view: &LineageView, out: &mut dyn Write) -> io::Result<()>
         t.frames.frames.len()
     )?;
     for e in &t.pairs {
-        let (a, b) = (&docs[e.a as usize], &docs[e.b as usize]);
+        write_pair(e, docs, out)?;
+    }
+    write_formulas(t, out)
+}
+
+/// One pair: its passages of reuse with the start of A's side, then its formulas.
+fn write_pair(
+    e: &crate::lineage::PairEvidence,
+    docs: &[crate::corpus::Document],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let (a, b) = (&docs[e.a as usize], &docs[e.b as usize]);
+    writeln!(
+        out,
+        "\n{}  ~  {}   (Jaccard {:.3}{})",
+        a.id,
+        b.id,
+        e.jaccard(),
+        if e.paraphrase { "; rewritten" } else { "" }
+    )?;
+    for s in &e.spans {
         writeln!(
             out,
-            "\n{}  ~  {}   (Jaccard {:.3}{})",
-            a.id,
-            b.id,
-            e.jaccard(),
-            if e.paraphrase { "; rewritten" } else { "" }
+            "  A[{}..{}] ~ B[{}..{}]  {} / {} words, similarity {:.2}",
+            s.a_chars.0, s.a_chars.1, s.b_chars.0, s.b_chars.1, s.a_words, s.b_words, s.similarity
         )?;
-        for s in &e.spans {
-            writeln!(
-                out,
-                "  A[{}..{}] ~ B[{}..{}]  {} / {} words, similarity {:.2}",
-                s.a_chars.0,
-                s.a_chars.1,
-                s.b_chars.0,
-                s.b_chars.1,
-                s.a_words,
-                s.b_words,
-                s.similarity
-            )?;
-            let text = snippet(&a.text, s.a_chars, 100).replace('\n', " ");
-            writeln!(out, "    \"{text}\"")?;
-        }
-        for tpl in &e.templates {
-            let s = &tpl.span;
-            let what = if tpl.reason == crate::formula::TemplateReason::Quote {
-                "a shared quote".to_string()
-            } else {
-                format!("template ({}, frame {})", tpl.reason.as_str(), tpl.frame)
-            };
-            writeln!(
-                out,
-                "  A[{}..{}] ~ B[{}..{}]  {what}: not reuse",
-                s.a_chars.0, s.a_chars.1, s.b_chars.0, s.b_chars.1,
-            )?;
-        }
+        let text = snippet(&a.text, s.a_chars, 100).replace('\n', " ");
+        writeln!(out, "    \"{text}\"")?;
     }
+    for tpl in &e.templates {
+        let s = &tpl.span;
+        let what = if tpl.reason == crate::formula::TemplateReason::Quote {
+            "a shared quote".to_string()
+        } else {
+            format!("template ({}, frame {})", tpl.reason.as_str(), tpl.frame)
+        };
+        writeln!(
+            out,
+            "  A[{}..{}] ~ B[{}..{}]  {what}: not reuse",
+            s.a_chars.0, s.a_chars.1, s.b_chars.0, s.b_chars.1,
+        )?;
+    }
+    Ok(())
+}
+
+/// The boilerplate found and the template frames, which are not evidence.
+fn write_formulas(t: &crate::trace::Trace, out: &mut dyn Write) -> io::Result<()> {
     if !t.boilerplate.templates.is_empty() {
         writeln!(out, "\nBoilerplate (not used as evidence):")?;
         for tpl in &t.boilerplate.templates {
@@ -214,6 +223,12 @@ pub fn write_audit(a: &crate::audit::Audit, out: &mut dyn Write) -> io::Result<(
     )?;
     writeln!(out, "  missing sources         {}", a.missing_sources)?;
     writeln!(out, "  missing ids (skipped)   {}", a.missing_ids)?;
+    write_audit_lists(a, out)
+}
+
+/// The ranked lists of an audit: outlets that are copied and that copy, unseen sources,
+/// boilerplate and template frames.
+fn write_audit_lists(a: &crate::audit::Audit, out: &mut dyn Write) -> io::Result<()> {
     for (title, list) in [
         (
             "Top syndicating sources (copied by others)",

@@ -399,11 +399,18 @@ pub struct Segment {
     fences: Vec<(Table, Vec<u64>)>,
 }
 
-impl Segment {
-    /// Opens a segment and checks its header, directory and fences.
-    pub fn open(path: &Path) -> Result<Segment> {
-        let file = File::open(path).map_err(|e| io_error(path, e))?;
-        let len = file.metadata().map_err(|e| io_error(path, e))?.len();
+/// The fields of a segment's header that locate the rest.
+struct Header {
+    sections: usize,
+    base: u64,
+    docs: u64,
+    dir_offset: u64,
+}
+
+impl Header {
+    /// Reads and checks the header of a file of `len` bytes: magic, checksum, version and
+    /// the file length it records.
+    fn read(file: &File, path: &Path, len: u64) -> Result<Header> {
         let corrupt = |detail: String| Error::CorruptIndex {
             path: path.to_path_buf(),
             detail,
@@ -414,7 +421,7 @@ impl Segment {
             )));
         }
         let mut header = [0u8; HEADER_LEN];
-        read_exact_at(&file, &mut header, 0).map_err(|e| io_error(path, e))?;
+        read_exact_at(file, &mut header, 0).map_err(|e| io_error(path, e))?;
         if header[..8] != MAGIC {
             return Err(corrupt("not a wiretrace segment (bad magic)".into()));
         }
@@ -427,41 +434,69 @@ impl Segment {
                 "segment format version {version}; this wiretrace reads version {VERSION}"
             )));
         }
-        let count = u32_at(&header, 12) as usize;
-        let base = u64_at(&header, 16);
-        let docs = u64_at(&header, 24);
-        let dir_offset = u64_at(&header, 32);
         let file_len = u64_at(&header, 40);
         if file_len != len {
             return Err(corrupt(format!(
                 "{len} bytes on disk, {file_len} written (truncated or extended)"
             )));
         }
-        let dir_len = count * DIR_ENTRY_LEN + 4;
-        if dir_offset.checked_add(dir_len as u64) != Some(len) {
-            return Err(corrupt("directory does not end the file".into()));
+        Ok(Header {
+            sections: u32_at(&header, 12) as usize,
+            base: u64_at(&header, 16),
+            docs: u64_at(&header, 24),
+            dir_offset: u64_at(&header, 32),
+        })
+    }
+}
+
+/// Reads and checks the directory, which ends the file: its checksum, and that every
+/// section lies before it.
+fn read_directory(file: &File, path: &Path, header: &Header, len: u64) -> Result<Vec<SectionInfo>> {
+    let corrupt = |detail: String| Error::CorruptIndex {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let dir_offset = header.dir_offset;
+    let dir_len = header.sections * DIR_ENTRY_LEN + 4;
+    if dir_offset.checked_add(dir_len as u64) != Some(len) {
+        return Err(corrupt("directory does not end the file".into()));
+    }
+    let mut dir = vec![0u8; dir_len];
+    read_exact_at(file, &mut dir, dir_offset).map_err(|e| io_error(path, e))?;
+    if crc32fast::hash(&dir[..dir_len - 4]) != u32_at(&dir, dir_len - 4) {
+        return Err(corrupt("directory checksum mismatch".into()));
+    }
+    let sections: Vec<SectionInfo> = dir[..dir_len - 4]
+        .chunks_exact(DIR_ENTRY_LEN)
+        .map(|e| SectionInfo {
+            kind: u32_at(e, 0),
+            offset: u64_at(e, 8),
+            length: u64_at(e, 16),
+            crc_offset: u64_at(e, 24),
+        })
+        .collect();
+    for s in &sections {
+        let blocks = s.length.div_ceil(BLOCK as u64);
+        let fits = s.offset + s.length <= dir_offset && s.crc_offset + blocks * 4 <= dir_offset;
+        if !fits {
+            return Err(corrupt(format!("section {} lies outside the file", s.kind)));
         }
-        let mut dir = vec![0u8; dir_len];
-        read_exact_at(&file, &mut dir, dir_offset).map_err(|e| io_error(path, e))?;
-        if crc32fast::hash(&dir[..dir_len - 4]) != u32_at(&dir, dir_len - 4) {
-            return Err(corrupt("directory checksum mismatch".into()));
-        }
-        let sections: Vec<SectionInfo> = dir[..dir_len - 4]
-            .chunks_exact(DIR_ENTRY_LEN)
-            .map(|e| SectionInfo {
-                kind: u32_at(e, 0),
-                offset: u64_at(e, 8),
-                length: u64_at(e, 16),
-                crc_offset: u64_at(e, 24),
-            })
-            .collect();
-        for s in &sections {
-            let blocks = s.length.div_ceil(BLOCK as u64);
-            let fits = s.offset + s.length <= dir_offset && s.crc_offset + blocks * 4 <= dir_offset;
-            if !fits {
-                return Err(corrupt(format!("section {} lies outside the file", s.kind)));
-            }
-        }
+    }
+    Ok(sections)
+}
+
+impl Segment {
+    /// Opens a segment and checks its header, directory and fences.
+    pub fn open(path: &Path) -> Result<Segment> {
+        let file = File::open(path).map_err(|e| io_error(path, e))?;
+        let len = file.metadata().map_err(|e| io_error(path, e))?.len();
+        let corrupt = |detail: String| Error::CorruptIndex {
+            path: path.to_path_buf(),
+            detail,
+        };
+        let header = Header::read(&file, path, len)?;
+        let sections = read_directory(&file, path, &header, len)?;
+        let (base, docs) = (header.base, header.docs);
         if base > u32::MAX as u64 || base + docs > u32::MAX as u64 + 1 {
             return Err(corrupt("document ordinals beyond 2³²".into()));
         }

@@ -114,17 +114,16 @@ fn close_copies(
 /// (an agency story and the newspaper that ran it, a day later).
 const MIN_UNCREDITED_OUTLETS: usize = 3;
 
-/// Groups of copies that credit one absent outlet — or, crediting no one, that three or more
-/// outlets published close together with no source in the corpus — and which of their
-/// pairs are siblings.
-pub(super) fn groups(
+/// The pairs that may be two copies of one unseen story, with the outlet both credit (empty
+/// for copies that credit no one but were published close together, see
+/// [`close_copies`]). Pairs already dropped or directed by a credit or a wire are not.
+fn co_credited(
     cues: &Cues,
     pairs: &[PairEvidence],
     orientations: &[Orientation],
     dropped: &[Option<u32>],
-    shingles: &[Vec<u64>],
     index: &PairIndex,
-) -> Vec<Group> {
+) -> Vec<(usize, String)> {
     // Decided sources of each document among the links that stay.
     let mut sources_of: AHashMap<u32, Vec<u32>> = AHashMap::new();
     for (pi, o) in orientations.iter().enumerate() {
@@ -137,7 +136,6 @@ pub(super) fn groups(
             .get(&d)
             .is_some_and(|ps| ps.iter().any(|&p| p != other))
     };
-    // An empty outlet: copies that credit no one.
     let mut co_credit: Vec<(usize, String)> = Vec::new();
     for (pi, e) in pairs.iter().enumerate() {
         if dropped[pi].is_some() || matches!(orientations[pi].cue, Cue::Credit | Cue::Wire) {
@@ -149,6 +147,21 @@ pub(super) fn groups(
             co_credit.push((pi, String::new()));
         }
     }
+    co_credit
+}
+
+/// Groups of copies that credit one absent outlet — or, crediting no one, that three or more
+/// outlets published close together with no source in the corpus — and which of their
+/// pairs are siblings.
+pub(super) fn groups(
+    cues: &Cues,
+    pairs: &[PairEvidence],
+    orientations: &[Orientation],
+    dropped: &[Option<u32>],
+    shingles: &[Vec<u64>],
+    index: &PairIndex,
+) -> Vec<Group> {
+    let co_credit = co_credited(cues, pairs, orientations, dropped, index);
     if co_credit.is_empty() {
         return Vec::new();
     }

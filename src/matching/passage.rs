@@ -314,13 +314,32 @@ pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
         return Vec::new();
     }
     let runs = exact_runs(&word_shingles(a, k), &word_shingles(b, k));
-    // Chains of runs, in token units: [a_start, a_end), [b_start, b_end), matched tokens.
-    struct Chain {
-        a: Range<usize>,
-        b: Range<usize>,
-        matched: usize,
-        runs: Vec<MatchRun>,
-    }
+    let chains = chain_runs(runs, k, config.max_gap);
+    strongest_chains(chains, config.min_words)
+        .into_iter()
+        .map(|c| Passage {
+            similarity: c.matched as f64 / c.a.len().max(c.b.len()) as f64,
+            matched: c.matched,
+            a_tokens: c.a,
+            b_tokens: c.b,
+            runs: c.runs,
+        })
+        .collect()
+}
+
+/// A chain of exact runs, in token units: `[a_start, a_end)`, `[b_start, b_end)`, the
+/// tokens matched exactly, and the runs.
+struct Chain {
+    a: Range<usize>,
+    b: Range<usize>,
+    matched: usize,
+    runs: Vec<MatchRun>,
+}
+
+/// Joins each exact run (in A's order) to the chain it follows with the smallest gap of at
+/// most `max_gap` words in both texts (overlaps of up to `k` words allowed), or starts a
+/// chain.
+fn chain_runs(runs: Vec<Run>, k: usize, max_gap: usize) -> Vec<Chain> {
     let mut chains: Vec<Chain> = Vec::new();
     for run in runs {
         let (ra, rb) = (
@@ -336,7 +355,7 @@ pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
             let ga = ra.start as isize - c.a.end as isize;
             let gb = rb.start as isize - c.b.end as isize;
             let overlap = -(k as isize);
-            (ga >= overlap && gb >= overlap && ga.max(gb) <= config.max_gap as isize)
+            (ga >= overlap && gb >= overlap && ga.max(gb) <= max_gap as isize)
                 .then_some(ga.max(0).max(gb.max(0)) as usize)
         };
         let best = chains
@@ -361,11 +380,17 @@ pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
             }),
         }
     }
-    // Repeated phrases give chains on other diagonals that overlap the real one: keep the
-    // chain matching most, drop those overlapping a kept one in either text.
+    chains
+}
+
+/// The chains of at least `min_words` words on both sides that overlap no stronger one,
+/// in A's order. Repeated phrases give chains on other diagonals that overlap the real
+/// one: the chain matching most is kept, those overlapping a kept one in either text are
+/// dropped.
+fn strongest_chains(chains: Vec<Chain>, min_words: usize) -> Vec<Chain> {
     let mut chains: Vec<Chain> = chains
         .into_iter()
-        .filter(|c| c.a.len() >= config.min_words && c.b.len() >= config.min_words)
+        .filter(|c| c.a.len() >= min_words && c.b.len() >= min_words)
         .collect();
     chains.sort_by(|x, y| {
         y.matched
@@ -384,15 +409,7 @@ pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
         }
     }
     kept.sort_by_key(|c| (c.a.start, c.b.start));
-    kept.into_iter()
-        .map(|c| Passage {
-            similarity: c.matched as f64 / c.a.len().max(c.b.len()) as f64,
-            matched: c.matched,
-            a_tokens: c.a,
-            b_tokens: c.b,
-            runs: c.runs,
-        })
-        .collect()
+    kept
 }
 
 /// Half-open ranges `[start, end)` sorted and merged where they overlap or touch: the

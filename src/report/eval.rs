@@ -928,23 +928,22 @@ fn covered(range: (usize, usize), others: &[(usize, usize)]) -> usize {
     total
 }
 
-fn score_passages(
-    cases: &[TruthPassage],
+/// A character range `[start, end)`.
+type Range = (usize, usize);
+
+/// Detections by unordered pair, as (parent range, child range).
+type DetectionsByPair = BTreeMap<(String, String), Vec<(Range, Range)>>;
+
+/// Detections on labelled pairs, by pair, oriented as (parent range, child range) by the
+/// pair's cases; and how many. Ordered maps keep the sums in one order, so figures do not
+/// move in their last digit between runs.
+fn oriented_detections(
     detections: &[PredictedPassage],
+    cases_by_pair: &BTreeMap<(String, String), Vec<&TruthPassage>>,
     labelled: &BTreeSet<(String, String)>,
     map: &dyn Fn(&str) -> String,
-) -> PassageScores {
-    type Range = (usize, usize);
-    let mut cases_by_pair: BTreeMap<(String, String), Vec<&TruthPassage>> = BTreeMap::new();
-    for c in cases {
-        cases_by_pair
-            .entry(unordered(&c.parent, &c.child))
-            .or_default()
-            .push(c);
-    }
-    // Detections by pair, oriented as (parent range, child range); ordered maps keep the
-    // sums in one order, so figures do not move in their last digit between runs.
-    let mut dets_by_pair: BTreeMap<(String, String), Vec<(Range, Range)>> = BTreeMap::new();
+) -> (DetectionsByPair, usize) {
+    let mut dets_by_pair = DetectionsByPair::new();
     let mut detections_scored = 0usize;
     for d in detections {
         let (a, b) = (map(&d.a), map(&d.b));
@@ -964,6 +963,24 @@ fn score_passages(
         dets_by_pair.entry(pair).or_default().push(oriented);
         detections_scored += 1;
     }
+    (dets_by_pair, detections_scored)
+}
+
+fn score_passages(
+    cases: &[TruthPassage],
+    detections: &[PredictedPassage],
+    labelled: &BTreeSet<(String, String)>,
+    map: &dyn Fn(&str) -> String,
+) -> PassageScores {
+    let mut cases_by_pair: BTreeMap<(String, String), Vec<&TruthPassage>> = BTreeMap::new();
+    for c in cases {
+        cases_by_pair
+            .entry(unordered(&c.parent, &c.child))
+            .or_default()
+            .push(c);
+    }
+    let (dets_by_pair, detections_scored) =
+        oriented_detections(detections, &cases_by_pair, labelled, map);
     let size = |p: Range, c: Range| (p.1 - p.0.min(p.1)) + (c.1 - c.0.min(c.1));
 
     let mut recall_sum = 0.0;

@@ -15,7 +15,7 @@ use wiretrace::normalize::tokenize;
 use wiretrace::passage::align;
 use wiretrace::shingle::shingle_sequence;
 use wiretrace::synth::{SynthConfig, generate};
-use wiretrace::trace::{TraceConfig, trace};
+use wiretrace::trace::{TraceConfig, find_passages};
 use wiretrace::verify::verify;
 use wiretrace::{Document, Input, ReadOptions, read_inputs};
 
@@ -94,7 +94,7 @@ fn passage_level(c: &mut Criterion) {
     let docs = &corpus.documents;
     let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
     let config = TraceConfig::default();
-    let traced = trace(docs, &config).expect("trace");
+    let traced = find_passages(docs, &config).expect("trace");
     let lineage = traced.lineage(docs);
     let wire = tokenize(&docs[0].text);
     let copy = tokenize(&docs[1].text);
@@ -107,7 +107,7 @@ fn passage_level(c: &mut Criterion) {
     });
     g.throughput(Throughput::Bytes(bytes));
     g.bench_function("trace corpus", |b| {
-        b.iter(|| trace(black_box(docs), &config))
+        b.iter(|| find_passages(black_box(docs), &config))
     });
     g.throughput(Throughput::Elements(traced.pairs.len() as u64));
     g.bench_function("build lineage", |b| {

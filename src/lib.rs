@@ -19,7 +19,7 @@
 //! Also Like"), [`passage`] finds and aligns shared passages with character offsets in both
 //! texts, [`formula`] tells wire formulas, stock phrases and shared quotes from reuse, and
 //! [`lineage`] orders copies into a `petgraph` graph, parent → child, with the
-//! evidence for each edge; [`trace`] runs these stages. [`audit`] summarises corpus
+//! evidence for each edge; [`trace::find_passages`] runs these stages into a [`trace::Trace`]. [`audit`] summarises corpus
 //! quality, [`dedup`] plans a deduplicated corpus, [`eval`] scores an output against
 //! labelled truth, [`export`] writes tables, JSON, JSON
 //! Lines, DOT, GraphML and a self-contained HTML report, and [`synth`] generates corpora

@@ -285,7 +285,7 @@ fn lineage_per_family_is_the_passage_pipeline_on_each_family() {
             .iter()
             .map(|&m| docs[m as usize].clone())
             .collect();
-        let trace = wiretrace::trace::trace(&members, &trace_config).unwrap();
+        let trace = wiretrace::trace::find_passages(&members, &trace_config).unwrap();
         let lineage = trace.lineage(&members);
         // The table holds documents only: edges from inferred sources are left out.
         for e in lineage

@@ -10,7 +10,7 @@ use std::process::Command as Process;
 use serde_json::{Value, json};
 use wiretrace::Document;
 use wiretrace::lineage::Lineage;
-use wiretrace::trace::{TraceConfig, trace};
+use wiretrace::trace::{TraceConfig, find_passages};
 
 mod common;
 
@@ -52,7 +52,9 @@ fn page(outlet: &str, body: &str) -> String {
 }
 
 fn lineage_of(docs: &[Document]) -> Lineage {
-    trace(docs, &TraceConfig::default()).unwrap().lineage(docs)
+    find_passages(docs, &TraceConfig::default())
+        .unwrap()
+        .lineage(docs)
 }
 
 /// `(parent id, child id, directed)` of every edge, sorted.

@@ -3,7 +3,7 @@
 use ahash::{AHashMap, AHashSet};
 use wiretrace::normalize::tokenize;
 use wiretrace::synth::{SynthConfig, SynthCorpus, generate};
-use wiretrace::trace::{TraceConfig, trace};
+use wiretrace::trace::{TraceConfig, find_passages};
 
 fn corpus() -> SynthCorpus {
     generate(&SynthConfig::default())
@@ -19,7 +19,7 @@ fn words_between(text: &str, x: usize, y: usize) -> usize {
 fn lineage_edges_match_the_truth() {
     let corpus = corpus();
     let docs = &corpus.documents;
-    let t = trace(docs, &TraceConfig::default()).unwrap();
+    let t = find_passages(docs, &TraceConfig::default()).unwrap();
     let lineage = t.lineage(docs);
     let id = |i: u32| docs[i as usize].id.clone();
     let predicted: AHashSet<(String, String)> = lineage
@@ -119,7 +119,7 @@ fn excerpt_spans_are_within_a_few_words_of_the_truth() {
         .enumerate()
         .map(|(i, d)| (d.id.as_str(), i as u32))
         .collect();
-    let t = trace(docs, &TraceConfig::default()).unwrap();
+    let t = find_passages(docs, &TraceConfig::default()).unwrap();
     let mut checked = 0;
     for truth in corpus.truth.iter().filter(|e| e.kind == "excerpt") {
         let ((ps, pe), (cs, ce)) = truth.spans.unwrap();
@@ -162,7 +162,7 @@ fn excerpt_spans_are_within_a_few_words_of_the_truth() {
 fn outlet_boilerplate_is_found_and_never_evidence() {
     let corpus = corpus();
     let docs = &corpus.documents;
-    let t = trace(docs, &TraceConfig::default()).unwrap();
+    let t = find_passages(docs, &TraceConfig::default()).unwrap();
     let footers = t
         .boilerplate
         .templates

@@ -6,7 +6,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 use wiretrace::Document;
 use wiretrace::formula::TemplateReason;
-use wiretrace::trace::{Trace, TraceConfig, trace};
+use wiretrace::trace::{Trace, TraceConfig, find_passages};
 
 mod common;
 
@@ -85,7 +85,7 @@ const RESULTS: &str = "Shr 89 cts vs 87 cts
     Revs 3.41 billion vs 3.52 billion";
 
 fn run(docs: &[Document]) -> Trace {
-    trace(docs, &TraceConfig::default()).unwrap()
+    find_passages(docs, &TraceConfig::default()).unwrap()
 }
 
 fn pair<'a>(

@@ -17,7 +17,7 @@ use wiretrace::dups::{
 use wiretrace::export::target::PendingFile;
 use wiretrace::export::{self, DupsView, LineageView};
 use wiretrace::lineage::Lineage;
-use wiretrace::trace::{Trace, TraceConfig, trace};
+use wiretrace::trace::{Trace, TraceConfig, find_passages};
 use wiretrace::verify::VerifiedPair;
 
 use crate::convert::{pretty, to_python};
@@ -396,7 +396,7 @@ pub fn run_trace(
     let corpus = corpus.take()?;
     let (corpus, traced) = py.detach(|| {
         let traced = pool.install(|| {
-            trace(&corpus.documents, &config).map(|t| {
+            find_passages(&corpus.documents, &config).map(|t| {
                 let lineage = t.lineage(&corpus.documents);
                 (t, lineage)
             })

@@ -13,7 +13,7 @@ use wiretrace::export::target::PendingFile;
 use wiretrace::export::{self, DupsView, LineageView, Output};
 use wiretrace::index::Index;
 use wiretrace::paraphrase::ParaphraseConfig;
-use wiretrace::trace::{Trace, TraceConfig, check_memory, trace};
+use wiretrace::trace::{Trace, TraceConfig, check_memory, find_passages};
 
 use super::Status;
 use super::account::report_account;
@@ -122,7 +122,7 @@ pub struct ReportArgs {
 }
 
 /// What a passage-level run holds once the pipeline has run.
-struct Traced {
+struct TracedCorpus {
     corpus: Corpus,
     config: TraceConfig,
     trace: Trace,
@@ -132,7 +132,11 @@ struct Traced {
 
 /// Reads the corpus and runs the passage-level pipeline. `outputs` (option, path) are
 /// checked against the inputs and each other, and opened, before any input is read.
-fn traced(args: &TraceArgs, keep_raw: bool, outputs: &[(&str, &Path)]) -> Result<Traced, Error> {
+fn read_and_trace(
+    args: &TraceArgs,
+    keep_raw: bool,
+    outputs: &[(&str, &Path)],
+) -> Result<TracedCorpus, Error> {
     let TraceArgs {
         input,
         index,
@@ -183,8 +187,8 @@ fn traced(args: &TraceArgs, keep_raw: bool, outputs: &[(&str, &Path)]) -> Result
     if let Some(limit) = input.run.memory_limit {
         check_memory(&corpus.documents, limit)?;
     }
-    let trace = trace(&corpus.documents, &config)?;
-    Ok(Traced {
+    let trace = find_passages(&corpus.documents, &config)?;
+    Ok(TracedCorpus {
         corpus,
         config,
         trace,
@@ -231,12 +235,12 @@ fn render(
     render: impl FnOnce(&LineageView, &mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<Status, Error> {
     let input = &args.input;
-    let Traced {
+    let TracedCorpus {
         corpus,
         config,
         trace,
         mut opened,
-    } = traced(args, false, outputs)?;
+    } = read_and_trace(args, false, outputs)?;
     let lineage = trace.lineage(&corpus.documents);
     let view = LineageView {
         corpus: &corpus,
@@ -261,12 +265,12 @@ fn render(
 }
 
 pub fn run_audit(args: AuditArgs) -> Result<Status, Error> {
-    let Traced {
+    let TracedCorpus {
         corpus,
         config,
         trace,
         mut opened,
-    } = traced(&args.trace, false, &args.output.named())?;
+    } = read_and_trace(&args.trace, false, &args.output.named())?;
     let lineage = trace.lineage(&corpus.documents);
     let summary = wiretrace::audit::audit(&corpus, &trace, &lineage);
     Output::from(opened.pop()).write(|out| match args.format {
@@ -301,12 +305,12 @@ pub fn run_dedup(args: DedupArgs) -> Result<Status, Error> {
         ("--output", args.output.as_path()),
         ("--dropped", sidecar.as_path()),
     ];
-    let Traced {
+    let TracedCorpus {
         corpus,
         config,
         trace,
         opened,
-    } = traced(&args.trace, true, &outputs)?;
+    } = read_and_trace(&args.trace, true, &outputs)?;
     let [out, side]: [PendingFile; 2] = opened.try_into().ok().expect("two outputs opened");
     let docs = &corpus.documents;
     let (policy, lineage) = match args.keep {

@@ -486,7 +486,7 @@ impl ScalarUDFImpl for FamilyLineage {
                         d
                     })
                     .collect();
-                let trace = crate::trace::trace(&docs, &config)
+                let trace = crate::trace::find_passages(&docs, &config)
                     .map_err(|e| DataFusionError::Execution(format!("{F}: {e}")))?;
                 let lineage = trace.lineage(&docs);
                 // The table holds document ordinals: edges from inferred sources (stories

@@ -46,7 +46,7 @@ pub fn add_json(command: &str, dir: &str, params: &IndexParams, report: &AddRepo
         .into_iter()
         .map(|e| edge_json(e, |d| report.node_id(d)))
         .collect();
-    let traced = report.trace.is_some();
+    let with_passages = report.trace.is_some();
     envelope(
         command,
         json!({
@@ -63,12 +63,12 @@ pub fn add_json(command: &str, dir: &str, params: &IndexParams, report: &AddRepo
                 "candidates": report.candidates,
                 "oversized_buckets": report.oversized_buckets,
                 "pairs": report.pairs.len(),
-                "pairs_with_passages": traced.then_some(passages.len()),
-                "lineage_edges": traced.then_some(edges.len()),
+                "pairs_with_passages": with_passages.then_some(passages.len()),
+                "lineage_edges": with_passages.then_some(edges.len()),
             },
             "pairs": pairs(report),
-            "passages": traced.then_some(passages),
-            "lineage": traced.then(|| json!({ "edges": edges })),
+            "passages": with_passages.then_some(passages),
+            "lineage": with_passages.then(|| json!({ "edges": edges })),
             "replaced": report.replaced.iter().map(|(id, _)| id).collect::<Vec<_>>(),
             "skipped": report.skipped.iter().map(skipped).collect::<Vec<_>>(),
         }),

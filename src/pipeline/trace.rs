@@ -201,7 +201,7 @@ pub const BYTES_PER_TEXT_BYTE: u64 = 20;
 /// Bytes of working memory per document besides its text (record, tokens' bookkeeping).
 pub const BYTES_PER_DOCUMENT: u64 = 2048;
 
-/// The passage level's memory model: [`trace`] holds the corpus with its tokens, k-grams
+/// The passage level's memory model: [`find_passages`] holds the corpus with its tokens, k-grams
 /// and pairs, about [`BYTES_PER_TEXT_BYTE`] per byte of text and [`BYTES_PER_DOCUMENT`]
 /// per document. An error ([`crate::Error::MemoryLimit`]) when that is over `limit` bytes,
 /// checked before the work starts rather than when the allocator refuses.
@@ -224,7 +224,7 @@ pub fn check_memory(docs: &[Document], limit: u64) -> Result<()> {
 }
 
 /// Runs the passage-level pipeline over a corpus.
-pub fn trace(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
+pub fn find_passages(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
     let dups = find_duplicates(docs, &config.dups)?;
     let (content, boilerplate, family) = content_tokens(docs, &dups, config);
     let stats: Vec<ContentStats> = content

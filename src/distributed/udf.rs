@@ -230,7 +230,7 @@ impl ScalarUDFImpl for Shingles {
         let texts = strings(texts[0].as_ref())?;
         let sets: Vec<Vec<u64>> = texts
             .par_iter()
-            .map(|t| t.map_or_else(Vec::new, |t| shingle_set(t, scheme)))
+            .map(|t| t.map_or_else(Vec::new, |t| shingle_set(t, scheme).into_vec()))
             .collect();
         Ok(ColumnarValue::Array(list_array(
             sets,

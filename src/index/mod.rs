@@ -54,7 +54,7 @@ use crate::lsh::{LshParams, band_keys};
 use crate::minhash::{MinHasher, Signature};
 use crate::normalize::{Token, tokenize};
 use crate::passage;
-use crate::shingle::shingle_set;
+use crate::shingle::{ShingleSet, shingle_set};
 use crate::trace::TraceConfig;
 use manifest::{IndexParams, Manifest, SegmentRef, WriteLock};
 use segment::{Section, Segment};
@@ -62,7 +62,7 @@ use segment::{Section, Segment};
 /// What matching needs of one document, computed the same way for stored and new ones.
 struct Analysed {
     /// Shingle set under the index's scheme, sorted.
-    set: Vec<u64>,
+    set: ShingleSet,
     /// MinHash signature; `None` when the document has no shingle.
     signature: Option<Signature>,
     /// LSH band keys (empty without a signature).

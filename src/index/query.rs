@@ -17,7 +17,7 @@ use crate::lineage::{self, PairEvidence};
 use crate::matching::Method;
 use crate::normalize::{Token, tokenize};
 use crate::passage::{self, SharedSpan};
-use crate::shingle::{shingle_set, word_shingles};
+use crate::shingle::{ShingleSet, shingle_set, word_shingles};
 use crate::verify::{Similarity, exact_similarity};
 
 /// How a matched stored document relates to a queried article.
@@ -71,9 +71,7 @@ impl Index {
         let (candidates, lsh) = self.query_candidates(&analysed)?;
         let stored = self.read_documents(&candidates)?;
         let positions = word_shingles(&tokens, self.config.passage.k);
-        let mut kgrams = positions.clone();
-        kgrams.sort_unstable();
-        kgrams.dedup();
+        let kgrams = ShingleSet::from_hashes(positions.clone());
         let article = Article {
             doc: article,
             set: &analysed.set,
@@ -155,9 +153,7 @@ impl Index {
         if spans.is_empty() && !near {
             return None;
         }
-        let mut theirs = theirs_at;
-        theirs.sort_unstable();
-        theirs.dedup();
+        let theirs = ShingleSet::from_hashes(theirs_at);
         let shared = exact_similarity(article.kgrams, &theirs).intersection;
         let evidence = PairEvidence {
             a: 0,
@@ -195,9 +191,9 @@ impl Index {
 struct Article<'a> {
     doc: &'a Document,
     /// Its shingle set under the index's scheme.
-    set: &'a [u64],
+    set: &'a ShingleSet,
     /// Its tokens, and its passage k-grams by position and as a sorted set.
     tokens: &'a [Token],
     positions: &'a [u64],
-    kgrams: &'a [u64],
+    kgrams: &'a ShingleSet,
 }

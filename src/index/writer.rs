@@ -20,7 +20,7 @@ use crate::lsh::{Candidates, candidate_pairs};
 use crate::minhash::Signature;
 use crate::normalize::tokenize;
 use crate::passage;
-use crate::shingle::shingle_set;
+use crate::shingle::{ShingleSet, shingle_set};
 use crate::trace::{Trace, find_passages};
 use crate::verify::{VerifiedPair, verify_sides};
 
@@ -202,7 +202,7 @@ impl Index {
         pairs.sort_by_key(|p| (p.a, p.b));
         // Shingle sets are done with; a large batch needs the memory for its tables.
         for a in &mut analysed {
-            a.set = Vec::new();
+            a.set = ShingleSet::default();
         }
 
         // `build` reports pairs only: its neighbourhood is the stored half of its pairs.
@@ -313,7 +313,7 @@ impl Index {
         olds.sort_unstable();
         olds.dedup();
         let docs = self.read_documents(&olds)?;
-        let sets: Vec<(u32, (Vec<u64>, Signature))> = olds
+        let sets: Vec<(u32, (ShingleSet, Signature))> = olds
             .par_iter()
             .map(|&o| {
                 // `shingle_set` is sorted and repeat-free already.
@@ -321,7 +321,7 @@ impl Index {
                 Ok((o, (set, self.signature(o)?)))
             })
             .collect::<Result<_>>()?;
-        let sets: AHashMap<u32, (Vec<u64>, Signature)> = sets.into_iter().collect();
+        let sets: AHashMap<u32, (ShingleSet, Signature)> = sets.into_iter().collect();
         let stored_side = |o: u32| {
             let (set, sig) = &sets[&o];
             (set.as_slice(), sig.as_slice())

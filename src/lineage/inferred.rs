@@ -46,6 +46,7 @@ use super::siblings::{PairIndex, count_in, intersection, slack};
 use super::{EdgeKind, EdgeSpan, InferredSource, LineageEdge, PairEvidence};
 use crate::matching::Method;
 use crate::passage::merge_ranges;
+use crate::shingle::ShingleSet;
 
 /// Members of a group checked for a pair's shared edits.
 const MAX_WITNESSES: usize = 16;
@@ -158,7 +159,7 @@ pub(super) fn groups(
     pairs: &[PairEvidence],
     orientations: &[Orientation],
     dropped: &[Option<u32>],
-    shingles: &[Vec<u64>],
+    shingles: &[ShingleSet],
     index: &PairIndex,
 ) -> Vec<Group> {
     let co_credit = co_credited(cues, pairs, orientations, dropped, index);
@@ -232,7 +233,7 @@ fn shares_edits(
     pairs: &[PairEvidence],
     pi: usize,
     members: &[u32],
-    shingles: &[Vec<u64>],
+    shingles: &[ShingleSet],
     index: &PairIndex,
 ) -> bool {
     let e = &pairs[pi];
@@ -315,7 +316,7 @@ pub(super) fn infer(
     id: String,
     cues: &Cues,
     pairs: &[PairEvidence],
-    shingles: &[Vec<u64>],
+    shingles: &[ShingleSet],
     index: &PairIndex,
 ) -> (InferredSource, Vec<LineageEdge>, Vec<usize>) {
     let docs = cues.docs;
@@ -386,7 +387,7 @@ impl Common {
     fn of(
         members: &[u32],
         pairs: &[PairEvidence],
-        shingles: &[Vec<u64>],
+        shingles: &[ShingleSet],
         index: &PairIndex,
     ) -> Self {
         let shared_with_group = |m: u32| -> usize {
@@ -411,7 +412,7 @@ impl Common {
                 ranges.extend(anchor_sides(&pairs[p], anchor).into_iter().map(|s| s.0));
             }
         }
-        let others: Vec<&Vec<u64>> = members
+        let others: Vec<&ShingleSet> = members
             .iter()
             .filter(|&&m| m != anchor)
             .map(|&m| &shingles[m as usize])
@@ -478,12 +479,12 @@ impl Common {
         &self,
         source: u32,
         m: u32,
-        own: Option<&Vec<u64>>,
+        own: Option<&ShingleSet>,
         spans: Vec<EdgeSpan>,
         reason: String,
     ) -> LineageEdge {
         let inter = own.map_or(0, |own| count_in(&self.set, own, usize::MAX).unwrap_or(0));
-        let own = own.map_or(0, Vec::len);
+        let own = own.map_or(0, |s| s.len());
         let share = |n: usize| if n == 0 { 0.0 } else { inter as f64 / n as f64 };
         let union = own + self.set.len() - inter;
         let (containment, coverage) = (share(own), share(self.set.len()));
@@ -535,7 +536,7 @@ fn outside_copies(
     group: &Group,
     cues: &Cues,
     pairs: &[PairEvidence],
-    shingles: &[Vec<u64>],
+    shingles: &[ShingleSet],
     index: &PairIndex,
     source_set: &[u64],
 ) -> (Vec<u32>, Vec<usize>) {

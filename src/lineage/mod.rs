@@ -53,6 +53,7 @@ use crate::corpus::Document;
 use crate::formula::TemplateSpan;
 use crate::matching::Method;
 use crate::passage::SharedSpan;
+use crate::shingle::ShingleSet;
 pub use direction::{Cue, Orientation, WireStats, credits, same_outlet};
 use direction::{Cues, starts_at_start_of};
 use siblings::PairIndex;
@@ -431,7 +432,7 @@ pub fn build(
     docs: &[Document],
     pairs: &[PairEvidence],
     content: &[ContentStats],
-    shingles: &[Vec<u64>],
+    shingles: &[ShingleSet],
     config: &LineageConfig,
 ) -> Lineage {
     let pairs: Cow<[PairEvidence]> = if pairs.iter().all(|e| !e.spans.is_empty()) {
@@ -486,7 +487,7 @@ struct Unseen<'a> {
     docs: &'a [Document],
     cues: &'a Cues<'a>,
     pairs: &'a [PairEvidence],
-    shingles: &'a [Vec<u64>],
+    shingles: &'a [ShingleSet],
     index: &'a PairIndex,
 }
 
@@ -523,7 +524,10 @@ impl Unseen<'_> {
             }
             for edge in edges {
                 let shared = (edge.containment
-                    * self.shingles.get(edge.child as usize).map_or(0, Vec::len) as f64)
+                    * self
+                        .shingles
+                        .get(edge.child as usize)
+                        .map_or(0, |s| s.len()) as f64)
                     .round() as usize;
                 by_child.entry(edge.child).or_default().push(Candidate {
                     shared,
@@ -849,7 +853,7 @@ mod tests {
     #[test]
     fn a_rewrite_points_at_the_source_not_at_its_copy_and_sibling_rewrites_are_dropped() {
         // The copy is edited: ten k-grams of its own, so it is not within the wire.
-        let shingles: Vec<Vec<u64>> = vec![
+        let shingles: Vec<ShingleSet> = vec![
             (0..100).collect(),
             (0..95).chain(200..210).collect(),
             (1000..1080).collect(),

@@ -40,6 +40,7 @@ use ahash::AHashMap;
 use super::PairEvidence;
 use super::direction::{Cue, Orientation};
 use crate::corpus::Document;
+use crate::shingle::ShingleSet;
 
 /// Mediators tested per pair.
 pub const MAX_MEDIATORS: usize = 8;
@@ -161,7 +162,7 @@ fn beats(m: u32, their_pair: &Orientation) -> bool {
 pub(super) fn mediate(
     pairs: &[PairEvidence],
     orientations: &[Orientation],
-    shingles: &[Vec<u64>],
+    shingles: &[ShingleSet],
     index: &PairIndex,
 ) -> Vec<Option<u32>> {
     let mut via: Vec<Option<u32>> = vec![None; pairs.len()];
@@ -234,7 +235,7 @@ fn mediate_rewrite(
     pi: usize,
     pairs: &[PairEvidence],
     orientations: &[Orientation],
-    shingles: &[Vec<u64>],
+    shingles: &[ShingleSet],
     index: &PairIndex,
     via: &[Option<u32>],
 ) -> Option<u32> {

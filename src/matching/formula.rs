@@ -53,6 +53,7 @@ use serde::Serialize;
 
 use crate::normalize::Token;
 use crate::passage::{MatchRun, Passage, SharedSpan, merge_ranges};
+use crate::shingle::ShingleSet;
 
 /// Exact runs of formulaic k-grams shorter than this many words are stock phrases; a run
 /// this long is a paragraph lifted from somewhere, however common.
@@ -73,7 +74,7 @@ impl StockPhrases {
     /// Learns the formulaic k-grams from each document's sorted, distinct content k-gram
     /// hashes and its story (documents of one story share a label). `min_stories == 0`
     /// learns nothing.
-    pub fn learn(kgrams: &[Vec<u64>], story: &[u32], min_stories: usize) -> Self {
+    pub fn learn(kgrams: &[ShingleSet], story: &[u32], min_stories: usize) -> Self {
         let stories: AHashSet<u32> = story.iter().copied().collect();
         if min_stories == 0 || stories.len() < min_stories {
             return StockPhrases {
@@ -644,14 +645,9 @@ mod tests {
         let texts: Vec<String> = (0..12)
             .map(|i| format!("story {i} alpha{i} beta{i} gamma{i}. {stock_a} delta{i} {stock_b}"))
             .collect();
-        let kgrams: Vec<Vec<u64>> = texts
+        let kgrams: Vec<ShingleSet> = texts
             .iter()
-            .map(|t| {
-                let mut s = word_shingles(&tokenize(t), 5);
-                s.sort_unstable();
-                s.dedup();
-                s
-            })
+            .map(|t| ShingleSet::from_hashes(word_shingles(&tokenize(t), 5)))
             .collect();
         let story: Vec<u32> = (0..12).collect();
         let learned = StockPhrases::learn(&kgrams, &story, 10);

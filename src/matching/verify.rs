@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::minhash::{Signature, estimate_jaccard};
+use crate::shingle::ShingleSet;
 
 /// Exact overlap of two shingle sets.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -81,7 +82,7 @@ pub struct VerifiedPair {
 /// Keeps the candidates whose exact Jaccard is at least `threshold`, in candidate order.
 pub fn verify(
     candidates: &[(u32, u32)],
-    sets: &[Vec<u64>],
+    sets: &[ShingleSet],
     signatures: &[Signature],
     threshold: f64,
 ) -> Vec<VerifiedPair> {
@@ -137,7 +138,10 @@ mod tests {
 
     #[test]
     fn verify_drops_pairs_below_threshold() {
-        let sets = vec![vec![1, 2, 3, 4, 5], vec![1, 2, 3, 4, 6], vec![7, 8, 9]];
+        let sets: Vec<ShingleSet> = [vec![1, 2, 3, 4, 5], vec![1, 2, 3, 4, 6], vec![7, 8, 9]]
+            .into_iter()
+            .map(ShingleSet::from_hashes)
+            .collect();
         let sigs = vec![vec![0u32; 4], vec![0u32; 4], vec![1u32; 4]];
         let kept = verify(&[(0, 1), (0, 2), (1, 2)], &sets, &sigs, 0.6);
         assert_eq!(kept.len(), 1);

@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::families::{Family, families};
 use crate::lsh::{Candidates, LshParams, candidate_pairs, optimal_params};
 use crate::minhash::{MinHasher, Signature};
-use crate::shingle::{ShingleScheme, shingle_sequence, shingle_set};
+use crate::shingle::{ShingleScheme, ShingleSet, shingle_sequence, shingle_set};
 use crate::verify::{VerifiedPair, verify};
 
 /// Parameters of a near-duplicate run.
@@ -115,14 +115,14 @@ pub struct DupsReport {
 }
 
 /// Stage 1: the shingle set of every document, in parallel, in input order.
-pub fn shingle_documents(docs: &[Document], scheme: ShingleScheme) -> Vec<Vec<u64>> {
+pub fn shingle_documents(docs: &[Document], scheme: ShingleScheme) -> Vec<ShingleSet> {
     docs.par_iter()
         .map(|d| shingle_set(&d.text, scheme))
         .collect()
 }
 
 /// Stage 2: the signature of every shingle set, in parallel, in input order.
-pub fn sign(sets: &[Vec<u64>], hasher: &MinHasher) -> Vec<Signature> {
+pub fn sign(sets: &[ShingleSet], hasher: &MinHasher) -> Vec<Signature> {
     sets.par_iter().map(|s| hasher.signature(s)).collect()
 }
 
@@ -147,14 +147,14 @@ pub fn find_duplicates(docs: &[Document], config: &DupsConfig) -> Result<DupsRep
         return Err(Error::Config("more than 2³² documents in one batch".into()));
     }
     let sets = shingle_documents(docs, config.scheme);
-    let shingle_counts: Vec<usize> = sets.iter().map(Vec::len).collect();
+    let shingle_counts: Vec<usize> = sets.iter().map(|s| s.len()).collect();
     let skipped = no_token_skips(docs, &shingle_counts);
     // Documents without a single token take no part: their empty signature would match
     // every other empty one.
     let active: Vec<u32> = (0..docs.len() as u32)
         .filter(|&i| shingle_counts[i as usize] > 0)
         .collect();
-    let active_sets: Vec<Vec<u64>> = sets.into_iter().filter(|s| !s.is_empty()).collect();
+    let active_sets: Vec<ShingleSet> = sets.into_iter().filter(|s| !s.is_empty()).collect();
     let hasher = MinHasher::new(config.num_perm, config.seed);
     let signatures = sign(&active_sets, &hasher);
     let candidates = candidate_pairs(&signatures, lsh, config.max_bucket);
@@ -610,21 +610,15 @@ fn read_back(
     spill: &SealedSpill,
     candidates: &Candidates,
     signed: usize,
-) -> std::io::Result<Vec<Vec<u64>>> {
+) -> std::io::Result<Vec<ShingleSet>> {
     let mut needed: Vec<u32> = candidates.pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     needed.sort_unstable();
     needed.dedup();
-    let loaded: Vec<std::io::Result<Vec<u64>>> = needed
+    let loaded: Vec<std::io::Result<ShingleSet>> = needed
         .par_iter()
-        .map(|&i| {
-            spill.read(i).map(|mut set| {
-                set.sort_unstable();
-                set.dedup();
-                set
-            })
-        })
+        .map(|&i| spill.read(i).map(ShingleSet::from_hashes))
         .collect();
-    let mut sets: Vec<Vec<u64>> = vec![Vec::new(); signed];
+    let mut sets: Vec<ShingleSet> = vec![ShingleSet::default(); signed];
     for (&i, set) in needed.iter().zip(loaded) {
         sets[i as usize] = set?;
     }
@@ -635,7 +629,7 @@ fn read_back(
 /// are verified, and can stop the run; the pairs in input indices.
 fn verify_to_sink(
     candidates: &Candidates,
-    sets: &[Vec<u64>],
+    sets: &[ShingleSet],
     signatures: &[Signature],
     config: &DupsConfig,
     active: &[u32],

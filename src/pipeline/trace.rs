@@ -21,7 +21,7 @@ use crate::lineage::{self, ContentStats, Lineage, LineageConfig, PairEvidence};
 use crate::normalize::{Token, tokenize};
 use crate::paraphrase::{ParaphraseConfig, Rewrites};
 use crate::passage::{self, PassageConfig, SharedSpan};
-use crate::shingle::word_shingles;
+use crate::shingle::{ShingleSet, word_shingles};
 use crate::verify::exact_similarity;
 
 /// Parameters of the passage-level pipeline.
@@ -138,7 +138,7 @@ pub struct Trace {
     pub min_words: usize,
     /// Sorted content k-gram hashes per document (boilerplate removed), on which the pairs
     /// were measured; lineage tests shared text against a third document with them.
-    pub shingles: Vec<Vec<u64>>,
+    pub shingles: Vec<ShingleSet>,
     /// k-grams found to be stock phrases of the corpus.
     pub stock_phrases: usize,
     /// Template passages grouped by the formula they share.
@@ -240,14 +240,9 @@ pub fn find_passages(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
         .par_iter()
         .map(|toks| word_shingles(toks, pc.k))
         .collect();
-    let sets: Vec<Vec<u64>> = kgrams
+    let sets: Vec<ShingleSet> = kgrams
         .par_iter()
-        .map(|k| {
-            let mut s = k.clone();
-            s.sort_unstable();
-            s.dedup();
-            s
-        })
+        .map(|k| ShingleSet::from_hashes(k.clone()))
         .collect();
     let stock = StockPhrases::learn(&sets, &family, config.boilerplate.min_docs);
     let aligner = Aligner {
@@ -339,7 +334,7 @@ struct Aligner<'a> {
     docs: &'a [Document],
     content: &'a [Vec<Token>],
     kgrams: &'a [Vec<u64>],
-    sets: &'a [Vec<u64>],
+    sets: &'a [ShingleSet],
     stock: &'a StockPhrases,
     /// The pairs `dups` verified, sorted.
     lsh_pairs: &'a [(u32, u32)],
@@ -442,7 +437,7 @@ fn number_frames(
 fn rewritten_pairs(
     docs: &[Document],
     content: &[Vec<Token>],
-    sets: &[Vec<u64>],
+    sets: &[ShingleSet],
     verbatim: &[PairEvidence],
     config: &ParaphraseConfig,
 ) -> (Vec<PairEvidence>, usize) {
@@ -483,7 +478,7 @@ fn locate(
 
 /// The evidence of pair `(a, b)` measured on their content k-gram sets, with no passage
 /// yet (found by neither LSH nor the paraphrase path).
-fn measured(a: u32, b: u32, sets: &[Vec<u64>]) -> PairEvidence {
+fn measured(a: u32, b: u32, sets: &[ShingleSet]) -> PairEvidence {
     let (sa, sb) = (&sets[a as usize], &sets[b as usize]);
     PairEvidence {
         a,

@@ -134,6 +134,69 @@ pub fn char_shingles(normalised: &str, n: usize) -> Vec<u64> {
         .collect()
 }
 
+/// A set of shingle hashes: sorted, without repeats, made so once.
+///
+/// Exact Jaccard and containment are one merge of two sets ([`crate::verify::exact_similarity`]),
+/// and membership is a binary search, so nothing downstream sorts a set again: a
+/// `ShingleSet` says it is one. It reads as the slice it holds (`&set[..]`, `set.len()`,
+/// `set.iter()`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ShingleSet(Vec<u64>);
+
+impl ShingleSet {
+    /// The set of some hashes, in any order, repeats allowed.
+    pub fn from_hashes(mut hashes: Vec<u64>) -> Self {
+        hashes.sort_unstable();
+        hashes.dedup();
+        ShingleSet(hashes)
+    }
+
+    /// Hashes already sorted and distinct (read back from where a set was stored); checked in
+    /// debug builds.
+    pub fn from_sorted(hashes: Vec<u64>) -> Self {
+        debug_assert!(hashes.windows(2).all(|w| w[0] < w[1]), "not a sorted set");
+        ShingleSet(hashes)
+    }
+
+    /// Whether the set holds `hash`.
+    pub fn contains(&self, hash: u64) -> bool {
+        self.0.binary_search(&hash).is_ok()
+    }
+
+    /// The hashes, sorted.
+    pub fn as_slice(&self) -> &[u64] {
+        &self.0
+    }
+
+    /// The sorted hashes, owned.
+    pub fn into_vec(self) -> Vec<u64> {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ShingleSet {
+    type Target = [u64];
+
+    fn deref(&self) -> &[u64] {
+        &self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a ShingleSet {
+    type Item = &'a u64;
+    type IntoIter = std::slice::Iter<'a, u64>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl FromIterator<u64> for ShingleSet {
+    fn from_iter<I: IntoIterator<Item = u64>>(iter: I) -> Self {
+        ShingleSet::from_hashes(iter.into_iter().collect())
+    }
+}
+
 /// The set of shingles of a document: sorted, without repeats.
 ///
 /// ```
@@ -142,12 +205,10 @@ pub fn char_shingles(normalised: &str, n: usize) -> Vec<u64> {
 /// assert_eq!(a.len(), 4);
 /// let b = shingle_set("THE CAT, sat on... the mat!", ShingleScheme::Words(3));
 /// assert_eq!(a, b);
+/// assert!(a.windows(2).all(|w| w[0] < w[1]));
 /// ```
-pub fn shingle_set(text: &str, scheme: ShingleScheme) -> Vec<u64> {
-    let mut set = shingle_sequence(text, scheme);
-    set.sort_unstable();
-    set.dedup();
-    set
+pub fn shingle_set(text: &str, scheme: ShingleScheme) -> ShingleSet {
+    ShingleSet::from_hashes(shingle_sequence(text, scheme))
 }
 
 /// The shingles of a document in text order, repeats kept: all a MinHash signature needs
@@ -183,7 +244,7 @@ mod tests {
             expected.sort_unstable();
             expected.dedup();
             assert_eq!(
-                shingle_set(text, ShingleScheme::Words(k)),
+                shingle_set(text, ShingleScheme::Words(k)).as_slice(),
                 expected,
                 "k = {k}"
             );
@@ -231,8 +292,11 @@ mod tests {
     fn shingles_are_stable_across_releases() {
         // Frozen values: stored signatures and indexes depend on them.
         let set = shingle_set("Xinhua reported on Tuesday", ShingleScheme::Words(5));
-        assert_eq!(set, [0xde5d_1468_b1b7_e0de]);
+        assert_eq!(set.as_slice(), [0xde5d_1468_b1b7_e0de]);
         let set = shingle_set("稀土产业", ShingleScheme::Chars(3));
-        assert_eq!(set, [0x44c7_c915_f88a_2882, 0xfee2_a56a_0619_a47d]);
+        assert_eq!(
+            set.as_slice(),
+            [0x44c7_c915_f88a_2882, 0xfee2_a56a_0619_a47d]
+        );
     }
 }

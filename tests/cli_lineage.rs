@@ -521,3 +521,58 @@ fn passage_parameters_out_of_range_name_the_option() {
         );
     }
 }
+
+/// `passages --format jsonl` holds the JSON output line by line: its `params`, a `pair`
+/// line per pair (the pairs of the JSON output, all of them), then its `boilerplate`,
+/// `frame` and `skipped` records and the closing `stats`.
+#[test]
+fn passages_jsonl_holds_the_json_output_line_by_line() {
+    // The news sample shares passages; the seeds share a newsletter footer (boilerplate).
+    let (mut pair_lines, mut boilerplate_lines) = (0, 0);
+    for input in [common::sample("news.jsonl"), common::sample("seeds")] {
+        let input = input.to_str().unwrap();
+        let json = run_json(&["passages", input]);
+        let out = common::run(&["passages", input, "--format", "jsonl", "-q"]);
+        let lines: Vec<Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let of_type = |kind: &str| -> Vec<Value> {
+            lines
+                .iter()
+                .filter(|l| l["type"] == kind)
+                .map(|l| {
+                    let mut l = l.clone();
+                    l.as_object_mut().unwrap().shift_remove("type");
+                    l
+                })
+                .collect()
+        };
+        assert_eq!(lines[0]["type"], "params", "{input}");
+        assert_eq!(lines.last().unwrap()["type"], "stats", "{input}");
+        assert_eq!(of_type("params"), [json["params"].clone()], "{input}");
+        assert_eq!(of_type("stats"), [json["stats"].clone()], "{input}");
+        let key = |p: &Value| (p["a"].to_string(), p["b"].to_string());
+        let mut pairs = of_type("pair");
+        pairs.sort_by_key(key);
+        let mut expected = json["pairs"].as_array().unwrap().clone();
+        expected.sort_by_key(key);
+        assert_eq!(pairs, expected, "{input}");
+        pair_lines += pairs.len();
+        boilerplate_lines += of_type("boilerplate").len();
+        for (kind, list) in [
+            ("boilerplate", "boilerplate"),
+            ("frame", "frames"),
+            ("skipped", "skipped"),
+        ] {
+            assert_eq!(&of_type(kind), json[list].as_array().unwrap(), "{input}");
+        }
+        // Every line has one of the documented types.
+        assert!(lines.iter().all(|l| {
+            ["params", "pair", "boilerplate", "frame", "skipped", "stats"]
+                .contains(&l["type"].as_str().unwrap())
+        }));
+    }
+    assert!(pair_lines >= 3 && boilerplate_lines >= 1);
+}

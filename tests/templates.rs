@@ -366,3 +366,60 @@ fn index_query_names_no_formula_as_a_source() {
     assert_eq!(matches[0]["id"], "kuwait");
     assert_eq!(matches[0]["passages"].as_array().unwrap().len(), 1);
 }
+
+/// The passage stage pushes each pair to a sink once it is final, in input order, and a
+/// sink that stops ends the run: the trace holds the pairs pushed, and the paraphrase path
+/// does not run.
+#[test]
+fn a_passage_sink_sees_every_pair_and_can_stop_the_run() {
+    use wiretrace::dups::Flow;
+    use wiretrace::lineage::PairEvidence;
+    use wiretrace::trace::{PassageSink, find_passages_to};
+
+    struct Collect {
+        seen: Vec<(u32, u32)>,
+        stop_after: usize,
+    }
+    impl PassageSink for Collect {
+        fn pair(&mut self, docs: &[Document], p: &PairEvidence) -> wiretrace::Result<Flow> {
+            assert!((p.b as usize) < docs.len());
+            self.seen.push((p.a, p.b));
+            Ok(if self.seen.len() == self.stop_after {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            })
+        }
+    }
+    let docs: Vec<Document> = wiretrace::read_inputs(
+        &[wiretrace::Input::Path(common::sample("news.jsonl"))],
+        &wiretrace::ReadOptions::default(),
+    )
+    .unwrap()
+    .documents;
+    let config = TraceConfig::default();
+    let whole = find_passages(&docs, &config).unwrap();
+    assert!(whole.pairs.len() >= 3, "{} pairs", whole.pairs.len());
+
+    let mut all = Collect {
+        seen: Vec::new(),
+        stop_after: usize::MAX,
+    };
+    let streamed = find_passages_to(&docs, &config, &mut all).unwrap();
+    let pairs: Vec<(u32, u32)> = whole.pairs.iter().map(|p| (p.a, p.b)).collect();
+    let mut seen = all.seen.clone();
+    seen.sort_unstable();
+    assert_eq!(seen, pairs);
+    assert_eq!(streamed.pairs, whole.pairs);
+
+    let mut first = Collect {
+        seen: Vec::new(),
+        stop_after: 1,
+    };
+    let stopped = find_passages_to(&docs, &config, &mut first).unwrap();
+    // The verbatim pairs come first (rewritten ones only once the paraphrase path ran).
+    let verbatim = whole.pairs.iter().find(|p| !p.paraphrase).unwrap();
+    assert_eq!(first.seen, [(verbatim.a, verbatim.b)]);
+    assert_eq!(stopped.pairs, std::slice::from_ref(verbatim));
+    assert_eq!(stopped.paraphrase_candidates, 0);
+}

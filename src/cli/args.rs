@@ -183,7 +183,7 @@ impl OutputArg {
     }
 }
 
-/// `dups`' formats.
+/// The formats of `dups` and `passages`.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum OutputFormat {
     /// Aligned text for people.

@@ -13,11 +13,13 @@ use wiretrace::export::target::PendingFile;
 use wiretrace::export::{self, DupsView, LineageView, Output};
 use wiretrace::index::Index;
 use wiretrace::paraphrase::ParaphraseConfig;
-use wiretrace::trace::{Trace, TraceConfig, check_memory, find_passages};
+use wiretrace::trace::{Trace, TraceConfig, check_memory, find_passages, find_passages_to};
 
 use super::Status;
 use super::account::report_account;
-use super::args::{DupsParams, GraphFormat, InputArgs, OutputArg, PassageParams, ReportFormat};
+use super::args::{
+    DupsParams, GraphFormat, InputArgs, OutputArg, OutputFormat, PassageParams, ReportFormat,
+};
 use super::index::check_fixed;
 
 /// Inputs and parameters shared by the passage-level commands.
@@ -47,9 +49,10 @@ pub struct PassagesArgs {
     #[command(flatten)]
     pub trace: TraceArgs,
 
-    /// Output format: table or json (jsonl is not offered: a pair's passages belong together).
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    format: ReportFormat,
+    /// Output format; jsonl writes one line per pair (its passages together) as the run
+    /// finds them.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
 
     #[command(flatten)]
     output: OutputArg,
@@ -137,6 +140,35 @@ fn read_and_trace(
     keep_raw: bool,
     outputs: &[(&str, &Path)],
 ) -> Result<TracedCorpus, Error> {
+    let ReadCorpus {
+        corpus,
+        config,
+        opened,
+    } = read_corpus(args, keep_raw, outputs)?;
+    let trace = find_passages(&corpus.documents, &config)?;
+    Ok(TracedCorpus {
+        corpus,
+        config,
+        trace,
+        opened,
+    })
+}
+
+/// A passage-level run before the pipeline: the corpus, the configuration (the index's when
+/// read from one) and the outputs, opened.
+struct ReadCorpus {
+    corpus: Corpus,
+    config: TraceConfig,
+    opened: Vec<PendingFile>,
+}
+
+/// Reads the corpus for a passage-level run and checks it against the memory limit;
+/// `outputs` are checked and opened first, as in [`read_and_trace`].
+fn read_corpus(
+    args: &TraceArgs,
+    keep_raw: bool,
+    outputs: &[(&str, &Path)],
+) -> Result<ReadCorpus, Error> {
     let TraceArgs {
         input,
         index,
@@ -187,27 +219,84 @@ fn read_and_trace(
     if let Some(limit) = input.run.memory_limit {
         check_memory(&corpus.documents, limit)?;
     }
-    let trace = find_passages(&corpus.documents, &config)?;
-    Ok(TracedCorpus {
+    Ok(ReadCorpus {
         corpus,
         config,
-        trace,
         opened,
     })
 }
 
 pub fn run_passages(args: PassagesArgs) -> Result<Status, Error> {
     let format = args.format;
+    if let OutputFormat::Jsonl = format {
+        return run_passages_jsonl(&args);
+    }
     render(
         &args.trace,
         &args.output.named(),
         |view, out| match format {
-            ReportFormat::Table => export::table::write_passages(view, out),
-            ReportFormat::Json => {
+            OutputFormat::Table => export::table::write_passages(view, out),
+            OutputFormat::Json => {
                 export::json::write_value(&export::json::passages_json(view), out)
             }
+            OutputFormat::Jsonl => export::json::write_passages_jsonl(view, out),
         },
     )
+}
+
+/// `passages --format jsonl`: the pair lines are written as the passage stage finalises
+/// them (a [`JsonlPassages`](export::json::JsonlPassages) sink), the boilerplate, frames,
+/// skips and stats once the run is done.
+fn run_passages_jsonl(args: &PassagesArgs) -> Result<Status, Error> {
+    let ReadCorpus {
+        corpus,
+        config,
+        mut opened,
+    } = read_corpus(&args.trace, false, &args.output.named())?;
+    let lsh = config.dups.resolve_lsh()?;
+    let docs = &corpus.documents;
+    let mut outcome = None;
+    let written = Output::from(opened.pop()).write(|out| {
+        let mut sink = export::json::JsonlPassages::start(out, &config, lsh)?;
+        let traced = find_passages_to(docs, &config, &mut sink);
+        let out = sink.finish();
+        match (traced, out) {
+            (Err(e), _) => {
+                outcome = Some(Err(e));
+                Err(std::io::Error::other("the run failed"))
+            }
+            (Ok(trace), Err(e)) => {
+                outcome = Some(Ok((trace, None)));
+                Err(e)
+            }
+            (Ok(trace), Ok(out)) => {
+                let lineage = trace.lineage(docs);
+                let view = LineageView {
+                    corpus: &corpus,
+                    config: &config,
+                    trace: &trace,
+                    lineage: &lineage,
+                };
+                let tail = export::json::write_passages_jsonl_tail(&view, out);
+                outcome = Some(Ok((trace, Some(lineage))));
+                tail
+            }
+        }
+    });
+    // The run's own error first: the output's is only its consequence.
+    let (trace, lineage) = match (outcome, written) {
+        (Some(Err(e)), _) | (_, Err(e)) => return Err(e),
+        (Some(Ok(done)), Ok(())) => done,
+        (None, Ok(())) => return Ok(Status::Done),
+    };
+    let lineage = lineage.unwrap_or_else(|| trace.lineage(docs));
+    let view = LineageView {
+        corpus: &corpus,
+        config: &config,
+        trace: &trace,
+        lineage: &lineage,
+    };
+    account(&view, &args.trace.input)
 }
 
 pub fn run_lineage(args: LineageArgs) -> Result<Status, Error> {
@@ -234,7 +323,6 @@ fn render(
     outputs: &[(&str, &Path)],
     render: impl FnOnce(&LineageView, &mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<Status, Error> {
-    let input = &args.input;
     let TracedCorpus {
         corpus,
         config,
@@ -249,9 +337,15 @@ fn render(
         lineage: &lineage,
     };
     Output::from(opened.pop()).write(|out| render(&view, out))?;
+    account(&view, &args.input)
+}
+
+/// The account of a passage-level run on stderr (unless quiet), and its exit status.
+fn account(view: &LineageView, input: &InputArgs) -> Result<Status, Error> {
     let dups = view.dups();
     report_account(&dups, input.run.quiet);
     if !input.run.quiet {
+        let (trace, lineage) = (view.trace, view.lineage);
         eprintln!(
             "wiretrace: {} pairs share passages; {} boilerplate templates; lineage: {} documents, {} edges, {} families",
             trace.pairs.len(),

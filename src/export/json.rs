@@ -18,6 +18,7 @@ use crate::formula::TemplateReason;
 use crate::lineage::{EdgeSpan, LineageEdge, PairEvidence};
 use crate::lsh::LshParams;
 use crate::passage::SharedSpan;
+use crate::trace::{PassageSink, TraceConfig};
 use crate::verify::VerifiedPair;
 
 /// One shared span as every output writes it (`passages`, `lineage`, `index query`, the
@@ -283,17 +284,23 @@ pub const SNIPPET_CHARS: usize = 300;
 
 /// The `params` object of the passage-level commands.
 pub fn passage_params(view: &LineageView) -> Value {
-    let p = &view.config.passage;
+    passage_params_of(view.config, view.trace.dups.lsh)
+}
+
+/// The `params` object of a passage-level run with `config` and its resolved LSH bands
+/// (known before the run starts).
+pub fn passage_params_of(config: &TraceConfig, lsh: LshParams) -> Value {
+    let p = &config.passage;
     json!({
         "k": p.k,
         "window": p.window,
         "max_df": p.max_df,
         "min_words": p.min_words,
         "max_gap": p.max_gap,
-        "boilerplate_min_docs": view.config.boilerplate.min_docs,
-        "boilerplate_short_line_words": view.config.boilerplate.short_line_words,
-        "dups": params(&view.dups()),
-        "paraphrase": view.config.paraphrase.map(|r| json!({
+        "boilerplate_min_docs": config.boilerplate.min_docs,
+        "boilerplate_short_line_words": config.boilerplate.short_line_words,
+        "dups": params_of(&config.dups, lsh),
+        "paraphrase": config.paraphrase.map(|r| json!({
             "anchors": r.anchors,
             "min_shared_anchors": r.min_shared_anchors,
             "max_df": r.max_df,
@@ -439,6 +446,70 @@ pub fn passages_json(view: &LineageView) -> Value {
             "skipped": view.dups().skipped().map(skipped).collect::<Vec<_>>(),
         }),
     )
+}
+
+/// `passages --format jsonl`, written at once: what [`JsonlPassages`] and
+/// [`write_passages_jsonl_tail`] write during and after a run.
+pub fn write_passages_jsonl(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
+    line(out, typed("params", passage_params(view)))?;
+    for e in &view.trace.pairs {
+        line(out, typed("pair", pair_json(e, &view.corpus.documents)))?;
+    }
+    write_passages_jsonl_tail(view, out)
+}
+
+/// `passages --format jsonl` written while the run goes: the `params` line at once, then
+/// each `pair` line (the object of `passages --format json`'s `pairs`) as the passage
+/// stage finalises it ([`PassageSink`]); [`write_passages_jsonl_tail`] ends the output. A
+/// failed write stops the run, and [`JsonlPassages::finish`] returns the error.
+pub struct JsonlPassages<'w> {
+    out: &'w mut dyn Write,
+    failed: Option<io::Error>,
+}
+
+impl<'w> JsonlPassages<'w> {
+    /// Starts the output: writes the `params` line.
+    pub fn start(out: &'w mut dyn Write, config: &TraceConfig, lsh: LshParams) -> io::Result<Self> {
+        line(out, typed("params", passage_params_of(config, lsh)))?;
+        Ok(JsonlPassages { out, failed: None })
+    }
+
+    /// The writer, for the tail, or the error that stopped the pair lines.
+    pub fn finish(self) -> io::Result<&'w mut dyn Write> {
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(self.out),
+        }
+    }
+}
+
+impl PassageSink for JsonlPassages<'_> {
+    fn pair(&mut self, docs: &[Document], e: &PairEvidence) -> crate::Result<Flow> {
+        match line(self.out, typed("pair", pair_json(e, docs))) {
+            Ok(()) => Ok(Flow::Continue),
+            Err(e) => {
+                self.failed = Some(e);
+                Ok(Flow::Stop)
+            }
+        }
+    }
+}
+
+/// The lines after the pairs of `passages --format jsonl`: one per boilerplate template,
+/// per frame and per skipped record, then the closing `stats` (the objects of the JSON
+/// output's lists).
+pub fn write_passages_jsonl_tail(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
+    let mut line = |v: Value| line(out, v);
+    for b in boilerplate(view) {
+        line(typed("boilerplate", b))?;
+    }
+    for f in frames(view) {
+        line(typed("frame", f))?;
+    }
+    for s in view.dups().skipped() {
+        line(typed("skipped", skipped(s)))?;
+    }
+    line(typed("stats", trace_stats(view)))
 }
 
 /// One lineage edge with its evidence; `id` names a document.

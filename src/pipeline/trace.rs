@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::boilerplate::{self, Boilerplate, BoilerplateConfig};
 use crate::corpus::Document;
-use crate::dups::{DupsConfig, DupsReport, find_duplicates};
+use crate::dups::{DupsConfig, DupsReport, Flow, find_duplicates};
 use crate::error::Result;
 use crate::formula::{self, Frames, Side, StockPhrases, TemplateSpan};
 use crate::lineage::{self, ContentStats, Lineage, LineageConfig, PairEvidence};
@@ -225,6 +225,51 @@ pub fn check_memory(docs: &[Document], limit: u64) -> Result<()> {
 
 /// Runs the passage-level pipeline over a corpus.
 pub fn find_passages(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
+    find_passages_to(docs, config, &mut ())
+}
+
+/// Where the passage stage's pairs go as soon as they are final: the caller implements it,
+/// and a sink that answers [`Flow::Stop`] ends the run early (the shape of
+/// [`crate::dups::PairSink`]). A pair is final once every candidate pair has been aligned
+/// and its formula passages grouped into frames (a frame is known only from all the
+/// pairs): the verbatim pairs go to the sink then, in `(a, b)` order, before the
+/// paraphrase path runs; the rewritten pairs it finds follow, in `(a, b)` order. The JSON
+/// Lines output of `passages` writes each pair line from here.
+pub trait PassageSink {
+    /// One pair sharing passages; its indices point into `docs`.
+    fn pair(&mut self, docs: &[Document], pair: &PairEvidence) -> Result<Flow>;
+}
+
+/// The sink that takes nothing: the pairs are only in the [`Trace`].
+impl PassageSink for () {
+    fn pair(&mut self, _: &[Document], _: &PairEvidence) -> Result<Flow> {
+        Ok(Flow::Continue)
+    }
+}
+
+/// Pushes `pairs` to `sink` in order; how many it took when it answered stop (the pair it
+/// stopped on included), `None` when it took them all.
+fn push_pairs(
+    docs: &[Document],
+    pairs: &[PairEvidence],
+    sink: &mut dyn PassageSink,
+) -> Result<Option<usize>> {
+    for (i, p) in pairs.iter().enumerate() {
+        if sink.pair(docs, p)? == Flow::Stop {
+            return Ok(Some(i + 1));
+        }
+    }
+    Ok(None)
+}
+
+/// [`find_passages`], pushing every pair to `sink` as soon as it is final (see
+/// [`PassageSink`]). When the sink stops the run, the paraphrase path does not run (or
+/// stops pushing) and the trace holds the pairs pushed until then.
+pub fn find_passages_to(
+    docs: &[Document],
+    config: &TraceConfig,
+    sink: &mut dyn PassageSink,
+) -> Result<Trace> {
     let dups = find_duplicates(docs, &config.dups)?;
     let (content, boilerplate, family) = content_tokens(docs, &dups, config);
     let stats: Vec<ContentStats> = content
@@ -260,10 +305,18 @@ pub fn find_passages(docs: &[Document], config: &TraceConfig) -> Result<Trace> {
         .collect();
     let (frames, mut pairs) = number_frames(aligned, &dups, docs.len());
     drop(kgrams);
+    let stopped = push_pairs(docs, &pairs, sink)?;
+    if let Some(taken) = stopped {
+        pairs.truncate(taken);
+    }
     let mut paraphrase_candidates = 0;
-    if let Some(config) = &config.paraphrase {
-        let (rewritten, aligned) = rewritten_pairs(docs, &content, &sets, &pairs, config);
+    if let (Some(config), None) = (&config.paraphrase, stopped) {
+        let (mut rewritten, aligned) = rewritten_pairs(docs, &content, &sets, &pairs, config);
         paraphrase_candidates = aligned;
+        rewritten.sort_by_key(|e| (e.a, e.b));
+        if let Some(taken) = push_pairs(docs, &rewritten, sink)? {
+            rewritten.truncate(taken);
+        }
         pairs.extend(rewritten);
         pairs.sort_by_key(|e| (e.a, e.b));
     }

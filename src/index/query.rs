@@ -13,12 +13,13 @@ use super::{Analysed, Index};
 use crate::corpus::Document;
 use crate::error::Result;
 use crate::formula::{self, Side, StockPhrases};
+use crate::lineage::direction::TextCredits;
 use crate::lineage::{self, PairEvidence};
 use crate::matching::Method;
 use crate::normalize::{Token, tokenize};
-use crate::passage::{self, SharedSpan};
+use crate::passage::{self, IndexedText, SharedSpan};
 use crate::shingle::{ShingleSet, shingle_set, word_shingles};
-use crate::verify::{Similarity, exact_similarity};
+use crate::verify::Similarity;
 
 /// How a matched stored document relates to a queried article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -72,10 +73,26 @@ impl Index {
         let stored = self.read_documents(&candidates)?;
         let positions = word_shingles(&tokens, self.config.passage.k);
         let kgrams = ShingleSet::from_hashes(positions.clone());
+        let indexed = IndexedText::new(&tokens, self.config.passage.k);
         let article = Article {
             doc: article,
+            metadata: Document {
+                id: article.id.clone(),
+                text: String::new(),
+                source: article.source.clone(),
+                date: article.date.clone(),
+                timestamp: article.timestamp,
+                title: article.title.clone(),
+                url: article.url.clone(),
+                origin: article.origin.clone(),
+                raw: None,
+            },
+            credits: TextCredits::of(&article.text),
+            set_members: article_set_members(&analysed.set),
+            kgram_members: article_set_members(&kgrams),
             set: &analysed.set,
             tokens: &tokens,
+            indexed: &indexed,
             positions: &positions,
             kgrams: &kgrams,
         };
@@ -124,7 +141,7 @@ impl Index {
         let pc = &self.config.passage;
         // `shingle_set` is sorted and repeat-free already.
         let set = shingle_set(&doc.text, self.config.dups.scheme);
-        let similarity = exact_similarity(article.set, &set);
+        let similarity = article.similarity(&article.set_members, article.set, &set);
         let other = tokenize(&doc.text);
         let theirs_at = word_shingles(&other, pc.k);
         let (our_side, their_side) = (
@@ -142,7 +159,7 @@ impl Index {
         // A formula or a shared quote is no source (stock phrases need the corpus; frames
         // and quotes are read from the two texts).
         let no_stock = StockPhrases::default();
-        let spans: Vec<SharedSpan> = passage::align(article.tokens, &other, pc)
+        let spans: Vec<SharedSpan> = passage::align_indexed(article.indexed, &other, pc)
             .iter()
             .filter(|p| {
                 formula::judge(p, our_side, their_side, &no_stock, pc.k, pc.min_words).is_none()
@@ -154,7 +171,9 @@ impl Index {
             return None;
         }
         let theirs = ShingleSet::from_hashes(theirs_at);
-        let shared = exact_similarity(article.kgrams, &theirs).intersection;
+        let shared = article
+            .similarity(&article.kgram_members, article.kgrams, &theirs)
+            .intersection;
         let evidence = PairEvidence {
             a: 0,
             b: 1,
@@ -166,8 +185,10 @@ impl Index {
             paraphrase: false,
             templates: Vec::new(),
         };
-        let pair = [article.doc.clone(), doc.clone()];
-        let orientation = lineage::orient_pair(&pair, &evidence);
+        // The article's text is not cloned per match: its credits were read once.
+        let pair = [article.metadata.clone(), doc.clone()];
+        let credits = [article.credits.clone(), TextCredits::of(&doc.text)];
+        let orientation = lineage::orient_pair_with(&pair, &evidence, credits);
         Some(SourceMatch {
             ordinal: o,
             document: doc.clone(),
@@ -187,13 +208,37 @@ impl Index {
     }
 }
 
-/// A queried article, analysed once for every stored candidate.
+/// A queried article, analysed once for every stored candidate: a long article is read
+/// once, and each candidate costs what the candidate holds.
 struct Article<'a> {
     doc: &'a Document,
+    /// The article without its text, for the direction cues.
+    metadata: Document,
+    /// The outlets its text credits.
+    credits: TextCredits,
+    /// Its shingle set and its passage k-gram set as hash sets, for intersections that
+    /// cost what the candidate's set holds.
+    set_members: AHashSet<u64>,
+    kgram_members: AHashSet<u64>,
     /// Its shingle set under the index's scheme.
     set: &'a ShingleSet,
-    /// Its tokens, and its passage k-grams by position and as a sorted set.
+    /// Its tokens, their k-grams indexed for alignment, and its passage k-grams by position
+    /// and as a sorted set.
     tokens: &'a [Token],
+    indexed: &'a IndexedText,
     positions: &'a [u64],
     kgrams: &'a ShingleSet,
+}
+
+impl Article<'_> {
+    /// Exact similarity of the article's set (`members`, the same as `ours`) with a stored
+    /// document's: the intersection counted by looking up the stored document's elements.
+    fn similarity(&self, members: &AHashSet<u64>, ours: &[u64], theirs: &[u64]) -> Similarity {
+        let shared = theirs.iter().filter(|h| members.contains(h)).count();
+        Similarity::of_counts(shared, ours.len(), theirs.len())
+    }
+}
+
+fn article_set_members(set: &[u64]) -> AHashSet<u64> {
+    set.iter().copied().collect()
 }

@@ -75,6 +75,22 @@ fn push_name(out: &mut Vec<String>, raw: &str) {
     }
 }
 
+/// What the direction cues read from a document's text: the outlets it credits and those
+/// its bylines name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextCredits {
+    credited: Vec<String>,
+    bylines: Vec<String>,
+}
+
+impl TextCredits {
+    /// One pass of the credit patterns over a text.
+    pub fn of(text: &str) -> Self {
+        let (credited, bylines) = scan(text);
+        TextCredits { credited, bylines }
+    }
+}
+
 /// One pass of the credit patterns over a text: every outlet it credits (see [`credits`]),
 /// and those it names as the source of its whole text (see [`bylines`]).
 fn scan(text: &str) -> (Vec<String>, Vec<String>) {
@@ -264,16 +280,28 @@ fn has_offset(date: Option<&str>) -> bool {
 impl<'a> Cues<'a> {
     /// Credits of every document in a pair, and the wires learned from the strong cues.
     pub fn learn(docs: &'a [Document], pairs: &[PairEvidence], windows: &LineageConfig) -> Self {
-        let mut credited = vec![Vec::new(); docs.len()];
-        let mut by = vec![Vec::new(); docs.len()];
+        let mut credits = vec![TextCredits::default(); docs.len()];
         let mut seen = vec![false; docs.len()];
         for e in pairs {
             for d in [e.a, e.b] {
                 if !std::mem::replace(&mut seen[d as usize], true) {
-                    (credited[d as usize], by[d as usize]) = scan(&docs[d as usize].text);
+                    credits[d as usize] = TextCredits::of(&docs[d as usize].text);
                 }
             }
         }
+        Cues::with_credits(docs, pairs, windows, credits)
+    }
+
+    /// [`learn`](Self::learn) with each document's credits read beforehand (the documents'
+    /// texts are not read: an article queried against many stored documents is scanned
+    /// once, not once per pair).
+    pub fn with_credits(
+        docs: &'a [Document],
+        pairs: &[PairEvidence],
+        windows: &LineageConfig,
+        credits: Vec<TextCredits>,
+    ) -> Self {
+        let (credited, by) = credits.into_iter().map(|c| (c.credited, c.bylines)).unzip();
         let mut cues = Cues {
             docs,
             credited,

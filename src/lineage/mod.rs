@@ -386,6 +386,22 @@ pub fn orient_pair(docs: &[Document], e: &PairEvidence) -> Orientation {
     Cues::learn(docs, std::slice::from_ref(e), &LineageConfig::default()).direction(e)
 }
 
+/// [`orient_pair`] with the two documents' credits read beforehand: `docs` then need no
+/// text (an article queried against many stored documents is read once).
+pub fn orient_pair_with(
+    docs: &[Document],
+    e: &PairEvidence,
+    credits: [direction::TextCredits; 2],
+) -> Orientation {
+    Cues::with_credits(
+        docs,
+        std::slice::from_ref(e),
+        &LineageConfig::default(),
+        credits.into(),
+    )
+    .direction(e)
+}
+
 /// A possible parent of one child.
 struct Candidate {
     edge: LineageEdge,

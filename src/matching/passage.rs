@@ -314,7 +314,83 @@ pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
         return Vec::new();
     }
     let runs = exact_runs(&word_shingles(a, k), &word_shingles(b, k));
-    let chains = chain_runs(runs, k, config.max_gap);
+    passages_of(runs, config)
+}
+
+/// A text aligned against many others (an article queried against an index): where each of
+/// its k-grams occurs, computed once, so that [`align_indexed`] costs what the other text
+/// costs rather than what this one does.
+pub struct IndexedText {
+    k: usize,
+    tokens: usize,
+    positions: AHashMap<u64, Vec<u32>>,
+}
+
+impl IndexedText {
+    /// Indexes the k-grams of `tokens` (`k` as in the [`PassageConfig`] it is aligned with).
+    pub fn new(tokens: &[Token], k: usize) -> Self {
+        let mut positions: AHashMap<u64, Vec<u32>> = AHashMap::new();
+        if tokens.len() >= k {
+            for (i, h) in word_shingles(tokens, k).into_iter().enumerate() {
+                positions.entry(h).or_default().push(i as u32);
+            }
+        }
+        IndexedText {
+            k,
+            tokens: tokens.len(),
+            positions,
+        }
+    }
+}
+
+/// [`align`] of an indexed text `a` against `b`: the same passages, found from B's side
+/// (each k-gram of B looked up among A's), so a long A aligned against many short texts is
+/// read once, not once per text.
+pub fn align_indexed(a: &IndexedText, b: &[Token], config: &PassageConfig) -> Vec<Passage> {
+    let k = config.k;
+    assert_eq!(a.k, k, "the text was indexed with another k");
+    if a.tokens < k || b.len() < k {
+        return Vec::new();
+    }
+    let runs = runs_from_b(&a.positions, &word_shingles(b, k));
+    passages_of(runs, config)
+}
+
+/// The exact runs of [`exact_runs`], from B's side: every match `(i, j)` of an A position
+/// and a B position (B's k-grams repeated more than [`MAX_REPEATS`] times left out, as
+/// there), grouped into maximal runs along each diagonal.
+fn runs_from_b(a_positions: &AHashMap<u64, Vec<u32>>, b: &[u64]) -> Vec<Run> {
+    let mut in_b: AHashMap<u64, usize> = AHashMap::with_capacity(b.len());
+    for &h in b {
+        *in_b.entry(h).or_default() += 1;
+    }
+    let mut matches: Vec<(isize, usize, usize)> = Vec::new();
+    for (j, h) in b.iter().enumerate() {
+        if in_b[h] > MAX_REPEATS {
+            continue;
+        }
+        if let Some(is) = a_positions.get(h) {
+            matches.extend(is.iter().map(|&i| (i as isize - j as isize, i as usize, j)));
+        }
+    }
+    matches.sort_unstable();
+    let mut runs: Vec<Run> = Vec::new();
+    let mut last_diag = None;
+    for (diag, i, j) in matches {
+        match runs.last_mut() {
+            Some(run) if last_diag == Some(diag) && run.a + run.len == i => run.len += 1,
+            _ => runs.push(Run { a: i, b: j, len: 1 }),
+        }
+        last_diag = Some(diag);
+    }
+    runs.sort_by_key(|r| (r.a, r.b));
+    runs
+}
+
+/// The passages the exact runs make: runs chained across small gaps, the strongest chains
+/// kept.
+fn passages_of(runs: Vec<Run>, config: &PassageConfig) -> Vec<Passage> {
+    let chains = chain_runs(runs, config.k, config.max_gap);
     strongest_chains(chains, config.min_words)
         .into_iter()
         .map(|c| Passage {
@@ -450,6 +526,41 @@ mod tests {
             .map(|i| format!("{salt}{i}"))
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    #[test]
+    fn aligning_an_indexed_text_finds_the_same_passages() {
+        // Texts over a small vocabulary: repeated k-grams, overlapping diagonals, and B's
+        // k-grams repeated past MAX_REPEATS.
+        let mut state = 11u64;
+        let mut words = |n: usize, vocab: u64| -> String {
+            (0..n)
+                .map(|_| format!("w{}", crate::minhash::splitmix64(&mut state) % vocab))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let config = PassageConfig {
+            min_words: 8,
+            ..PassageConfig::default()
+        };
+        let mut compared = 0;
+        for round in 0..40 {
+            let shared = words(60 + round, 50);
+            let a = format!("{} {shared} {} {shared}", words(200, 6), words(30, 400));
+            let b = format!("{} {shared} {}", words(round * 3, 3), words(50, 400));
+            let (ta, tb) = (tokenize(&a), tokenize(&b));
+            let indexed = IndexedText::new(&ta, config.k);
+            let direct = align(&ta, &tb, &config);
+            assert_eq!(
+                align_indexed(&indexed, &tb, &config),
+                direct,
+                "round {round}"
+            );
+            compared += direct.len();
+        }
+        assert!(compared >= 40, "{compared} passages");
+        let short = IndexedText::new(&tokenize("too short"), config.k);
+        assert!(align_indexed(&short, &tokenize(&words(50, 5)), &config).is_empty());
     }
 
     #[test]

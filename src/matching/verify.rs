@@ -36,6 +36,51 @@ pub struct Similarity {
 /// assert_eq!(s.containment, 0.75);
 /// ```
 pub fn exact_similarity(a: &[u64], b: &[u64]) -> Similarity {
+    Similarity::of_counts(intersection_len(a, b), a.len(), b.len())
+}
+
+impl Similarity {
+    /// The figures of two sets of `a` and `b` elements that share `both`.
+    pub fn of_counts(both: usize, a: usize, b: usize) -> Similarity {
+        let union = a + b - both;
+        let smaller = a.min(b);
+        Similarity {
+            intersection: both,
+            union,
+            jaccard: if union == 0 {
+                0.0
+            } else {
+                both as f64 / union as f64
+            },
+            containment: if smaller == 0 {
+                0.0
+            } else {
+                both as f64 / smaller as f64
+            },
+        }
+    }
+}
+
+/// Sets this many times larger than the other side are searched, not merged.
+const SEARCH_RATIO: usize = 32;
+
+/// Shared elements of two sorted, repeat-free sets: one merge of the two, or, when one is
+/// far larger (a long article against the stored documents it quotes), a search of the
+/// larger for each element of the smaller, so the cost follows the smaller set.
+fn intersection_len(a: &[u64], b: &[u64]) -> usize {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if small.len().saturating_mul(SEARCH_RATIO) < large.len() {
+        let mut rest = large;
+        let mut both = 0;
+        for x in small {
+            let at = rest.partition_point(|y| y < x);
+            if rest.get(at) == Some(x) {
+                both += 1;
+            }
+            rest = &rest[at..];
+        }
+        return both;
+    }
     let (mut i, mut j, mut both) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -48,22 +93,7 @@ pub fn exact_similarity(a: &[u64], b: &[u64]) -> Similarity {
             }
         }
     }
-    let union = a.len() + b.len() - both;
-    let smaller = a.len().min(b.len());
-    Similarity {
-        intersection: both,
-        union,
-        jaccard: if union == 0 {
-            0.0
-        } else {
-            both as f64 / union as f64
-        },
-        containment: if smaller == 0 {
-            0.0
-        } else {
-            both as f64 / smaller as f64
-        },
-    }
+    both
 }
 
 /// A near-duplicate pair that passed exact verification.
@@ -125,6 +155,43 @@ pub fn verify_sides<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn searching_a_far_larger_set_counts_as_merging() {
+        let mut state = 7u64;
+        let mut set = |n: usize, modulo: u64| {
+            let v: Vec<u64> = (0..n)
+                .map(|_| crate::minhash::splitmix64(&mut state) % modulo)
+                .collect();
+            ShingleSet::from_hashes(v)
+        };
+        for (small, large, modulo) in [
+            (1, 100, 50),
+            (10, 5000, 6000),
+            (40, 20000, 30000),
+            (3, 3, 4),
+        ] {
+            let (a, b) = (set(small, modulo), set(large, modulo));
+            let merged = {
+                let (mut i, mut j, mut n) = (0, 0, 0);
+                while i < a.len() && j < b.len() {
+                    match a[i].cmp(&b[j]) {
+                        std::cmp::Ordering::Less => i += 1,
+                        std::cmp::Ordering::Greater => j += 1,
+                        std::cmp::Ordering::Equal => {
+                            n += 1;
+                            i += 1;
+                            j += 1;
+                        }
+                    }
+                }
+                n
+            };
+            assert!(merged > 0 || small < 10);
+            assert_eq!(intersection_len(&a, &b), merged);
+            assert_eq!(intersection_len(&b, &a), merged);
+        }
+    }
 
     #[test]
     fn exact_similarity_edge_cases() {

@@ -18,11 +18,11 @@
 //! Below the document level, [`boilerplate`] masks site chrome (newsletter blocks, "You May
 //! Also Like"), [`passage`] finds and aligns shared passages with character offsets in both
 //! texts, [`formula`] tells wire formulas, stock phrases and shared quotes from reuse, and
-//! [`lineage`] orders copies into a `petgraph` graph, parent → child, with the
-//! evidence for each edge; [`trace::find_passages`] runs these stages into a [`trace::Trace`]. [`audit`] summarises corpus
-//! quality, [`dedup`] plans a deduplicated corpus, [`eval`] scores an output against
-//! labelled truth, [`export`] writes tables, JSON, JSON
-//! Lines, DOT, GraphML and a self-contained HTML report, and [`synth`] generates corpora
+//! [`lineage`] orders copies into a `petgraph` graph, parent → child, with the evidence for
+//! each edge; [`trace::find_passages`] runs these stages into a [`trace::Trace`].
+//! [`audit`] summarises corpus quality, [`dedup`] plans a deduplicated corpus, [`eval`]
+//! scores an output against labelled truth, [`export`] writes tables, JSON, JSON Lines,
+//! DOT, GraphML and a self-contained HTML report, and [`synth`] generates corpora
 //! with known truth. With the `distributed` feature, the `distributed` module runs the
 //! same stages as Apache DataFusion functions, on one node or on a Ballista cluster. All
 //! hashes are stable across platforms and releases (XXH3, SplitMix64), and results do not

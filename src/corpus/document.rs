@@ -170,6 +170,22 @@ impl<'a> DocumentRecord<'a> {
 }
 
 impl Document {
+    /// The document without its text (nor its raw record): id, outlet, dates, title,
+    /// address and origin, which is all that the direction cues read besides the text.
+    pub fn metadata(&self) -> Document {
+        Document {
+            id: self.id.clone(),
+            text: String::new(),
+            source: self.source.clone(),
+            date: self.date.clone(),
+            timestamp: self.timestamp,
+            title: self.title.clone(),
+            url: self.url.clone(),
+            origin: self.origin.clone(),
+            raw: None,
+        }
+    }
+
     /// A document with only an id and a text (handy in tests and for library users).
     pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
         let id = id.into();

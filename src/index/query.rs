@@ -76,17 +76,7 @@ impl Index {
         let indexed = IndexedText::new(&tokens, self.config.passage.k);
         let article = Article {
             doc: article,
-            metadata: Document {
-                id: article.id.clone(),
-                text: String::new(),
-                source: article.source.clone(),
-                date: article.date.clone(),
-                timestamp: article.timestamp,
-                title: article.title.clone(),
-                url: article.url.clone(),
-                origin: article.origin.clone(),
-                raw: None,
-            },
+            metadata: article.metadata(),
             credits: TextCredits::of(&article.text),
             set_members: article_set_members(&analysed.set),
             kgram_members: article_set_members(&kgrams),
@@ -186,7 +176,7 @@ impl Index {
             templates: Vec::new(),
         };
         // The article's text is not cloned per match: its credits were read once.
-        let pair = [article.metadata.clone(), doc.clone()];
+        let pair = [article.metadata.clone(), doc.metadata()];
         let credits = [article.credits.clone(), TextCredits::of(&doc.text)];
         let orientation = lineage::orient_pair_with(&pair, &evidence, credits);
         Some(SourceMatch {

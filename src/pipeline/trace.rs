@@ -201,10 +201,11 @@ pub const BYTES_PER_TEXT_BYTE: u64 = 20;
 /// Bytes of working memory per document besides its text (record, tokens' bookkeeping).
 pub const BYTES_PER_DOCUMENT: u64 = 2048;
 
-/// The passage level's memory model: [`find_passages`] holds the corpus with its tokens, k-grams
-/// and pairs, about [`BYTES_PER_TEXT_BYTE`] per byte of text and [`BYTES_PER_DOCUMENT`]
-/// per document. An error ([`crate::Error::MemoryLimit`]) when that is over `limit` bytes,
-/// checked before the work starts rather than when the allocator refuses.
+/// The passage level's memory model: [`find_passages`] holds the corpus with its tokens,
+/// k-grams and pairs, about [`BYTES_PER_TEXT_BYTE`] per byte of text and
+/// [`BYTES_PER_DOCUMENT`] per document. An error ([`crate::Error::MemoryLimit`]) when that
+/// is over `limit` bytes, checked before the work starts rather than when the allocator
+/// refuses.
 pub fn check_memory(docs: &[Document], limit: u64) -> Result<()> {
     let text: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
     let needed = BYTES_PER_TEXT_BYTE * text + BYTES_PER_DOCUMENT * docs.len() as u64;

@@ -136,10 +136,10 @@ pub fn char_shingles(normalised: &str, n: usize) -> Vec<u64> {
 
 /// A set of shingle hashes: sorted, without repeats, made so once.
 ///
-/// Exact Jaccard and containment are one merge of two sets ([`crate::verify::exact_similarity`]),
-/// and membership is a binary search, so nothing downstream sorts a set again: a
-/// `ShingleSet` says it is one. It reads as the slice it holds (`&set[..]`, `set.len()`,
-/// `set.iter()`).
+/// Exact Jaccard and containment are one merge of two sets
+/// ([`crate::verify::exact_similarity`]), and membership is a binary search, so nothing
+/// downstream sorts a set again: a `ShingleSet` says it is one. It reads as the slice it
+/// holds (`&set[..]`, `set.len()`, `set.iter()`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ShingleSet(Vec<u64>);
 

@@ -226,25 +226,32 @@ pub fn write_jsonl(view: &DupsView, out: &mut dyn Write) -> io::Result<()> {
     write_jsonl_tail(view, out)
 }
 
-/// JSON Lines written while the run goes: the `params` line at once, then each `pair`
-/// line as the run verifies it ([`PairSink`]); [`write_jsonl_tail`] ends the output once
-/// the run is done. Together they write what [`write_jsonl`] writes. A failed write (a
-/// full disk, a reader gone from the pipe) stops the run, and [`JsonlPairs::finish`]
-/// returns the error.
-pub struct JsonlPairs<'w> {
+/// Typed JSON Lines written while a run goes: what the two streaming outputs share. A
+/// failed write (a full disk, a reader gone from the pipe) is kept and answers
+/// [`Flow::Stop`], so the run ends; [`finish`](Self::finish) returns the error.
+struct StreamedLines<'w> {
     out: &'w mut dyn Write,
     failed: Option<io::Error>,
 }
 
-impl<'w> JsonlPairs<'w> {
-    /// Starts the output: writes the `params` line.
-    pub fn start(out: &'w mut dyn Write, config: &DupsConfig, lsh: LshParams) -> io::Result<Self> {
-        line(out, typed("params", params_of(config, lsh)))?;
-        Ok(JsonlPairs { out, failed: None })
+impl<'w> StreamedLines<'w> {
+    /// Starts the output with its `params` line.
+    fn start(out: &'w mut dyn Write, params: Value) -> io::Result<Self> {
+        line(out, typed("params", params))?;
+        Ok(StreamedLines { out, failed: None })
     }
 
-    /// The writer, for the tail, or the error that stopped the pair lines.
-    pub fn finish(self) -> io::Result<&'w mut dyn Write> {
+    fn push(&mut self, kind: &str, value: Value) -> Flow {
+        match line(self.out, typed(kind, value)) {
+            Ok(()) => Flow::Continue,
+            Err(e) => {
+                self.failed = Some(e);
+                Flow::Stop
+            }
+        }
+    }
+
+    fn finish(self) -> io::Result<&'w mut dyn Write> {
         match self.failed {
             Some(e) => Err(e),
             None => Ok(self.out),
@@ -252,15 +259,28 @@ impl<'w> JsonlPairs<'w> {
     }
 }
 
+/// JSON Lines written while the run goes: the `params` line at once, then each `pair`
+/// line as the run verifies it ([`PairSink`]); [`write_jsonl_tail`] ends the output once
+/// the run is done. Together they write what [`write_jsonl`] writes. A failed write (a
+/// full disk, a reader gone from the pipe) stops the run, and [`JsonlPairs::finish`]
+/// returns the error.
+pub struct JsonlPairs<'w>(StreamedLines<'w>);
+
+impl<'w> JsonlPairs<'w> {
+    /// Starts the output: writes the `params` line.
+    pub fn start(out: &'w mut dyn Write, config: &DupsConfig, lsh: LshParams) -> io::Result<Self> {
+        StreamedLines::start(out, params_of(config, lsh)).map(JsonlPairs)
+    }
+
+    /// The writer, for the tail, or the error that stopped the pair lines.
+    pub fn finish(self) -> io::Result<&'w mut dyn Write> {
+        self.0.finish()
+    }
+}
+
 impl PairSink for JsonlPairs<'_> {
     fn pair(&mut self, docs: &[Document], p: &VerifiedPair) -> crate::Result<Flow> {
-        match line(self.out, typed("pair", pair_record(docs, p))) {
-            Ok(()) => Ok(Flow::Continue),
-            Err(e) => {
-                self.failed = Some(e);
-                Ok(Flow::Stop)
-            }
-        }
+        Ok(self.0.push("pair", pair_record(docs, p)))
     }
 }
 
@@ -462,36 +482,23 @@ pub fn write_passages_jsonl(view: &LineageView, out: &mut dyn Write) -> io::Resu
 /// each `pair` line (the object of `passages --format json`'s `pairs`) as the passage
 /// stage finalises it ([`PassageSink`]); [`write_passages_jsonl_tail`] ends the output. A
 /// failed write stops the run, and [`JsonlPassages::finish`] returns the error.
-pub struct JsonlPassages<'w> {
-    out: &'w mut dyn Write,
-    failed: Option<io::Error>,
-}
+pub struct JsonlPassages<'w>(StreamedLines<'w>);
 
 impl<'w> JsonlPassages<'w> {
     /// Starts the output: writes the `params` line.
     pub fn start(out: &'w mut dyn Write, config: &TraceConfig, lsh: LshParams) -> io::Result<Self> {
-        line(out, typed("params", passage_params_of(config, lsh)))?;
-        Ok(JsonlPassages { out, failed: None })
+        StreamedLines::start(out, passage_params_of(config, lsh)).map(JsonlPassages)
     }
 
     /// The writer, for the tail, or the error that stopped the pair lines.
     pub fn finish(self) -> io::Result<&'w mut dyn Write> {
-        match self.failed {
-            Some(e) => Err(e),
-            None => Ok(self.out),
-        }
+        self.0.finish()
     }
 }
 
 impl PassageSink for JsonlPassages<'_> {
     fn pair(&mut self, docs: &[Document], e: &PairEvidence) -> crate::Result<Flow> {
-        match line(self.out, typed("pair", pair_json(e, docs))) {
-            Ok(()) => Ok(Flow::Continue),
-            Err(e) => {
-                self.failed = Some(e);
-                Ok(Flow::Stop)
-            }
-        }
+        Ok(self.0.push("pair", pair_json(e, docs)))
     }
 }
 

@@ -70,17 +70,28 @@ const SEARCH_RATIO: usize = 32;
 fn intersection_len(a: &[u64], b: &[u64]) -> usize {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if small.len().saturating_mul(SEARCH_RATIO) < large.len() {
-        let mut rest = large;
-        let mut both = 0;
-        for x in small {
-            let at = rest.partition_point(|y| y < x);
-            if rest.get(at) == Some(x) {
-                both += 1;
-            }
-            rest = &rest[at..];
-        }
-        return both;
+        searched_len(small, large)
+    } else {
+        merged_len(a, b)
     }
+}
+
+/// Shared elements, each of `small` searched for in what is left of `large`.
+fn searched_len(small: &[u64], large: &[u64]) -> usize {
+    let mut rest = large;
+    let mut both = 0;
+    for x in small {
+        let at = rest.partition_point(|y| y < x);
+        if rest.get(at) == Some(x) {
+            both += 1;
+        }
+        rest = &rest[at..];
+    }
+    both
+}
+
+/// Shared elements, by one merge of the two sets.
+fn merged_len(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut both) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -172,22 +183,9 @@ mod tests {
             (3, 3, 4),
         ] {
             let (a, b) = (set(small, modulo), set(large, modulo));
-            let merged = {
-                let (mut i, mut j, mut n) = (0, 0, 0);
-                while i < a.len() && j < b.len() {
-                    match a[i].cmp(&b[j]) {
-                        std::cmp::Ordering::Less => i += 1,
-                        std::cmp::Ordering::Greater => j += 1,
-                        std::cmp::Ordering::Equal => {
-                            n += 1;
-                            i += 1;
-                            j += 1;
-                        }
-                    }
-                }
-                n
-            };
+            let merged = merged_len(&a, &b);
             assert!(merged > 0 || small < 10);
+            assert_eq!(searched_len(&a, &b), merged);
             assert_eq!(intersection_len(&a, &b), merged);
             assert_eq!(intersection_len(&b, &a), merged);
         }

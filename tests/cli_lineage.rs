@@ -202,18 +202,7 @@ fn validate_lineage_schema(json: &Value) {
             ["lsh+alignment", "fingerprints+alignment"].contains(&e["method"].as_str().unwrap())
         );
         for s in e["spans"].as_array().unwrap() {
-            assert_eq!(
-                keys(s),
-                [
-                    "a_start",
-                    "a_end",
-                    "b_start",
-                    "b_end",
-                    "a_words",
-                    "b_words",
-                    "similarity"
-                ]
-            );
+            assert_eq!(keys(s), common::SPAN_KEYS);
             assert!(s["a_start"].as_u64() < s["a_end"].as_u64());
             assert!(s["b_start"].as_u64() < s["b_end"].as_u64());
         }

@@ -12,9 +12,11 @@ use datafusion::arrow::datatypes::{Float64Type, UInt64Type};
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use serde_json::Value;
 use wiretrace::corpus::{Input, ReadOptions, read_inputs};
-use wiretrace::distributed::{EngineOptions, EngineRun, run_dups};
-use wiretrace::dups::{DupsConfig, DupsReport, StreamOptions, stream_duplicates};
+use wiretrace::distributed::{EngineOptions, EngineRun, run_dups, run_dups_to};
+use wiretrace::dups::{DupsConfig, DupsReport, Flow, PairSink, StreamOptions, stream_duplicates};
 use wiretrace::trace::TraceConfig;
+use wiretrace::verify::VerifiedPair;
+use wiretrace::{Document, Result as WtResult};
 
 mod common;
 
@@ -111,6 +113,96 @@ fn reuters_agrees_with_the_default_engine() {
     };
     let (star, all) = assert_agrees(&input, &DupsConfig::default());
     assert!(star > 300 && star <= all, "{star} star pairs, {all} pairs");
+}
+
+/// A sink that keeps the pairs it is given and stops after `stop_after` of them.
+struct Keep {
+    pairs: Vec<VerifiedPair>,
+    stop_after: usize,
+}
+
+impl PairSink for Keep {
+    fn pair(&mut self, docs: &[Document], pair: &VerifiedPair) -> WtResult<Flow> {
+        assert!(
+            docs[pair.b as usize].text.is_empty(),
+            "the client holds metadata only"
+        );
+        self.pairs.push(*pair);
+        Ok(if self.pairs.len() >= self.stop_after {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        })
+    }
+}
+
+#[test]
+fn the_engine_pushes_its_pairs_to_a_sink_in_order_and_a_sink_can_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = [Input::Path(synthetic(dir.path(), 2000, 5))];
+    let config = DupsConfig::default();
+    let run = |stop_after| {
+        let mut sink = Keep {
+            pairs: Vec::new(),
+            stop_after,
+        };
+        let options = EngineOptions::default();
+        let run = run_dups_to(
+            &input,
+            &ReadOptions::default(),
+            &config,
+            &options,
+            &mut sink,
+        );
+        (run.unwrap(), sink.pairs)
+    };
+    let (all, seen) = run(usize::MAX);
+    assert!(seen.len() > 20, "{} pairs", seen.len());
+    assert_eq!(seen, all.report.pairs, "every pair, in the report's order");
+    assert!(seen.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)));
+    let (stopped, first) = run(3);
+    assert_eq!(first, seen[..3]);
+    assert_eq!(
+        stopped.report.pairs,
+        seen[..3],
+        "the pairs read before the stop"
+    );
+    assert_eq!(
+        stopped.report.families, all.report.families,
+        "made from all pairs"
+    );
+}
+
+#[test]
+fn cli_engine_jsonl_streams_the_pairs_of_the_json_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = synthetic(dir.path(), 1000, 9);
+    let input = input.to_str().unwrap();
+    let engine = ["--engine", "datafusion", "-q"];
+    let json = json_of(&[&["dups", input, "--format", "json"][..], &engine].concat());
+    let out = wiretrace()
+        .args([&["dups", input, "--format", "jsonl"][..], &engine].concat())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let of = |kind: &str| -> Vec<&Value> { lines.iter().filter(|l| l["type"] == kind).collect() };
+    let pairs: Vec<Value> = of("pair")
+        .into_iter()
+        .map(|l| {
+            let mut p = l.clone();
+            p.as_object_mut().unwrap().remove("type");
+            p
+        })
+        .collect();
+    assert!(pairs.len() > 5, "{} pairs", pairs.len());
+    assert_eq!(&pairs, json["pairs"].as_array().unwrap());
+    assert_eq!(of("params").len(), 1);
+    assert_eq!(of("stats")[0]["pairs"], json["stats"]["pairs"]);
 }
 
 #[test]

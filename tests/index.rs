@@ -149,6 +149,70 @@ fn half_plus_half_equals_one_batch_on_reuters() {
     );
 }
 
+/// Builds an index of `corpus` in one segment and in segments of `size` of text, and
+/// asserts they hold and report the same: pairs, documents, and `lineage --index`.
+/// Returns the number of segments of the second build.
+fn segmented_build_equals_one_segment(corpus: &Path, size: &str) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, many) = (dir.path().join("one"), dir.path().join("many"));
+    let whole = ok_json(&["index", "build", s(corpus), "-o", s(&one)]);
+    let parts = ok_json(&[
+        "index",
+        "build",
+        s(corpus),
+        "-o",
+        s(&many),
+        "--segment-size",
+        size,
+    ]);
+    assert_eq!(
+        whole["stats"]["segments"],
+        serde_json::json!(["seg-000001.wts"])
+    );
+    assert_eq!(pair_set(&parts), pair_set(&whole));
+    assert!(!pair_set(&whole).is_empty());
+    assert_eq!(parts["pairs"], whole["pairs"], "same figures, same order");
+    assert_eq!(parts["stats"]["added"], whole["stats"]["added"]);
+    assert_eq!(
+        parts["stats"]["documents_after"],
+        whole["stats"]["documents_after"]
+    );
+    let a = ok_json(&["lineage", "--index", s(&one)]);
+    let b = ok_json(&["lineage", "--index", s(&many)]);
+    for field in ["nodes", "edges", "families", "boilerplate"] {
+        assert_eq!(a[field], b[field], "{field} differ");
+    }
+    let segments = parts["stats"]["segments"].as_array().unwrap();
+    assert_eq!(
+        std::fs::read_dir(&many)
+            .unwrap()
+            .filter(|e| e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".wts"))
+            .count(),
+        segments.len()
+    );
+    segments.len()
+}
+
+#[test]
+fn a_build_in_segments_equals_one_segment_on_the_bundled_sample() {
+    let segments = segmented_build_equals_one_segment(&common::sample("news.jsonl"), "2K");
+    assert!(segments >= 3, "{segments} segments");
+}
+
+#[test]
+fn a_build_in_segments_equals_one_segment_on_reuters() {
+    let Some(corpus) = common::shared_corpus("reuters21578.jsonl") else {
+        return;
+    };
+    let segments = segmented_build_equals_one_segment(&corpus, "2M");
+    assert!(segments >= 7, "{segments} segments");
+}
+
 fn build_sample(dir: &Path) -> PathBuf {
     let ix = dir.join("ix");
     wiretrace()
@@ -200,19 +264,8 @@ fn query_names_the_source_with_offsets() {
     assert!(matches.iter().all(|m| {
         ["lsh+alignment", "fingerprints+alignment"].contains(&m["method"].as_str().unwrap())
     }));
-    assert_eq!(
-        p.as_object().unwrap().keys().collect::<Vec<_>>(),
-        [
-            "a_start",
-            "a_end",
-            "b_start",
-            "b_end",
-            "a_words",
-            "b_words",
-            "similarity",
-            "text"
-        ]
-    );
+    let keys: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, [&common::SPAN_KEYS[..], &["text"]].concat());
 
     // An unrelated text matches nothing.
     std::fs::write(
@@ -555,4 +608,48 @@ fn an_index_of_the_old_signature_scheme_asks_for_a_rebuild() {
         );
     }
     assert_eq!(std::fs::read_to_string(&manifest).unwrap(), old);
+}
+
+#[test]
+fn an_add_report_points_into_its_neighbourhood_and_ordinals_name_stored_documents() {
+    use wiretrace::Document;
+    use wiretrace::index::{AddOptions, Index, Ordinal};
+    use wiretrace::trace::TraceConfig;
+
+    let mut rng = common::Rng::new(7);
+    let mut text = |n| rng.words(n, 5000).join(" ");
+    let (story, other, third) = (text(300), text(300), text(300));
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    Index::create(&ix, &TraceConfig::default()).unwrap();
+    let mut index = Index::open(&ix).unwrap();
+    let first = vec![
+        Document::new("wire", story.clone()).with_date("2024-01-01"),
+        Document::new("other", other),
+    ];
+    let built = index.add(first, &AddOptions::default()).unwrap();
+    assert_eq!(built.added, [Ordinal(0), Ordinal(1)]);
+
+    let second = vec![
+        Document::new("unrelated", third),
+        Document::new("repost", format!("{story} Reposted by the Daily.")).with_date("2024-01-02"),
+    ];
+    let report = index.add(second, &AddOptions::default()).unwrap();
+    assert_eq!(report.added, [Ordinal(2), Ordinal(3)]);
+    // The neighbourhood: the stored copy, then the batch; positions, not ordinals.
+    let ids: Vec<&str> = report.neighbourhood.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["wire", "unrelated", "repost"]);
+    assert_eq!(report.ordinals, [Ordinal(0), Ordinal(2), Ordinal(3)]);
+    assert_eq!(report.position(Ordinal(3)), Some(2));
+    assert_eq!(report.position(Ordinal(1)), None);
+    let pairs: Vec<(u32, u32)> = report.pairs.iter().map(|p| (p.a, p.b)).collect();
+    assert_eq!(pairs, [(0, 2)], "a pair of neighbourhood positions");
+    let edges: Vec<(&str, &str)> = report
+        .edges()
+        .iter()
+        .map(|e| (report.node_id(e.parent), report.node_id(e.child)))
+        .collect();
+    assert_eq!(edges, [("wire", "repost")]);
+    assert_eq!(index.document(Ordinal(3)).unwrap().id, "repost");
+    assert!(index.document(Ordinal(4)).is_err());
 }

@@ -137,7 +137,7 @@ impl RunArgs {
 }
 
 /// Parses a byte size: a whole number with an optional K, M or G suffix (powers of 1024).
-fn parse_size(s: &str) -> Result<u64, String> {
+pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((i, _)) => (&t[..i], t[i..].trim().to_ascii_uppercase()),

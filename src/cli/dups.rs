@@ -124,37 +124,24 @@ fn run_jsonl(
     run: impl FnOnce(&mut dyn PairSink) -> Result<(Corpus, DupsReport), Error>,
 ) -> Result<Status, Error> {
     let lsh = config.resolve_lsh()?;
-    let mut outcome = None;
-    let written = output.write(|out| {
-        let mut sink = JsonlPairs::start(out, config, lsh)?;
-        let streamed = run(&mut sink);
-        let out = sink.finish();
-        match (streamed, out) {
-            (Err(e), _) => {
-                outcome = Some(Err(e));
-                Err(std::io::Error::other("the run failed"))
-            }
-            (Ok(done), Err(e)) => {
-                outcome = Some(Ok(done));
-                Err(e)
-            }
-            (Ok((corpus, report)), Ok(out)) => {
-                let view = DupsView {
-                    corpus: &corpus,
-                    config,
-                    report: &report,
-                };
-                let tail = export::json::write_jsonl_tail(&view, out);
-                outcome = Some(Ok((corpus, report)));
-                tail
-            }
-        }
-    });
-    // The run's own error first: the output's is only its consequence.
-    let (corpus, report) = match (outcome, written) {
-        (Some(Err(e)), _) | (_, Err(e)) => return Err(e),
-        (Some(Ok(done)), Ok(())) => done,
-        (None, Ok(())) => return Ok(Status::Done),
+    let done = output.write_streamed(|out| {
+        let mut sink = match JsonlPairs::start(out, config, lsh) {
+            Ok(sink) => sink,
+            Err(e) => return Ok((None, Err(e))),
+        };
+        let (corpus, report) = run(&mut sink)?;
+        let view = DupsView {
+            corpus: &corpus,
+            config,
+            report: &report,
+        };
+        let written = sink
+            .finish()
+            .and_then(|out| export::json::write_jsonl_tail(&view, out));
+        Ok((Some((corpus, report)), written))
+    })?;
+    let Some((corpus, report)) = done else {
+        return Ok(Status::Done);
     };
     let view = DupsView {
         corpus: &corpus,
@@ -197,7 +184,7 @@ fn run_engine(_args: DupsArgs, _config: DupsConfig) -> Result<Status, Error> {
 
 #[cfg(feature = "distributed")]
 fn run_engine(args: DupsArgs, config: DupsConfig) -> Result<Status, Error> {
-    use wiretrace::distributed::{Engine, EngineOptions, run_dups};
+    use wiretrace::distributed::{Engine, EngineOptions, run_dups_to};
     let engine = match (args.engine, &args.scheduler) {
         (EngineArg::Ballista, Some(url)) => Engine::Ballista {
             scheduler: url.clone(),
@@ -225,30 +212,48 @@ fn run_engine(args: DupsArgs, config: DupsConfig) -> Result<Status, Error> {
         partitions: args.input.run.threads,
         lineage: true,
     };
-    let run = run_dups(&inputs, &args.input.read_options(), &config, &options)?;
-    let view = DupsView {
-        corpus: &run.corpus,
-        config: &config,
-        report: &run.report,
+    let read = args.input.read_options();
+    let mut summary = None;
+    let mut run = |sink: &mut dyn PairSink| {
+        let run = run_dups_to(&inputs, &read, &config, &options, sink)?;
+        summary = Some(engine_summary(&run));
+        Ok((run.corpus, run.report))
     };
-    let status = write(&args, &view, output)?;
-    if !args.input.run.quiet {
-        eprintln!(
-            "wiretrace: {} candidates ({} star edges, {} repair pairs), {} verified pairs, {} \
-             families ({} component rounds); lineage inside families: {} edges, {} families \
-             over --max-bucket left out",
-            run.report.candidates,
-            run.star_candidates,
-            run.report.candidates - run.star_candidates,
-            run.report.pairs.len(),
-            run.report.families.len(),
-            run.component_rounds,
-            run.lineage.edges,
-            run.lineage.skipped_families
-        );
-        if let Some(dir) = &run.work_dir {
-            eprintln!("wiretrace: stage tables in {}", dir.display());
-        }
+    let status = if matches!(args.format, OutputFormat::Jsonl) {
+        run_jsonl(&args, &config, output, run)?
+    } else {
+        let (corpus, report) = run(&mut ())?;
+        let view = DupsView {
+            corpus: &corpus,
+            config: &config,
+            report: &report,
+        };
+        write(&args, &view, output)?
+    };
+    if let Some(summary) = summary.filter(|_| !args.input.run.quiet) {
+        eprint!("{summary}");
     }
     Ok(status)
+}
+
+/// What only an engine run reports, for stderr.
+#[cfg(feature = "distributed")]
+fn engine_summary(run: &wiretrace::distributed::EngineRun) -> String {
+    let mut summary = format!(
+        "wiretrace: {} candidates ({} star edges, {} repair pairs), {} verified pairs, {} \
+         families ({} component rounds); lineage inside families: {} edges, {} families \
+         over --max-bucket left out\n",
+        run.report.candidates,
+        run.star_candidates,
+        run.report.candidates - run.star_candidates,
+        run.report.pairs.len(),
+        run.report.families.len(),
+        run.component_rounds,
+        run.lineage.edges,
+        run.lineage.skipped_families
+    );
+    if let Some(dir) = &run.work_dir {
+        summary += &format!("wiretrace: stage tables in {}\n", dir.display());
+    }
+    summary
 }

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use wiretrace::Error;
-use wiretrace::corpus::{Corpus, Input, read_inputs};
+use wiretrace::corpus::{Corpus, Input, read_inputs, read_inputs_with};
 use wiretrace::export;
 use wiretrace::index::manifest::IndexParams;
-use wiretrace::index::{AddOptions, AddReport, Index};
+use wiretrace::index::{AddOptions, AddReport, Index, MEMORY_PER_TEXT_BYTE, SEGMENT_TEXT_BYTES};
 use wiretrace::trace::{TraceConfig, check_memory};
 
 use super::Status;
@@ -41,6 +41,12 @@ pub struct IndexBuildArgs {
     /// The index folder to create (new or empty).
     #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
+
+    /// Text per segment: documents are read, added and dropped this many bytes of text at
+    /// a time (K, M or G suffix), so memory follows it, not the input; default 512M, or
+    /// an eighth of --memory-limit if less.
+    #[arg(long, value_name = "SIZE", value_parser = super::args::parse_size)]
+    segment_size: Option<u64>,
 
     #[command(flatten)]
     report: IndexReportArgs,
@@ -156,17 +162,30 @@ fn read_batch(input: &InputArgs, dir: &Path, report: &IndexReportArgs) -> Result
     Ok(corpus)
 }
 
+/// `index build`: the index writer takes the documents as they are read, a segment at a
+/// time ([`Index::add_stream`]).
 fn build(args: IndexBuildArgs) -> Result<Status, Error> {
     let config = args.passage.config(args.params.config())?;
     args.input.run.prepare()?;
-    let mut corpus = read_batch(&args.input, &args.output, &args.report)?;
+    let inputs = args.input.inputs()?;
+    check_outputs(&args.output, args.report.report.as_deref(), &inputs)?;
+    let by_limit = args
+        .input
+        .run
+        .memory_limit
+        .map(|l| l / MEMORY_PER_TEXT_BYTE);
+    let segment_bytes = match args.segment_size {
+        Some(0) => return Err(Error::Config("--segment-size must be above 0".into())),
+        Some(size) => size.min(by_limit.unwrap_or(u64::MAX)),
+        None => by_limit.map_or(SEGMENT_TEXT_BYTES as u64, |l| {
+            l.min(SEGMENT_TEXT_BYTES as u64)
+        }),
+    };
     Index::create(&args.output, &config)?;
     let mut index = Index::open(&args.output)?;
-    let options = AddOptions {
-        pairs_only: true,
-        ..AddOptions::default()
-    };
-    let added = index.add(std::mem::take(&mut corpus.documents), &options)?;
+    let read = args.input.read_options();
+    let source = |docs: &mut dyn FnMut(wiretrace::Document)| read_inputs_with(&inputs, &read, docs);
+    let (corpus, added) = index.add_stream(&source, false, segment_bytes as usize)?;
     write_report("index build", &args.output, &index, &added, &args.report);
     Ok(finish(&args.input, &corpus, &added))
 }
@@ -255,10 +274,13 @@ fn finish(input: &InputArgs, corpus: &Corpus, report: &AddReport) -> Status {
             skipped,
             report.pairs.len(),
             report.documents_after,
-            if report.segment.is_empty() {
-                String::new()
-            } else {
-                format!(" (new segment {})", report.segment)
+            match report.segments.as_slice() {
+                [] => String::new(),
+                [one] => format!(" (new segment {one})"),
+                [first, .., last] => format!(
+                    " ({} new segments, {first} to {last})",
+                    report.segments.len()
+                ),
             }
         );
     }

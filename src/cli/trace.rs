@@ -255,41 +255,27 @@ fn run_passages_jsonl(args: &PassagesArgs) -> Result<Status, Error> {
     } = read_corpus(&args.trace, false, &args.output.named())?;
     let lsh = config.dups.resolve_lsh()?;
     let docs = &corpus.documents;
-    let mut outcome = None;
-    let written = Output::from(opened.pop()).write(|out| {
-        let mut sink = export::json::JsonlPassages::start(out, &config, lsh)?;
-        let traced = find_passages_to(docs, &config, &mut sink);
-        let out = sink.finish();
-        match (traced, out) {
-            (Err(e), _) => {
-                outcome = Some(Err(e));
-                Err(std::io::Error::other("the run failed"))
-            }
-            (Ok(trace), Err(e)) => {
-                outcome = Some(Ok((trace, None)));
-                Err(e)
-            }
-            (Ok(trace), Ok(out)) => {
-                let lineage = trace.lineage(docs);
-                let view = LineageView {
-                    corpus: &corpus,
-                    config: &config,
-                    trace: &trace,
-                    lineage: &lineage,
-                };
-                let tail = export::json::write_passages_jsonl_tail(&view, out);
-                outcome = Some(Ok((trace, Some(lineage))));
-                tail
-            }
-        }
-    });
-    // The run's own error first: the output's is only its consequence.
-    let (trace, lineage) = match (outcome, written) {
-        (Some(Err(e)), _) | (_, Err(e)) => return Err(e),
-        (Some(Ok(done)), Ok(())) => done,
-        (None, Ok(())) => return Ok(Status::Done),
+    let done = Output::from(opened.pop()).write_streamed(|out| {
+        let mut sink = match export::json::JsonlPassages::start(out, &config, lsh) {
+            Ok(sink) => sink,
+            Err(e) => return Ok((None, Err(e))),
+        };
+        let trace = find_passages_to(docs, &config, &mut sink)?;
+        let lineage = trace.lineage(docs);
+        let view = LineageView {
+            corpus: &corpus,
+            config: &config,
+            trace: &trace,
+            lineage: &lineage,
+        };
+        let written = sink
+            .finish()
+            .and_then(|out| export::json::write_passages_jsonl_tail(&view, out));
+        Ok((Some((trace, lineage)), written))
+    })?;
+    let Some((trace, lineage)) = done else {
+        return Ok(Status::Done);
     };
-    let lineage = lineage.unwrap_or_else(|| trace.lineage(docs));
     let view = LineageView {
         corpus: &corpus,
         config: &config,

@@ -36,14 +36,14 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::corpus::{Corpus, Input, ReadOptions};
-use crate::dups::{DupsConfig, DupsReport};
+use crate::dups::{DupsConfig, DupsReport, Flow, PairSink};
 use crate::error::{Error, Result};
 use crate::families::Family;
 use crate::index::manifest::IndexParams;
 use crate::trace::TraceConfig;
-use crate::verify::{Similarity, VerifiedPair};
+use crate::verify::VerifiedPair;
 
-pub use stages::{LineageSummary, PairRow, StageResults};
+pub use stages::{LineageSummary, StageResults};
 
 /// Where the stages run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,6 +241,21 @@ pub fn run_dups(
     config: &DupsConfig,
     options: &EngineOptions,
 ) -> Result<EngineRun> {
+    run_dups_to(inputs, read, config, options, &mut ())
+}
+
+/// [`run_dups`] with every verified pair also pushed to `sink` as the client reads the
+/// `pairs` table back, in the report's order (by ordinal), so an output can be written
+/// while the table is read. A sink that answers [`Flow::Stop`] ends the read: the report
+/// holds the pairs read so far, and the families, which the engine made from all of them.
+/// A sink's error ends the run with that error.
+pub fn run_dups_to(
+    inputs: &[Input],
+    read: &ReadOptions,
+    config: &DupsConfig,
+    options: &EngineOptions,
+    sink: &mut dyn PairSink,
+) -> Result<EngineRun> {
     let lsh = config.resolve_lsh()?;
     let work = work_folder(options)?;
     let mut corpus = ingest::write_documents(inputs, read, &work.path().join("documents"))?;
@@ -255,18 +270,33 @@ pub fn run_dups(
     } else {
         None
     };
+    let mut pairs = Vec::new();
+    let mut sink_failure = None;
     let (results, lineage) = if corpus.documents.is_empty() {
         (StageResults::default(), LineageSummary::default())
     } else {
+        let docs = &corpus.documents;
+        let mut each = |pair: VerifiedPair| {
+            pairs.push(pair);
+            sink.pair(docs, &pair).unwrap_or_else(|e| {
+                sink_failure = Some(e);
+                Flow::Stop
+            })
+        };
         let runtime = runtime(options.engine.name())?;
         runtime
             .block_on(async {
                 let ctx = session(options).await?;
-                stages::run(&ctx, work.path(), config, lsh, params.as_ref()).await
+                let done = stages::run(&ctx, work.path(), config, lsh, params.as_ref()).await?;
+                stages::stream_pairs(&ctx, &mut each).await?;
+                Ok(done)
             })
             .map_err(|e| engine_err(&options.engine, e))?
     };
-    let report = assemble(&mut corpus, lsh, &results);
+    if let Some(e) = sink_failure {
+        return Err(e);
+    }
+    let report = assemble(&mut corpus, lsh, &results, pairs);
     Ok(EngineRun {
         corpus,
         report,
@@ -281,24 +311,14 @@ pub fn run_dups(
 }
 
 /// The stage results in the default engine's report shape.
-fn assemble(corpus: &mut Corpus, lsh: crate::lsh::LshParams, r: &StageResults) -> DupsReport {
+fn assemble(
+    corpus: &mut Corpus,
+    lsh: crate::lsh::LshParams,
+    r: &StageResults,
+    pairs: Vec<VerifiedPair>,
+) -> DupsReport {
     let shingle_counts: Vec<usize> = r.shingle_counts.iter().map(|&n| n as usize).collect();
     let skipped = crate::dups::no_token_skips(&corpus.documents, &shingle_counts);
-    let pairs: Vec<VerifiedPair> = r
-        .pairs
-        .iter()
-        .map(|p| VerifiedPair {
-            a: p.a as u32,
-            b: p.b as u32,
-            estimated: p.estimated,
-            similarity: Similarity {
-                intersection: p.intersection as usize,
-                union: p.union as usize,
-                jaccard: p.jaccard,
-                containment: p.containment,
-            },
-        })
-        .collect();
     let mut by_family: std::collections::BTreeMap<u64, Family> = Default::default();
     for &(ordinal, family, representative) in &r.members {
         let f = by_family.entry(family).or_insert(Family {

@@ -15,6 +15,7 @@
 //! adds the pairs a failed star edge could hide (`verify_with_repair`), so families come
 //! out as with all pairs.
 
+use std::cell::{Cell, RefCell};
 use std::path::Path;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
@@ -27,9 +28,10 @@ use futures::StreamExt;
 
 use super::components;
 use super::{EngineError, table_path};
-use crate::dups::DupsConfig;
+use crate::dups::{DupsConfig, Flow};
 use crate::index::manifest::IndexParams;
 use crate::lsh::LshParams;
+use crate::verify::{Similarity, VerifiedPair};
 
 pub(super) type Result<T> = std::result::Result<T, EngineError>;
 
@@ -206,32 +208,10 @@ pub struct StageResults {
     pub oversized_buckets: u64,
     /// The largest bucket, in documents (1 when no two documents share a bucket).
     pub largest_bucket: u64,
-    /// Verified pairs: `(a, b, estimated, intersection, union, jaccard, containment)`, by
-    /// `(a, b)`.
-    pub pairs: Vec<PairRow>,
     /// `(ordinal, family, representative)` of every document in a family.
     pub members: Vec<(u64, u64, bool)>,
     /// Rounds of large-star/small-star until the components stopped changing.
     pub component_rounds: usize,
-}
-
-/// One row of the `pairs` table.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PairRow {
-    /// Smaller ordinal.
-    pub a: u64,
-    /// Larger ordinal.
-    pub b: u64,
-    /// MinHash estimate of Jaccard.
-    pub estimated: f64,
-    /// Shingles in both.
-    pub intersection: u64,
-    /// Shingles in either.
-    pub union: u64,
-    /// Exact Jaccard.
-    pub jaccard: f64,
-    /// Exact containment of the smaller set.
-    pub containment: f64,
 }
 
 fn u64s(b: &RecordBatch, i: usize) -> Vec<u64> {
@@ -240,6 +220,73 @@ fn u64s(b: &RecordBatch, i: usize) -> Vec<u64> {
 
 fn f64s(b: &RecordBatch, i: usize) -> Vec<f64> {
     b.column(i).as_primitive::<Float64Type>().values().to_vec()
+}
+
+/// The verified pairs of one batch of the `pairs` table read by [`PAIRS_IN_ORDER`].
+fn pair_rows(b: &RecordBatch) -> Vec<VerifiedPair> {
+    let (a, bb, est, i, u, j, c) = (
+        u64s(b, 0),
+        u64s(b, 1),
+        f64s(b, 2),
+        u64s(b, 3),
+        u64s(b, 4),
+        f64s(b, 5),
+        f64s(b, 6),
+    );
+    (0..a.len())
+        .map(|r| VerifiedPair {
+            // Ordinals of one run: fewer than 2³² (checked when the documents are read).
+            a: a[r] as u32,
+            b: bb[r] as u32,
+            estimated: est[r],
+            similarity: Similarity {
+                intersection: i[r] as usize,
+                union: u[r] as usize,
+                jaccard: j[r],
+                containment: c[r],
+            },
+        })
+        .collect()
+}
+
+/// The `pairs` table in the report's order.
+const PAIRS_IN_ORDER: &str = "SELECT a, b, estimated, intersection, \"union\", jaccard, \
+                              containment FROM pairs ORDER BY a, b";
+
+/// The verified pairs read back: each goes to `each` in `(a, b)` order as the query yields
+/// its batches, so a caller can write them out before the last is read, and `each`
+/// answering [`Flow::Stop`] ends the read. A read that fails (a lost executor) is retried
+/// from the pair it had reached, so `each` sees every pair once, in order.
+pub(super) async fn stream_pairs(
+    ctx: &SessionContext,
+    each: &mut dyn FnMut(VerifiedPair) -> Flow,
+) -> Result<()> {
+    let delivered = Cell::new(0usize);
+    let each = RefCell::new(each);
+    with_retries(ctx, || async {
+        let mut stream = ctx
+            .sql(PAIRS_IN_ORDER)
+            .await
+            .map_err(EngineError::at("pairs"))?
+            .execute_stream()
+            .await
+            .map_err(EngineError::at("pairs"))?;
+        let mut read = 0usize;
+        while let Some(batch) = stream.next().await {
+            let rows = pair_rows(&batch.map_err(EngineError::at("pairs"))?);
+            // On a retry, the rows an earlier attempt handed on are passed over.
+            let seen = delivered.get().saturating_sub(read).min(rows.len());
+            read += rows.len();
+            for pair in rows.into_iter().skip(seen) {
+                delivered.set(delivered.get() + 1);
+                if (each.borrow_mut())(pair) == Flow::Stop {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Stage 1: `signatures(ordinal, shingle_count, shingles, signature)` for every document.
@@ -428,7 +475,8 @@ pub struct LineageSummary {
     pub skipped_families: u64,
 }
 
-/// Runs every stage over the `documents` table of `work` (already written).
+/// Runs every stage over the `documents` table of `work` (already written). The pairs stay
+/// in their table, read back by [`stream_pairs`].
 pub(super) async fn run(
     ctx: &SessionContext,
     work: &Path,
@@ -468,34 +516,6 @@ pub(super) async fn run(
     out.largest_bucket = scalar_u64(ctx, "buckets", "SELECT MAX(size) FROM buckets")
         .await?
         .max(u64::from(out.shingle_counts.iter().any(|&n| n > 0)));
-    for b in collect(
-        ctx,
-        "pairs",
-        "SELECT a, b, estimated, intersection, \"union\", jaccard, containment FROM pairs ORDER BY a, b",
-    )
-    .await?
-    {
-        let (a, bb, est, i, u, j, c) = (
-            u64s(&b, 0),
-            u64s(&b, 1),
-            f64s(&b, 2),
-            u64s(&b, 3),
-            u64s(&b, 4),
-            f64s(&b, 5),
-            f64s(&b, 6),
-        );
-        for r in 0..a.len() {
-            out.pairs.push(PairRow {
-                a: a[r],
-                b: bb[r],
-                estimated: est[r],
-                intersection: i[r],
-                union: u[r],
-                jaccard: j[r],
-                containment: c[r],
-            });
-        }
-    }
     for b in collect(
         ctx,
         "families",

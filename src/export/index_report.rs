@@ -13,13 +13,6 @@ use super::{round6, snippet};
 use crate::index::manifest::IndexParams;
 use crate::index::{AddReport, SourceMatch};
 
-fn id(report: &AddReport, ordinal: u32) -> &str {
-    let i = report
-        .position(ordinal)
-        .expect("pairs involve neighbourhood documents");
-    &report.neighbourhood[i].id
-}
-
 /// The added documents' near-duplicate pairs (ids, exact and estimated similarity).
 fn pairs(report: &AddReport) -> Vec<Value> {
     report
@@ -27,8 +20,8 @@ fn pairs(report: &AddReport) -> Vec<Value> {
         .iter()
         .map(|p| {
             json!({
-                "a": id(report, p.a),
-                "b": id(report, p.b),
+                "a": report.neighbourhood[p.a as usize].id,
+                "b": report.neighbourhood[p.b as usize].id,
                 "jaccard": round6(p.similarity.jaccard),
                 "containment": round6(p.similarity.containment),
                 "estimated_jaccard": round6(p.estimated),
@@ -58,7 +51,7 @@ pub fn add_json(command: &str, dir: &str, params: &IndexParams, report: &AddRepo
                 "documents_after": report.documents_after,
                 "replaced": report.replaced.len(),
                 "skipped": report.skipped.len(),
-                "segment": report.segment,
+                "segments": report.segments,
                 "neighbourhood": report.neighbourhood.len(),
                 "candidates": report.candidates,
                 "oversized_buckets": report.oversized_buckets,
@@ -91,8 +84,8 @@ pub fn write_add_table(report: &AddReport, out: &mut dyn Write) -> io::Result<()
         writeln!(
             out,
             "  {}  ~  {}   Jaccard {:.3}",
-            id(report, p.a),
-            id(report, p.b),
+            report.neighbourhood[p.a as usize].id,
+            report.neighbourhood[p.b as usize].id,
             p.similarity.jaccard
         )?;
     }

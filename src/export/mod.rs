@@ -156,6 +156,37 @@ impl Output {
     }
 }
 
+impl Output {
+    /// Writes the output of a run that streams into it as it works (pairs written as they
+    /// are found, then what the finished run knows). `run` answers with its own result: on
+    /// success, what it made (none if it could not start) and the result of writing. The
+    /// run's error comes first — a failed run leaves its output unfinished only as a
+    /// consequence, and a file output is then not put in place; a reader of standard
+    /// output that went away early (`| head`) is no failure, and the run's value is still
+    /// given back.
+    pub fn write_streamed<T>(
+        self,
+        run: impl FnOnce(&mut dyn Write) -> Result<(Option<T>, io::Result<()>)>,
+    ) -> Result<Option<T>> {
+        let mut done = None;
+        let mut failure = None;
+        let written = self.write(|out| match run(out) {
+            Err(e) => {
+                failure = Some(e);
+                Err(io::Error::other("the run failed"))
+            }
+            Ok((value, written)) => {
+                done = value;
+                written
+            }
+        });
+        match failure {
+            Some(e) => Err(e),
+            None => written.map(|()| done),
+        }
+    }
+}
+
 impl From<Option<target::PendingFile>> for Output {
     fn from(file: Option<target::PendingFile>) -> Self {
         file.map_or(Output::Stdout, Output::File)

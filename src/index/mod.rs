@@ -41,7 +41,7 @@ pub mod segment;
 mod writer;
 
 pub use query::{Role, SourceMatch};
-pub use writer::{AddOptions, AddReport};
+pub use writer::{AddOptions, AddReport, MEMORY_PER_TEXT_BYTE, SEGMENT_TEXT_BYTES};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -58,6 +58,19 @@ use crate::shingle::{ShingleSet, shingle_set};
 use crate::trace::TraceConfig;
 use manifest::{IndexParams, Manifest, SegmentRef, WriteLock};
 use segment::{Section, Segment};
+
+/// A stored document's number: global to the index, given in the order documents were added
+/// (the first is 0; a batch follows the last stored one), never reused. Everything stored
+/// is keyed by it. It is not a position — in a batch, in a neighbourhood of documents read
+/// back, in one segment — which are plain indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ordinal(pub u32);
+
+impl std::fmt::Display for Ordinal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// What matching needs of one document, computed the same way for stored and new ones.
 struct Analysed {
@@ -77,7 +90,7 @@ pub struct Index {
     dir: PathBuf,
     manifest: Manifest,
     segments: Vec<Segment>,
-    retired: AHashSet<u32>,
+    retired: AHashSet<Ordinal>,
     config: TraceConfig,
 }
 
@@ -142,7 +155,7 @@ impl Index {
             retired.extend(
                 tombs
                     .chunks_exact(4)
-                    .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))),
+                    .map(|c| Ordinal(u32::from_le_bytes(c.try_into().expect("4 bytes")))),
             );
             segments.push(seg);
         }

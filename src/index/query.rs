@@ -9,7 +9,7 @@ use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Analysed, Index};
+use super::{Analysed, Index, Ordinal};
 use crate::corpus::Document;
 use crate::error::Result;
 use crate::formula::{self, Side, StockPhrases};
@@ -38,7 +38,7 @@ pub enum Role {
 #[derive(Debug, Clone)]
 pub struct SourceMatch {
     /// Its ordinal.
-    pub ordinal: u32,
+    pub ordinal: Ordinal,
     /// The stored document.
     pub document: Document,
     /// Exact similarity of the two shingle sets (the index's scheme).
@@ -102,14 +102,14 @@ impl Index {
 
     /// The stored documents that share an LSH band or a passage fingerprint with the
     /// article (sorted, each once), and those of them LSH proposed.
-    fn query_candidates(&self, analysed: &Analysed) -> Result<(Vec<u32>, AHashSet<u32>)> {
+    fn query_candidates(&self, analysed: &Analysed) -> Result<(Vec<Ordinal>, AHashSet<Ordinal>)> {
         let keys: Vec<(u64, u32)> = analysed.keys.iter().map(|&k| (k, 0)).collect();
         let (by_band, _) = self.band_neighbours(&keys)?;
         let no_extra: AHashMap<u64, usize> = AHashMap::new();
         let (by_passage, _) =
             self.fingerprint_neighbours(&[analysed.fingerprints.as_slice()], &no_extra)?;
-        let lsh: AHashSet<u32> = by_band.iter().map(|&(o, _)| o).collect();
-        let mut candidates: Vec<u32> = lsh
+        let lsh: AHashSet<Ordinal> = by_band.iter().map(|&(o, _)| o).collect();
+        let mut candidates: Vec<Ordinal> = lsh
             .iter()
             .copied()
             .chain(by_passage.iter().map(|&(o, _)| o))
@@ -124,7 +124,7 @@ impl Index {
     fn match_stored(
         &self,
         article: &Article,
-        o: u32,
+        o: Ordinal,
         doc: &Document,
         proposed_by_lsh: bool,
     ) -> Option<SourceMatch> {

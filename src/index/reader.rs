@@ -7,8 +7,8 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::Index;
 use super::segment::{DocEntry, Section, Segment, Table};
+use super::{Index, Ordinal};
 use crate::corpus::{Document, DocumentRecord};
 use crate::error::{Error, Result};
 use crate::minhash::Signature;
@@ -16,18 +16,24 @@ use crate::minhash::Signature;
 /// Reads of stored documents are grouped into chunks of about this many bytes.
 const READ_CHUNK: u64 = 32 << 20;
 
+/// The global ordinal of a segment's `local`-th document.
+fn ordinal_in(seg: &Segment, local: u32) -> Ordinal {
+    Ordinal(seg.base + local)
+}
+
 impl Index {
-    fn locate(&self, ordinal: u32) -> (&Segment, u32) {
+    /// The segment holding `ordinal`, and the document's position in it.
+    fn locate(&self, ordinal: Ordinal) -> (&Segment, u32) {
         let i = self
             .segments
-            .partition_point(|s| s.base + s.docs <= ordinal);
+            .partition_point(|s| s.base + s.docs <= ordinal.0);
         let seg = &self.segments[i];
-        (seg, ordinal - seg.base)
+        (seg, ordinal.0 - seg.base)
     }
 
     /// Reads the stored document with this ordinal.
-    pub fn document(&self, ordinal: u32) -> Result<Document> {
-        if ordinal >= self.manifest.stored() {
+    pub fn document(&self, ordinal: Ordinal) -> Result<Document> {
+        if ordinal.0 >= self.manifest.stored() {
             return Err(Error::Config(format!("no document with ordinal {ordinal}")));
         }
         let (seg, local) = self.locate(ordinal);
@@ -39,7 +45,7 @@ impl Index {
     }
 
     /// Every live document in ordinal order, with its ordinal.
-    pub fn documents(&self) -> Result<Vec<(u32, Document)>> {
+    pub fn documents(&self) -> Result<Vec<(Ordinal, Document)>> {
         let mut out = Vec::with_capacity(self.len());
         for seg in &self.segments {
             let table = seg.read_section(Section::Docs)?;
@@ -60,13 +66,13 @@ impl Index {
                 end = end.max(start + 1);
                 let to = entries[end - 1].0 + entries[end - 1].1;
                 let chunk = seg.read_range(Section::Records, from, to - from)?;
-                let docs: Vec<Result<(u32, Document)>> = (start..end)
+                let docs: Vec<Result<(Ordinal, Document)>> = (start..end)
                     .into_par_iter()
                     .map(|i| {
                         let (o, l) = entries[i];
                         let at = (o - from) as usize;
                         let doc = parse_record(seg, i as u32, &chunk[at..at + l as usize])?;
-                        Ok((seg.base + i as u32, doc))
+                        Ok((ordinal_in(seg, i as u32), doc))
                     })
                     .collect();
                 for d in docs {
@@ -83,12 +89,12 @@ impl Index {
 
     /// Live ordinals stored under each of `keys` (sorted, distinct) in a table, at most
     /// `limit` per key and segment.
-    fn postings(&self, table: Table, keys: &[u64], limit: usize) -> Result<Vec<Vec<u32>>> {
+    fn postings(&self, table: Table, keys: &[u64], limit: usize) -> Result<Vec<Vec<Ordinal>>> {
         let ranges: Vec<(u64, u64)> = keys.iter().map(|&k| (k, k)).collect();
         let mut out = vec![Vec::new(); keys.len()];
         for seg in &self.segments {
             seg.scan(table, &ranges, limit, |probe, e| {
-                let ordinal = seg.base + e.doc;
+                let ordinal = ordinal_in(seg, e.doc);
                 if !self.retired.contains(&ordinal) {
                     out[probe].push(ordinal);
                 }
@@ -98,16 +104,16 @@ impl Index {
     }
 
     /// Stored near-duplicate neighbours of `ordinals` (from the pairs tables).
-    pub(super) fn stored_pair_neighbours(&self, ordinals: &[u32]) -> Result<Vec<u32>> {
+    pub(super) fn stored_pair_neighbours(&self, ordinals: &[Ordinal]) -> Result<Vec<Ordinal>> {
         let ranges: Vec<(u64, u64)> = ordinals
             .iter()
-            .map(|&o| (u64::from(o) << 32, u64::from(o) << 32 | u64::from(u32::MAX)))
+            .map(|&Ordinal(o)| (u64::from(o) << 32, u64::from(o) << 32 | u64::from(u32::MAX)))
             .collect();
         let mut out = Vec::new();
         for seg in &self.segments {
             for table in [Table::Pairs, Table::PairsByB] {
                 seg.scan(table, &ranges, usize::MAX, |_, e| {
-                    let other = (e.key & u64::from(u32::MAX)) as u32;
+                    let other = Ordinal((e.key & u64::from(u32::MAX)) as u32);
                     if !self.retired.contains(&other) {
                         out.push(other);
                     }
@@ -126,7 +132,7 @@ impl Index {
         &self,
         fingerprints: &[&[u64]],
         extra_df: &AHashMap<u64, usize>,
-    ) -> Result<(Vec<(u32, u32)>, usize)> {
+    ) -> Result<(Vec<(Ordinal, u32)>, usize)> {
         let pc = &self.config.passage;
         let mut probes: Vec<(u64, u32)> = fingerprints
             .iter()
@@ -136,7 +142,7 @@ impl Index {
         probes.sort_unstable();
         let keys: Vec<u64> = probes.chunk_by(|x, y| x.0 == y.0).map(|g| g[0].0).collect();
         let stored = self.postings(Table::Fingerprints, &keys, pc.max_df + 1)?;
-        let mut shared: Vec<(u32, u32)> = Vec::new();
+        let mut shared: Vec<(Ordinal, u32)> = Vec::new();
         let mut capped = 0;
         for (group, olds) in probes.chunk_by(|x, y| x.0 == y.0).zip(&stored) {
             if olds.is_empty() {
@@ -162,7 +168,10 @@ impl Index {
 
     /// Stored documents sharing an LSH bucket with each of `keys`' owners:
     /// `(stored ordinal, owner)`, sorted, and the number of oversized buckets.
-    pub(super) fn band_neighbours(&self, keys: &[(u64, u32)]) -> Result<(Vec<(u32, u32)>, usize)> {
+    pub(super) fn band_neighbours(
+        &self,
+        keys: &[(u64, u32)],
+    ) -> Result<(Vec<(Ordinal, u32)>, usize)> {
         let max_bucket = self.config.dups.max_bucket;
         let mut probes = keys.to_vec();
         probes.sort_unstable();
@@ -191,15 +200,18 @@ impl Index {
     }
 
     /// Reads stored documents (distinct ordinals) in parallel.
-    pub(super) fn read_documents(&self, ordinals: &[u32]) -> Result<AHashMap<u32, Document>> {
-        let docs: Vec<(u32, Document)> = ordinals
+    pub(super) fn read_documents(
+        &self,
+        ordinals: &[Ordinal],
+    ) -> Result<AHashMap<Ordinal, Document>> {
+        let docs: Vec<(Ordinal, Document)> = ordinals
             .par_iter()
             .map(|&o| Ok((o, self.document(o)?)))
             .collect::<Result<_>>()?;
         Ok(docs.into_iter().collect())
     }
 
-    pub(super) fn signature(&self, ordinal: u32) -> Result<Signature> {
+    pub(super) fn signature(&self, ordinal: Ordinal) -> Result<Signature> {
         let (seg, local) = self.locate(ordinal);
         let width = self.config.dups.num_perm as u64 * 4;
         let raw = seg.read_range(Section::Signatures, u64::from(local) * width, width)?;
@@ -210,7 +222,7 @@ impl Index {
     }
 
     /// Ordinals of the stored documents with these ids (None where absent).
-    pub(super) fn find_ids(&self, ids: &[&str]) -> Result<Vec<Option<u32>>> {
+    pub(super) fn find_ids(&self, ids: &[&str]) -> Result<Vec<Option<Ordinal>>> {
         let mut probes: Vec<(u64, usize)> = ids
             .iter()
             .enumerate()

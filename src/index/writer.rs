@@ -12,8 +12,9 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::manifest::{SegmentRef, WriteLock, fault_point, sync_dir};
 use super::segment::{DocEntry, Entry, Section, Segment, SegmentWriter, Table};
-use super::{Analysed, Index};
-use crate::corpus::{Document, DocumentRecord, Skip, SkipReason};
+use super::{Analysed, Index, Ordinal};
+use crate::corpus::{Corpus, Document, DocumentRecord, Skip, SkipReason};
+use crate::dups::DocumentSource;
 use crate::error::{Error, Result};
 use crate::lineage::{self, Lineage, PairEvidence};
 use crate::lsh::{Candidates, candidate_pairs};
@@ -31,17 +32,17 @@ struct Sorted {
     /// Documents whose id the index holds already (without `replace`).
     skipped: Vec<Skip>,
     /// `(id, stored ordinal)` of the documents a batch document replaces.
-    replaced: Vec<(String, u32)>,
+    replaced: Vec<(String, Ordinal)>,
 }
 
 /// What a batch shares with stored documents ([`Index::pairs_with_stored`]).
 struct StoredPairs {
-    /// Verified pairs, stored ordinal first.
+    /// Verified pairs, by ordinal, the stored one first.
     pairs: Vec<VerifiedPair>,
     /// The stored documents in those candidates, sorted.
-    olds: Vec<u32>,
+    olds: Vec<Ordinal>,
     /// Those documents, read.
-    docs: AHashMap<u32, Document>,
+    docs: AHashMap<Ordinal, Document>,
     /// Candidate pairs looked at.
     candidates: usize,
     /// Band buckets over `max_bucket`.
@@ -62,22 +63,25 @@ pub struct AddOptions {
 #[derive(Debug)]
 pub struct AddReport {
     /// Ordinals given to the added documents, in input order.
-    pub added: Vec<u32>,
+    pub added: Vec<Ordinal>,
     /// Documents not added because their id is already stored.
     pub skipped: Vec<Skip>,
     /// Ids replaced (`--replace`), with the retired ordinal.
-    pub replaced: Vec<(String, u32)>,
+    pub replaced: Vec<(String, Ordinal)>,
     /// Live documents before and after.
     pub documents_before: usize,
     /// Live documents after the add.
     pub documents_after: usize,
-    /// The segment file written (empty when nothing was added).
-    pub segment: String,
+    /// The segment files written, in order (none when nothing was added; one per batch of
+    /// a streamed build, [`Index::add_stream`]).
+    pub segments: Vec<String>,
     /// The neighbourhood: stored documents the batch touches, then the batch, by ordinal.
+    /// The pairs, passages and lineage below point into it by position.
     pub neighbourhood: Vec<Document>,
     /// Ordinal of each neighbourhood document.
-    pub ordinals: Vec<u32>,
-    /// Near-duplicate pairs with at least one added document; `a`, `b` are ordinals.
+    pub ordinals: Vec<Ordinal>,
+    /// Near-duplicate pairs with at least one added document; `a`, `b` are positions in
+    /// the neighbourhood (as in [`Self::passages`] and [`Self::edges`]).
     pub pairs: Vec<VerifiedPair>,
     /// Candidate pairs proposed by LSH.
     pub candidates: usize,
@@ -92,11 +96,11 @@ pub struct AddReport {
 
 impl AddReport {
     /// Position in the neighbourhood of a document by ordinal.
-    pub fn position(&self, ordinal: u32) -> Option<usize> {
+    pub fn position(&self, ordinal: Ordinal) -> Option<usize> {
         self.ordinals.binary_search(&ordinal).ok()
     }
 
-    /// Is neighbourhood document `i` one of the added ones?
+    /// Is the neighbourhood document at position `i` one of the added ones?
     pub fn is_added(&self, i: u32) -> bool {
         // Lineage nodes past the neighbourhood are inferred sources: never added.
         self.added
@@ -127,6 +131,72 @@ impl AddReport {
             .flat_map(|l| l.edges())
             .filter(|e| self.is_added(e.parent) || self.is_added(e.child))
             .collect()
+    }
+}
+
+/// Bytes of text per segment when documents stream into an index ([`Index::add_stream`])
+/// and no memory limit says less: a batch is held with its shingle sets, signatures and
+/// tables, about five times its text, so a build of any size stays near 2.5 GiB.
+pub const SEGMENT_TEXT_BYTES: usize = 512 << 20;
+
+/// Working memory per byte of a streamed batch's text (its documents, shingle sets,
+/// fingerprints and tables, with room to spare): a memory limit `L` makes segments of
+/// `L / MEMORY_PER_TEXT_BYTE` bytes of text.
+pub const MEMORY_PER_TEXT_BYTE: u64 = 8;
+
+impl AddReport {
+    /// Folds the report of the next batch of a streamed add into this one. Both are
+    /// pairs-only reports; the result's neighbourhood holds the documents of both (as
+    /// metadata: streamed texts are not kept) and its pairs point into it.
+    fn then(mut self, next: AddReport) -> AddReport {
+        let AddReport {
+            added,
+            skipped,
+            replaced,
+            documents_after,
+            segments,
+            neighbourhood,
+            ordinals,
+            pairs,
+            candidates,
+            oversized_buckets,
+            ..
+        } = next;
+        let mut docs: std::collections::BTreeMap<Ordinal, Document> = Default::default();
+        let mut by_ordinal: Vec<(Ordinal, Ordinal, VerifiedPair)> = Vec::new();
+        let held = (
+            std::mem::take(&mut self.ordinals),
+            std::mem::take(&mut self.neighbourhood),
+            std::mem::take(&mut self.pairs),
+        );
+        for (ordinals, neighbourhood, pairs) in [held, (ordinals, neighbourhood, pairs)] {
+            let of = |i: u32| ordinals[i as usize];
+            by_ordinal.extend(pairs.into_iter().map(|p| (of(p.a), of(p.b), p)));
+            for (&o, d) in ordinals.iter().zip(neighbourhood) {
+                docs.entry(o).or_insert_with(|| d.metadata());
+            }
+        }
+        self.ordinals = docs.keys().copied().collect();
+        self.neighbourhood = docs.into_values().collect();
+        let position = |o: Ordinal| self.ordinals.binary_search(&o).expect("kept") as u32;
+        let mut pairs: Vec<VerifiedPair> = by_ordinal
+            .into_iter()
+            .map(|(a, b, p)| VerifiedPair {
+                a: position(a),
+                b: position(b),
+                ..p
+            })
+            .collect();
+        pairs.sort_by_key(|p| (p.a, p.b));
+        self.pairs = pairs;
+        self.added.extend(added);
+        self.skipped.extend(skipped);
+        self.replaced.extend(replaced);
+        self.segments.extend(segments);
+        self.documents_after = documents_after;
+        self.candidates += candidates;
+        self.oversized_buckets += oversized_buckets;
+        self
     }
 }
 
@@ -176,6 +246,88 @@ impl Index {
         result
     }
 
+    /// Adds documents as a source hands them over — the index writer is the reader's sink
+    /// — a segment at a time: whenever the documents held reach `segment_bytes` of text,
+    /// they are added as one batch (pairs only, as [`AddOptions::pairs_only`]) and
+    /// dropped, so memory follows the segment size, not the input. The pairs equal those
+    /// of one batch: each batch is verified against itself and against every segment
+    /// before it. Each segment is committed as it is written: if the run fails, the index
+    /// holds the batches before the failing one, and adding the same inputs again adds the
+    /// rest (ids already stored are skipped). Returns the reader's account and one report
+    /// for all batches, whose neighbourhood documents carry no text.
+    pub fn add_stream(
+        &mut self,
+        source: &DocumentSource<'_>,
+        replace: bool,
+        segment_bytes: usize,
+    ) -> Result<(Corpus, AddReport)> {
+        let lock = WriteLock::take(&self.dir)?;
+        *self = Index::open(&self.dir)?;
+        let result = self.add_stream_locked(source, replace, segment_bytes.max(1));
+        drop(lock);
+        if result.is_err()
+            && let Ok(fresh) = Index::open(&self.dir)
+        {
+            *self = fresh;
+        }
+        result
+    }
+
+    fn add_stream_locked(
+        &mut self,
+        source: &DocumentSource<'_>,
+        replace: bool,
+        segment_bytes: usize,
+    ) -> Result<(Corpus, AddReport)> {
+        let options = AddOptions {
+            replace,
+            pairs_only: true,
+        };
+        let mut report: Option<AddReport> = None;
+        let mut batch: Vec<Document> = Vec::new();
+        let mut held = 0usize;
+        let mut failure = None;
+        let corpus = source(&mut |doc| {
+            if failure.is_some() {
+                return;
+            }
+            held += doc.text.len();
+            batch.push(doc);
+            if held >= segment_bytes {
+                held = 0;
+                let full = std::mem::take(&mut batch);
+                if let Err(e) = self.add_segment(full, &options, &mut report) {
+                    failure = Some(e);
+                }
+            }
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        if !batch.is_empty() || report.is_none() {
+            self.add_segment(batch, &options, &mut report)?;
+        }
+        Ok((corpus, report.expect("one batch at least")))
+    }
+
+    /// One batch of a streamed add, its report folded into `report`.
+    fn add_segment(
+        &mut self,
+        batch: Vec<Document>,
+        options: &AddOptions,
+        report: &mut Option<AddReport>,
+    ) -> Result<()> {
+        let mut next = self.add_locked(batch, options)?;
+        for d in &mut next.neighbourhood {
+            d.text = String::new();
+        }
+        *report = Some(match report.take() {
+            Some(before) => before.then(next),
+            None => next,
+        });
+        Ok(())
+    }
+
     fn add_locked(&mut self, docs: Vec<Document>, options: &AddOptions) -> Result<AddReport> {
         self.remove_leftovers()?;
         let documents_before = self.len();
@@ -184,8 +336,8 @@ impl Index {
             skipped,
             replaced,
         } = self.sort_batch(docs, options)?;
-        let base = self.manifest.stored();
-        if u64::from(base) + batch.len() as u64 > u64::from(u32::MAX) {
+        let base = Ordinal(self.manifest.stored());
+        if u64::from(base.0) + batch.len() as u64 > u64::from(u32::MAX) {
             return Err(Error::Config("an index holds at most 2³² documents".into()));
         }
         // Replaced documents are no candidates for their successors.
@@ -223,9 +375,18 @@ impl Index {
             .map(|o| stored_docs.remove(o).expect("read above"))
             .collect();
         let mut ordinals = neighbourhood_olds;
-        let added: Vec<u32> = (base..base + batch.len() as u32).collect();
+        let added: Vec<Ordinal> = (base.0..base.0 + batch.len() as u32).map(Ordinal).collect();
         ordinals.extend(&added);
         neighbourhood.extend(batch);
+        // From here on a pair is a pair of neighbourhood positions, as passages and edges are.
+        let position = |o: u32| {
+            ordinals
+                .binary_search(&Ordinal(o))
+                .expect("in the neighbourhood")
+        };
+        for p in &mut pairs {
+            (p.a, p.b) = (position(p.a) as u32, position(p.b) as u32);
+        }
         let (traced, lineage) = if options.pairs_only {
             (None, None)
         } else {
@@ -240,7 +401,7 @@ impl Index {
             replaced,
             documents_before,
             documents_after: self.len(),
-            segment,
+            segments: Vec::from_iter((!segment.is_empty()).then_some(segment)),
             neighbourhood,
             ordinals,
             pairs,
@@ -280,7 +441,11 @@ impl Index {
 
     /// Pairs inside the batch, exactly as a batch run finds them (ordinals from `base`),
     /// and the candidates they came from.
-    fn pairs_within(&self, base: u32, analysed: &[Analysed]) -> (Vec<VerifiedPair>, Candidates) {
+    fn pairs_within(
+        &self,
+        base: Ordinal,
+        analysed: &[Analysed],
+    ) -> (Vec<VerifiedPair>, Candidates) {
         let active: Vec<u32> = (0..analysed.len() as u32)
             .filter(|&i| analysed[i as usize].signature.is_some())
             .collect();
@@ -295,25 +460,25 @@ impl Index {
         };
         let mut pairs = verify_sides(&inner.pairs, side, side, self.config.dups.threshold);
         for p in &mut pairs {
-            (p.a, p.b) = (base + active[p.a as usize], base + active[p.b as usize]);
+            (p.a, p.b) = (base.0 + active[p.a as usize], base.0 + active[p.b as usize]);
         }
         (pairs, inner)
     }
 
     /// Pairs of batch documents with stored ones: shared buckets, then exact verification
     /// against the stored documents' sets, made again from their text.
-    fn pairs_with_stored(&self, base: u32, analysed: &[Analysed]) -> Result<StoredPairs> {
+    fn pairs_with_stored(&self, base: Ordinal, analysed: &[Analysed]) -> Result<StoredPairs> {
         let keys: Vec<(u64, u32)> = analysed
             .iter()
             .enumerate()
             .flat_map(|(i, a)| a.keys.iter().map(move |&k| (k, i as u32)))
             .collect();
         let (candidates, oversized) = self.band_neighbours(&keys)?;
-        let mut olds: Vec<u32> = candidates.iter().map(|&(o, _)| o).collect();
+        let mut olds: Vec<Ordinal> = candidates.iter().map(|&(o, _)| o).collect();
         olds.sort_unstable();
         olds.dedup();
         let docs = self.read_documents(&olds)?;
-        let sets: Vec<(u32, (ShingleSet, Signature))> = olds
+        let sets: Vec<(Ordinal, (ShingleSet, Signature))> = olds
             .par_iter()
             .map(|&o| {
                 // `shingle_set` is sorted and repeat-free already.
@@ -321,9 +486,9 @@ impl Index {
                 Ok((o, (set, self.signature(o)?)))
             })
             .collect::<Result<_>>()?;
-        let sets: AHashMap<u32, (ShingleSet, Signature)> = sets.into_iter().collect();
+        let sets: AHashMap<Ordinal, (ShingleSet, Signature)> = sets.into_iter().collect();
         let stored_side = |o: u32| {
-            let (set, sig) = &sets[&o];
+            let (set, sig) = &sets[&Ordinal(o)];
             (set.as_slice(), sig.as_slice())
         };
         let new_side = |i: u32| {
@@ -332,9 +497,11 @@ impl Index {
             (new.set.as_slice(), sig)
         };
         let threshold = self.config.dups.threshold;
-        let mut pairs = verify_sides(&candidates, stored_side, new_side, threshold);
+        // Verified by (stored ordinal, batch position), then both as ordinals.
+        let by_number: Vec<(u32, u32)> = candidates.iter().map(|&(o, i)| (o.0, i)).collect();
+        let mut pairs = verify_sides(&by_number, stored_side, new_side, threshold);
         for p in &mut pairs {
-            p.b += base;
+            p.b += base.0;
         }
         Ok(StoredPairs {
             pairs,
@@ -351,11 +518,11 @@ impl Index {
     /// and the documents read.
     fn neighbourhood(
         &self,
-        base: u32,
+        base: Ordinal,
         analysed: &[Analysed],
         pairs: &[VerifiedPair],
-        old_docs: AHashMap<u32, Document>,
-    ) -> Result<(Vec<u32>, AHashMap<u32, Document>)> {
+        old_docs: AHashMap<Ordinal, Document>,
+    ) -> Result<(Vec<Ordinal>, AHashMap<Ordinal, Document>)> {
         let mut batch_df: AHashMap<u64, usize> = AHashMap::new();
         for a in analysed {
             for &f in &a.fingerprints {
@@ -364,10 +531,10 @@ impl Index {
         }
         let batch_fps: Vec<&[u64]> = analysed.iter().map(|a| a.fingerprints.as_slice()).collect();
         let (passage_neighbours, _) = self.fingerprint_neighbours(&batch_fps, &batch_df)?;
-        let mut first_ring: Vec<u32> = pairs
+        let mut first_ring: Vec<Ordinal> = pairs
             .iter()
-            .filter(|p| p.a < base)
-            .map(|p| p.a)
+            .filter(|p| p.a < base.0)
+            .map(|p| Ordinal(p.a))
             .chain(passage_neighbours.iter().map(|&(o, _)| o))
             .collect();
         first_ring.sort_unstable();
@@ -386,12 +553,12 @@ impl Index {
             .collect();
         let ring_fp_refs: Vec<&[u64]> = ring_fps.iter().map(Vec::as_slice).collect();
         let (second, _) = self.fingerprint_neighbours(&ring_fp_refs, &batch_df)?;
-        let mut neighbourhood_olds: Vec<u32> = first_ring.clone();
+        let mut neighbourhood_olds: Vec<Ordinal> = first_ring.clone();
         neighbourhood_olds.extend(second.iter().map(|&(o, _)| o));
         neighbourhood_olds.extend(self.stored_pair_neighbours(&first_ring)?);
         neighbourhood_olds.sort_unstable();
         neighbourhood_olds.dedup();
-        let missing: Vec<u32> = neighbourhood_olds
+        let missing: Vec<Ordinal> = neighbourhood_olds
             .iter()
             .copied()
             .filter(|o| !ring_docs.contains_key(o))
@@ -406,7 +573,7 @@ impl Index {
         batch: &[Document],
         analysed: &[Analysed],
         pairs: &[VerifiedPair],
-        replaced: &[(String, u32)],
+        replaced: &[(String, Ordinal)],
     ) -> Result<String> {
         let base = self.manifest.stored();
         let file = format!("seg-{:06}.wts", self.manifest.next_segment);
@@ -417,7 +584,10 @@ impl Index {
         write_records(&mut w, batch, analysed)?;
         write_signatures(&mut w, analysed, self.config.dups.num_perm)?;
         write_tables(&mut w, batch, analysed, pairs)?;
-        let tombs: Vec<u8> = replaced.iter().flat_map(|(_, o)| o.to_le_bytes()).collect();
+        let tombs: Vec<u8> = replaced
+            .iter()
+            .flat_map(|(_, o)| o.0.to_le_bytes())
+            .collect();
         w.section(Section::Tombstones, &tombs)?;
         let bytes = w.finish()?;
         fault_point("segment-written");

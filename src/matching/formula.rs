@@ -449,31 +449,7 @@ const FRAME_KEYS: u64 = 4;
 /// one common phrase. `story[d]` is document d's story label. Returns the frames, most
 /// stories first, and each passage's frame, in input order.
 pub fn group(found: &[Found], story: &[u32]) -> (Frames, Vec<usize>) {
-    let mut slot: AHashMap<(u64, u64, u64), usize> = AHashMap::new();
-    let mut uf = UnionFind::<usize>::new(found.len());
-    for (i, f) in found.iter().enumerate() {
-        for seed in 0..FRAME_KEYS {
-            let salt = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-            let (mut least, mut second) = (u64::MAX, u64::MAX);
-            for h in f.kgrams.iter().map(|&h| mix(h ^ salt)) {
-                if h < least {
-                    (least, second) = (h, least);
-                } else if h < second {
-                    second = h;
-                }
-            }
-            let key = (seed, least, second);
-            match slot.get(&key) {
-                Some(&j) => {
-                    uf.union(i, j);
-                }
-                None => {
-                    slot.insert(key, i);
-                }
-            }
-        }
-    }
-    let labels = uf.into_labeling();
+    let labels = shared_wording(found);
     // Components in order of their first passage.
     let mut component: AHashMap<usize, usize> = AHashMap::new();
     let mut members: Vec<Vec<usize>> = Vec::new();
@@ -528,6 +504,35 @@ pub fn group(found: &[Found], story: &[u32]) -> (Frames, Vec<usize>) {
         },
         of_passage,
     )
+}
+
+/// Each passage's component under "shares a min-hash key of its wording" (a union-find
+/// labelling, in input order).
+fn shared_wording(found: &[Found]) -> Vec<usize> {
+    let mut slot: AHashMap<(u64, u64, u64), usize> = AHashMap::new();
+    let mut uf = UnionFind::<usize>::new(found.len());
+    for (i, f) in found.iter().enumerate() {
+        for seed in 0..FRAME_KEYS {
+            let salt = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let (mut least, mut second) = (u64::MAX, u64::MAX);
+            for h in f.kgrams.iter().map(|&h| mix(h ^ salt)) {
+                if h < least {
+                    (least, second) = (h, least);
+                } else if h < second {
+                    second = h;
+                }
+            }
+            match slot.entry((seed, least, second)) {
+                std::collections::hash_map::Entry::Occupied(j) => {
+                    uf.union(i, *j.get());
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+            }
+        }
+    }
+    uf.into_labeling()
 }
 
 /// SplitMix64's finaliser: a fixed permutation of 64-bit values.

@@ -602,55 +602,11 @@ pub fn align(
     if seeds.len() < config.min_seeds {
         return Vec::new();
     }
-    let mut found: Vec<Verified> = Vec::new();
-    for group in clusters(seeds, config.max_gap) {
-        if group.len() < config.min_seeds {
-            continue;
-        }
-        let (ra, rb) = (
-            span_of(group.iter().map(|s| s.a)),
-            span_of(group.iter().map(|s| s.b)),
-        );
-        let a_tokens = sa.spans[ra.start].start..sa.spans[ra.end - 1].end;
-        let b_tokens = sb.spans[rb.start].start..sb.spans[rb.end - 1].end;
-        if a_tokens.len() < config.min_words || b_tokens.len() < config.min_words {
-            continue;
-        }
-        let similarity = fragment_cosine(sa, ra, sb, rb);
-        if similarity < config.min_similarity
-            || other_specifics(side_a, a_tokens.clone(), side_b, b_tokens.clone())
-        {
-            continue;
-        }
-        found.push(Verified {
-            passage: Passage {
-                a_tokens,
-                b_tokens,
-                matched: 0,
-                similarity,
-                runs: Vec::new(),
-            },
-            seeds: group,
-        });
-    }
-    // Of passages overlapping in either text, the most similar (then longest) stays.
-    found.sort_by(|x, y| {
-        let (x, y) = (&x.passage, &y.passage);
-        y.similarity
-            .total_cmp(&x.similarity)
-            .then(y.a_tokens.len().cmp(&x.a_tokens.len()))
-            .then(x.a_tokens.start.cmp(&y.a_tokens.start))
-    });
-    let overlaps = |x: &Range<usize>, y: &Range<usize>| x.start < y.end && y.start < x.end;
-    let mut kept: Vec<Verified> = Vec::new();
-    for v in found {
-        let p = &v.passage;
-        if !kept.iter().any(|k| {
-            overlaps(&k.passage.a_tokens, &p.a_tokens) || overlaps(&k.passage.b_tokens, &p.b_tokens)
-        }) {
-            kept.push(v);
-        }
-    }
+    let found: Vec<Verified> = clusters(seeds, config.max_gap)
+        .into_iter()
+        .filter_map(|group| verify_cluster(group, (sa, side_a), (sb, side_b), config))
+        .collect();
+    let kept = most_similar_disjoint(found);
     let seeded = |side: fn(&Seed) -> usize| {
         kept.iter()
             .flat_map(|v| v.seeds.iter().map(side))
@@ -674,6 +630,67 @@ pub fn align(
     let mut passages: Vec<Passage> = kept.into_iter().map(|v| v.passage).collect();
     passages.sort_by_key(|p| p.a_tokens.start);
     passages
+}
+
+/// A cluster of seeds as a passage: the sentences it spans on both sides, if it has
+/// enough seeds, words and cosine similarity and its two sides name no different
+/// specifics.
+fn verify_cluster(
+    group: Vec<Seed>,
+    (sa, side_a): (&Sentences, Side),
+    (sb, side_b): (&Sentences, Side),
+    config: &ParaphraseConfig,
+) -> Option<Verified> {
+    if group.len() < config.min_seeds {
+        return None;
+    }
+    let (ra, rb) = (
+        span_of(group.iter().map(|s| s.a)),
+        span_of(group.iter().map(|s| s.b)),
+    );
+    let a_tokens = sa.spans[ra.start].start..sa.spans[ra.end - 1].end;
+    let b_tokens = sb.spans[rb.start].start..sb.spans[rb.end - 1].end;
+    if a_tokens.len() < config.min_words || b_tokens.len() < config.min_words {
+        return None;
+    }
+    let similarity = fragment_cosine(sa, ra, sb, rb);
+    if similarity < config.min_similarity
+        || other_specifics(side_a, a_tokens.clone(), side_b, b_tokens.clone())
+    {
+        return None;
+    }
+    Some(Verified {
+        passage: Passage {
+            a_tokens,
+            b_tokens,
+            matched: 0,
+            similarity,
+            runs: Vec::new(),
+        },
+        seeds: group,
+    })
+}
+
+/// Of passages overlapping in either text, the most similar (then longest) stays.
+fn most_similar_disjoint(mut found: Vec<Verified>) -> Vec<Verified> {
+    found.sort_by(|x, y| {
+        let (x, y) = (&x.passage, &y.passage);
+        y.similarity
+            .total_cmp(&x.similarity)
+            .then(y.a_tokens.len().cmp(&x.a_tokens.len()))
+            .then(x.a_tokens.start.cmp(&y.a_tokens.start))
+    });
+    let overlaps = |x: &Range<usize>, y: &Range<usize>| x.start < y.end && y.start < x.end;
+    let mut kept: Vec<Verified> = Vec::new();
+    for v in found {
+        let p = &v.passage;
+        if !kept.iter().any(|k| {
+            overlaps(&k.passage.a_tokens, &p.a_tokens) || overlaps(&k.passage.b_tokens, &p.b_tokens)
+        }) {
+            kept.push(v);
+        }
+    }
+    kept
 }
 
 /// The range from the least to the greatest of some indices.

@@ -59,6 +59,18 @@ pub fn sample(path: &str) -> std::path::PathBuf {
 
 /// Set by `scripts/test.sh` (and so by CI): a test whose requirement is missing fails
 /// instead of skipping, so a full run never passes with tests left out.
+/// The keys of a shared span, in order, in every output that has spans (passages, lineage
+/// edges, index matches): `a` is the first document the holding object names.
+pub const SPAN_KEYS: [&str; 7] = [
+    "a_start",
+    "a_end",
+    "b_start",
+    "b_end",
+    "a_words",
+    "b_words",
+    "similarity",
+];
+
 pub const REQUIRE_ALL: &str = "WIRETRACE_REQUIRE_ALL";
 
 /// Skips the calling test for `reason`: prints a line on the terminal (written to the

@@ -358,7 +358,7 @@ impl Index {
         }
 
         // `build` reports pairs only: its neighbourhood is the stored half of its pairs.
-        let (neighbourhood_olds, mut stored_docs) = if options.pairs_only {
+        let (neighbourhood_olds, stored_docs) = if options.pairs_only {
             (stored.olds, stored.docs)
         } else {
             self.neighbourhood(base, &analysed, &pairs, stored.docs)?
@@ -370,23 +370,9 @@ impl Index {
             self.write_segment(&batch, &analysed, &pairs, &replaced)?
         };
 
-        let mut neighbourhood: Vec<Document> = neighbourhood_olds
-            .iter()
-            .map(|o| stored_docs.remove(o).expect("read above"))
-            .collect();
-        let mut ordinals = neighbourhood_olds;
         let added: Vec<Ordinal> = (base.0..base.0 + batch.len() as u32).map(Ordinal).collect();
-        ordinals.extend(&added);
-        neighbourhood.extend(batch);
-        // From here on a pair is a pair of neighbourhood positions, as passages and edges are.
-        let position = |o: u32| {
-            ordinals
-                .binary_search(&Ordinal(o))
-                .expect("in the neighbourhood")
-        };
-        for p in &mut pairs {
-            (p.a, p.b) = (position(p.a) as u32, position(p.b) as u32);
-        }
+        let (neighbourhood, ordinals) =
+            place(neighbourhood_olds, stored_docs, batch, &added, &mut pairs);
         let (traced, lineage) = if options.pairs_only {
             (None, None)
         } else {
@@ -628,6 +614,34 @@ impl Index {
         self.segments.push(Segment::open(&path)?);
         Ok(file)
     }
+}
+
+/// The neighbourhood in order — the stored documents (`olds`, sorted, read in `stored`),
+/// then the batch — with each one's ordinal; the pairs, found by ordinal, become pairs of
+/// positions in it, as the passages and edges found on it are.
+fn place(
+    olds: Vec<Ordinal>,
+    mut stored: AHashMap<Ordinal, Document>,
+    batch: Vec<Document>,
+    added: &[Ordinal],
+    pairs: &mut [VerifiedPair],
+) -> (Vec<Document>, Vec<Ordinal>) {
+    let mut neighbourhood: Vec<Document> = olds
+        .iter()
+        .map(|o| stored.remove(o).expect("read above"))
+        .collect();
+    neighbourhood.extend(batch);
+    let mut ordinals = olds;
+    ordinals.extend(added);
+    let position = |o: u32| {
+        ordinals
+            .binary_search(&Ordinal(o))
+            .expect("in the neighbourhood") as u32
+    };
+    for p in pairs {
+        (p.a, p.b) = (position(p.a), position(p.b));
+    }
+    (neighbourhood, ordinals)
 }
 
 /// The records section (each document's JSON record, serialised a chunk at a time so the

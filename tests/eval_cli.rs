@@ -177,13 +177,14 @@ fn the_labelled_reuse_corpora_are_scored() {
                 assert!(e["family_ari"].is_number());
                 assert_eq!(e["by_label"].as_object().unwrap().len(), 3);
                 // Answers that copied the same original are siblings: the links between
-                // two answers (22 before sibling tests) stay few, and no `non` answer is
-                // linked.
+                // two answers stay few (22 before sibling tests, 16 before the hub of two
+                // near-identical texts was read from where their own words travelled; 12
+                // measured), and no `non` answer is linked.
                 let between_answers = pairs
                     .iter()
                     .filter(|(a, b)| !a.starts_with("orig_") && !b.starts_with("orig_"))
                     .count();
-                assert!(between_answers <= 16, "{between_answers}");
+                assert!(between_answers <= 12, "{between_answers}");
                 assert_eq!(fp, 0);
             }
             "pan13-train" => {

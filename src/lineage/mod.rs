@@ -466,8 +466,9 @@ pub fn build(
     let cues = Cues::learn(docs, pairs, config);
     let mut orientations: Vec<Orientation> = pairs.iter().map(|e| cues.direction(e)).collect();
     let index = PairIndex::new(pairs);
-    let via = siblings::mediate(pairs, &orientations, shingles, &index);
-    siblings::propagate(docs, &mut orientations, &via, &index);
+    let mediation = siblings::mediate(pairs, &orientations, shingles, &index);
+    siblings::propagate(docs, &mut orientations, &mediation, &index);
+    let via = mediation.via;
     let groups = inferred::groups(&cues, pairs, &orientations, &via, shingles, &index);
 
     let mut dropped: Vec<bool> = via.iter().map(Option::is_some).collect();
@@ -856,6 +857,76 @@ mod tests {
         assert_eq!(lineage.families, 1);
         assert_eq!(lineage.edges()[1].kind, EdgeKind::NearDuplicate);
         assert_eq!(lineage.edges()[1].time_lag_seconds, Some(86_400));
+    }
+
+    #[test]
+    fn of_two_copies_alike_the_one_whose_own_text_travelled_is_the_hub() {
+        // Undated, uncredited. The source holds k-grams 0..100; the copy 0..90 and five
+        // edits of its own (300..305); the answer copies 0..40 and, by chance, three of the
+        // copy's edits. The answer shares more with the copy (43) than with the source
+        // (40), and each of the two holds the other's share with the answer: the text of
+        // the three alone cannot tell which is the hub.
+        let mut shingles: Vec<ShingleSet> = vec![
+            (0..100).collect(),
+            (0..90).chain(300..305).collect(),
+            (0..40).chain(300..303).chain(400..420).collect(),
+        ];
+        let mut pairs = vec![
+            evidence(0, 1, 100, 95, 90),
+            evidence(0, 2, 100, 63, 40),
+            evidence(1, 2, 95, 63, 43),
+        ];
+        let mut docs: Vec<Document> = ["source", "copy", "answer"]
+            .into_iter()
+            .map(|id| Document::new(id, "x"))
+            .collect();
+        let parent_of_answer = |docs: &[Document], pairs: &[PairEvidence], sh: &[ShingleSet]| {
+            let content = vec![ContentStats { words: 100 }; docs.len()];
+            let lineage = build(docs, pairs, &content, sh, &LineageConfig::default());
+            let parents: Vec<u32> = lineage
+                .edges()
+                .iter()
+                .filter(|e| e.child == 2)
+                .map(|e| e.parent)
+                .collect();
+            parents
+        };
+        assert_eq!(
+            parent_of_answer(&docs, &pairs, &shingles),
+            [1],
+            "a tie stays"
+        );
+        // Two more documents carry the source's last ten k-grams, which the copy lacks:
+        // the source's own text travelled, the copy's did not, so the source is the hub and
+        // the answer is its copy, not the copy's.
+        for (id, own) in [("witness 1", 600), ("witness 2", 700)] {
+            docs.push(Document::new(id, "x"));
+            shingles.push((90..100).chain(own..own + 50).collect());
+            pairs.push(evidence(0, docs.len() as u32 - 1, 100, 60, 10));
+        }
+        assert_eq!(parent_of_answer(&docs, &pairs, &shingles), [0]);
+        // The source is the hub of two copies, not the middle of a chain between them: the
+        // copy dated before the answer does not make the copy the source's parent.
+        docs[1] = Document::new("copy", "x").with_date("2020-01-01");
+        docs[2] = Document::new("answer", "x").with_date("2020-01-05");
+        let content = vec![ContentStats { words: 100 }; docs.len()];
+        let lineage = build(
+            &docs,
+            &pairs,
+            &content,
+            &shingles,
+            &LineageConfig::default(),
+        );
+        let links: Vec<(u32, u32, bool)> = lineage
+            .edges()
+            .iter()
+            .map(|e| (e.parent, e.child, e.directed))
+            .collect();
+        assert!(links.contains(&(0, 2, false)), "{links:?}");
+        assert!(
+            !links.iter().any(|&(p, c, _)| (p, c) == (1, 0)),
+            "{links:?}"
+        );
     }
 
     /// A pair found by the paraphrase path, its passage of the given similarity.

@@ -13,10 +13,13 @@
 //! `M ∩ Y` lies within `X` too, then `M – X – Y` explains the text as well as
 //! `X – M – Y` (identical copies are the extreme case: every one could be the hub). Then
 //! `M` must *beat* that end to be the hub: the direction of their own pair says `M` is
-//! the source, or, undetermined, `M` is earlier, linked to more documents (a source shares
-//! text with all its copies, a copy mostly with its source and siblings), shorter (a text
-//! that adds to the common text is less likely its source), or first in the input. Identical
-//! verbatim copies of a wire story thus become a star around the wire, not a chain.
+//! the source, or, when it is undetermined (or only a truncation), the other documents
+//! say so: more of `M`'s neighbours carry text of `M` that `X` lacks than `X`'s carry text
+//! of `X` that `M` lacks. A copy is made of its source's words, so the source's own words
+//! turn up in its other copies; a copy's own edits turn up only in copies of that copy.
+//! Answers to one exam question copied from one article, one of them nearly whole, thus
+//! hang from the article, whose sentences the others took and the near-whole copy left
+//! out, not from that copy. With as many witnesses each the link stays.
 //!
 //! Pairs are visited weakest first (fewest shared k-grams), and a pair is dropped only
 //! through a mediator whose two links are still present, so removal never disconnects what
@@ -31,7 +34,8 @@
 //! sorted adjacency lists up in the longer; at most [`MAX_MEDIATORS`] of them,
 //! pre-filtered by their pairwise counts, are tested, each
 //! by looking up the pair's shared k-grams in the mediator's sorted set, stopping at the
-//! first [`slack`] + 1 misses.
+//! first [`slack`] + 1 misses. The witnesses of a document against another are counted
+//! once (a set difference, then at most [`MAX_WITNESSES`] neighbours looked up in it).
 
 use std::cmp::Reverse;
 
@@ -149,32 +153,141 @@ pub(super) fn count_in(items: &[u64], set: &[u64], max_miss: usize) -> Option<us
     Some(items.len() - missed)
 }
 
-/// Whether `m` beats another document as the hub of their shared text, given the
-/// direction of their own pair: only decided evidence says so. Truncation is no evidence
-/// here: when one text holds all of the other from its start, it is as much an extended
-/// copy as a full source. Undecided, neither is preferred and the link in question stays.
-fn beats(m: u32, their_pair: &Orientation) -> bool {
-    their_pair.directed && their_pair.cue != Cue::Truncation && their_pair.parent == m
+/// Whether `m` beats `end` as the hub of their shared text, given the direction of their
+/// own pair. A decided direction says so when it makes `m` the parent. Truncation is no
+/// evidence here (when one text holds all of the other from its start, it is as much an
+/// extended copy as a full source), so then, as undecided, the text of the other
+/// documents decides:
+/// `m` is the hub when more of its neighbours carry text of `m` that `end` lacks than
+/// carry text of `end` that `m` lacks ([`witnesses`]) — a copy is made of its source's
+/// words, so the source's own words turn up in other copies, while a copy's own edits
+/// turn up only in copies of that copy. With as many witnesses each, neither is
+/// preferred and the link in question stays.
+fn beats(m: u32, end: u32, their_pair: &Orientation, text: &Witnesses) -> Option<HubBy> {
+    if their_pair.directed && their_pair.cue != Cue::Truncation {
+        return (their_pair.parent == m).then_some(HubBy::Direction);
+    }
+    (text.count(m, end) > text.count(end, m)).then_some(HubBy::Witnesses)
 }
 
-/// For every pair, the document through which its two ends are related instead
-/// (`Some(m)`: the direct link is dropped), or `None` (kept).
+/// What made a document the hub of two others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HubBy {
+    /// The text alone (it holds what the other two share) or a decided direction.
+    Direction,
+    /// Its own words, found in its other copies: a source of both ends, not the middle of
+    /// a chain between them.
+    Witnesses,
+}
+
+/// Neighbours consulted per document when counting the witnesses of its own text.
+pub const MAX_WITNESSES: usize = 64;
+
+/// Counts, once per ordered pair of documents, the neighbours of one that carry its text
+/// missing from the other.
+pub(super) struct Witnesses<'a> {
+    shingles: &'a [ShingleSet],
+    index: &'a PairIndex,
+    counted: std::cell::RefCell<AHashMap<(u32, u32), usize>>,
+}
+
+impl<'a> Witnesses<'a> {
+    pub fn new(shingles: &'a [ShingleSet], index: &'a PairIndex) -> Self {
+        Witnesses {
+            shingles,
+            index,
+            counted: Default::default(),
+        }
+    }
+
+    /// [`witnesses`] of `m` against `end`, remembered.
+    fn count(&self, m: u32, end: u32) -> usize {
+        if let Some(&n) = self.counted.borrow().get(&(m, end)) {
+            return n;
+        }
+        let n = witnesses(m, end, self.shingles, self.index);
+        self.counted.borrow_mut().insert((m, end), n);
+        n
+    }
+}
+
+/// How many neighbours of `m` (other than `end`; the first [`MAX_WITNESSES`]) hold more
+/// than [`slack`]`(0)` of the k-grams `m` has and `end` lacks: witnesses that `m`'s own
+/// text travelled.
+fn witnesses(m: u32, end: u32, shingles: &[ShingleSet], index: &PairIndex) -> usize {
+    let own = difference(&shingles[m as usize], &shingles[end as usize]);
+    if own.len() <= slack(0) {
+        return 0;
+    }
+    index
+        .neighbours(m)
+        .iter()
+        .filter(|&&(n, _)| n != end)
+        .take(MAX_WITNESSES)
+        .filter(|&&(n, _)| {
+            let set = &shingles[n as usize];
+            count_in(&own, set, own.len() - slack(0) - 1).is_some()
+        })
+        .count()
+}
+
+/// Sorted difference `x \ y` of two sorted sets.
+fn difference(x: &[u64], y: &[u64]) -> Vec<u64> {
+    let mut rest = y;
+    x.iter()
+        .copied()
+        .filter(|h| match rest.binary_search(h) {
+            Ok(at) => {
+                rest = &rest[at + 1..];
+                false
+            }
+            Err(at) => {
+                rest = &rest[at..];
+                true
+            }
+        })
+        .collect()
+}
+
+/// What mediation found, per pair.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Mediation {
+    /// The document through which the pair's two ends are related instead (`Some(m)`: the
+    /// direct link is dropped), or `None` (kept).
+    pub via: Vec<Option<u32>>,
+    /// Whether that document was chosen over an end of the pair by its witnesses: then it
+    /// is the source of both ends, and no direction runs along the path (see
+    /// [`propagate`]).
+    pub source_of_both: Vec<bool>,
+}
+
+/// For every pair, the document through which its two ends are related instead, if any.
 pub(super) fn mediate(
     pairs: &[PairEvidence],
     orientations: &[Orientation],
     shingles: &[ShingleSet],
     index: &PairIndex,
-) -> Vec<Option<u32>> {
+) -> Mediation {
     let mut via: Vec<Option<u32>> = vec![None; pairs.len()];
+    let mut source_of_both = vec![false; pairs.len()];
     if shingles.is_empty() {
-        return via;
+        return Mediation {
+            via,
+            source_of_both,
+        };
     }
+    let text = Witnesses::new(shingles, index);
     let mut order: Vec<usize> = (0..pairs.len()).collect();
     order.sort_by_key(|&i| (pairs[i].shared_shingles, pairs[i].a, pairs[i].b));
     for pi in order {
         let e = &pairs[pi];
         if e.paraphrase {
-            via[pi] = mediate_rewrite(pi, pairs, orientations, shingles, index, &via);
+            if let Some((m, by)) =
+                mediate_rewrite(pi, pairs, orientations, shingles, index, &via, &text)
+            {
+                via[pi] = Some(m);
+                source_of_both[pi] = by.contains(&Some(HubBy::Witnesses));
+            }
             continue;
         }
         let (x, y, n_xy) = (e.a, e.b, e.shared_shingles);
@@ -204,17 +317,20 @@ pub(super) fn mediate(
             // Could X be the middle (M ∩ Y within X)? Could Y?
             let x_between = my.saturating_sub(t) <= slack(my);
             let y_between = mx.saturating_sub(t) <= slack(mx);
-            if x_between && !beats(m, &orientations[px]) {
-                continue;
-            }
-            if y_between && !beats(m, &orientations[py]) {
+            let x_hub = x_between.then(|| beats(m, x, &orientations[px], &text));
+            let y_hub = y_between.then(|| beats(m, y, &orientations[py], &text));
+            if x_hub == Some(None) || y_hub == Some(None) {
                 continue;
             }
             via[pi] = Some(m);
+            source_of_both[pi] = [x_hub, y_hub].contains(&Some(Some(HubBy::Witnesses)));
             break;
         }
     }
-    via
+    Mediation {
+        via,
+        source_of_both,
+    }
 }
 
 /// How strongly a pair's text says the two are related: a verbatim passage beats any
@@ -238,7 +354,8 @@ fn mediate_rewrite(
     shingles: &[ShingleSet],
     index: &PairIndex,
     via: &[Option<u32>],
-) -> Option<u32> {
+    text: &Witnesses,
+) -> Option<(u32, [Option<HubBy>; 2])> {
     let e = &pairs[pi];
     let own = strength(e);
     let stronger = |p: usize| {
@@ -266,27 +383,32 @@ fn mediate_rewrite(
             let o = &orientations[p];
             o.directed && o.parent == end && o.child == m
         };
-        let blocked = (x_could_be_hub && !beats(m, &orientations[px]))
-            || (y_could_be_hub && !beats(m, &orientations[py]))
-            || copy_of(e.a, px)
-            || copy_of(e.b, py);
-        (!blocked).then_some(m)
+        let x_hub = x_could_be_hub.then(|| beats(m, e.a, &orientations[px], text));
+        let y_hub = y_could_be_hub.then(|| beats(m, e.b, &orientations[py], text));
+        let blocked =
+            x_hub == Some(None) || y_hub == Some(None) || copy_of(e.a, px) || copy_of(e.b, py);
+        (!blocked).then_some((m, [x_hub.flatten(), y_hub.flatten()]))
     })
 }
 
 /// Carries decided directions along the paths that mediation found: for a dropped pair
 /// `S – B` through `A` whose direction is decided, the undecided links `S – A` and
-/// `A – B` take the same direction.
+/// `A – B` take the same direction — unless `A` was chosen for its witnesses, as the
+/// source of both: then `S` and `B` are two copies of `A`, and their dates tell only which
+/// copy came first.
 pub(super) fn propagate(
     docs: &[Document],
     orientations: &mut [Orientation],
-    via: &[Option<u32>],
+    mediation: &Mediation,
     index: &PairIndex,
 ) {
     for _ in 0..4 {
         let mut changed = false;
-        for (pi, mediator) in via.iter().enumerate() {
+        for (pi, mediator) in mediation.via.iter().enumerate() {
             let Some(a) = *mediator else { continue };
+            if mediation.source_of_both[pi] {
+                continue;
+            }
             let o = &orientations[pi];
             if !o.directed {
                 continue;

@@ -173,7 +173,7 @@ fn beats(m: u32, end: u32, their_pair: &Orientation, text: &Witnesses) -> Option
 /// What made a document the hub of two others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum HubBy {
-    /// The text alone (it holds what the other two share) or a decided direction.
+    /// The decided direction of its own link with that end.
     Direction,
     /// Its own words, found in its other copies: a source of both ends, not the middle of
     /// a chain between them.

@@ -3,12 +3,10 @@
 use std::collections::BTreeSet;
 use std::fs;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn wiretrace() -> Command {
-    Command::cargo_bin("wiretrace").unwrap()
-}
+mod common;
+use common::wiretrace;
 
 const STORY_A: &str = "The National Development and Reform Commission held a seminar on Tuesday \
     to solicit advice from industry experts on the rare earth industry. Experts revealed problems \
@@ -63,11 +61,7 @@ fn run_dedup(keep: &str) -> (Vec<String>, Vec<Value>, Vec<String>) {
         .map(String::from)
         .collect();
     let sidecar = dir.path().join("clean.jsonl.dropped.jsonl");
-    let mut dropped: Vec<Value> = fs::read_to_string(sidecar)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let mut dropped = common::jsonl_values(fs::read(sidecar).unwrap());
     // The first line describes the run; nothing was skipped here.
     let header = dropped.remove(0);
     assert_eq!(header["wiretrace"], "dedup");
@@ -154,11 +148,7 @@ fn dedup_writes_text_file_documents_as_records() {
         .arg(&sidecar)
         .assert()
         .success();
-    let kept: Vec<Value> = fs::read_to_string(&output)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let kept = common::jsonl_values(fs::read(&output).unwrap());
     assert_eq!(kept.len(), 2);
     assert_eq!(kept[0]["id"], "one.txt");
     assert_eq!(kept[0]["text"], STORY_A);

@@ -143,11 +143,7 @@ fn table_and_jsonl_formats() {
         .output()
         .unwrap();
     assert!(out.stderr.is_empty());
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = common::jsonl_values(out.stdout);
     let types: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
     assert_eq!(types, ["params", "pair", "pair", "family", "stats"]);
 }
@@ -557,12 +553,7 @@ fn jsonl_streams_the_same_records_and_stops_for_a_reader_that_leaves() {
     let corpus = corpus.to_str().unwrap();
     common::run(&["synth", "--docs", "3000", "--seed", "4", "-o", corpus, "-q"]);
     let json = common::run_json(&["dups", corpus]);
-    let lines: Vec<Value> =
-        String::from_utf8(common::run(&["dups", corpus, "--format", "jsonl", "-q"]))
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+    let lines = common::jsonl_values(common::run(&["dups", corpus, "--format", "jsonl", "-q"]));
     let of = |kind: &str| -> Vec<Value> {
         lines
             .iter()

@@ -522,11 +522,7 @@ fn passages_jsonl_holds_the_json_output_line_by_line() {
         let input = input.to_str().unwrap();
         let json = run_json(&["passages", input]);
         let out = common::run(&["passages", input, "--format", "jsonl", "-q"]);
-        let lines: Vec<Value> = String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let lines = common::jsonl_values(out);
         let of_type = |kind: &str| -> Vec<Value> {
             lines
                 .iter()

@@ -185,11 +185,7 @@ fn cli_engine_jsonl_streams_the_pairs_of_the_json_report() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = common::jsonl_values(out.stdout);
     let of = |kind: &str| -> Vec<&Value> { lines.iter().filter(|l| l["type"] == kind).collect() };
     let pairs: Vec<Value> = of("pair")
         .into_iter()

@@ -163,6 +163,16 @@ pub fn run(args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
+/// The values of a JSON Lines text, one per line, each line parsed (a line that is not JSON
+/// fails the test).
+pub fn jsonl_values(text: impl AsRef<[u8]>) -> Vec<serde_json::Value> {
+    std::str::from_utf8(text.as_ref())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 /// Runs `wiretrace ARGS --format json -q` and returns its output parsed.
 pub fn run_json(args: &[&str]) -> serde_json::Value {
     let out = run(&[args, &["--format", "json", "-q"][..]].concat());

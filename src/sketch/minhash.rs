@@ -146,12 +146,14 @@ impl MinHasher {
         if k == 0 || shingles.is_empty() {
             return sig;
         }
-        let mut on_stack = [false; STACK_BINS];
+        // The filled bins as a bitset: on the stack up to STACK_BINS bins.
+        let words = k.div_ceil(64);
+        let mut on_stack = [0u64; STACK_BINS / 64];
         let mut on_heap = Vec::new();
-        let filled = if k <= STACK_BINS {
-            &mut on_stack[..k]
+        let filled = if words <= on_stack.len() {
+            &mut on_stack[..words]
         } else {
-            on_heap.resize(k, false);
+            on_heap.resize(words, 0u64);
             &mut on_heap[..]
         };
         // Plain stores, no running count: each iteration depends on the others only when
@@ -159,31 +161,40 @@ impl MinHasher {
         for &h in shingles {
             let y = mix64(h ^ self.key);
             let bin = reduce((y >> 32) as u32, k);
-            filled[bin] = true;
+            filled[bin / 64] |= 1 << (bin % 64);
             sig[bin] = sig[bin].min(y as u32);
         }
-        if filled.iter().any(|&f| !f) {
-            self.densify(&mut sig, filled);
-        }
+        self.densify(&mut sig, filled);
         sig
     }
 
     /// Fills every empty bin with the value of the first filled bin on its probe sequence.
-    fn densify(&self, sig: &mut [u32], filled: &[bool]) {
+    /// Only the empty bins are visited (the clear bits of `filled`, a word at a time).
+    fn densify(&self, sig: &mut [u32], filled: &[u64]) {
         let k = sig.len();
-        for i in 0..k {
-            if filled[i] {
-                continue;
+        let is_filled = |p: usize| filled[p / 64] >> (p % 64) & 1 == 1;
+        for (w, &bits) in filled.iter().enumerate() {
+            let valid = if (w + 1) * 64 <= k {
+                u64::MAX
+            } else {
+                (1u64 << (k % 64)) - 1
+            };
+            let mut empty = !bits & valid;
+            while empty != 0 {
+                let i = w * 64 + empty.trailing_zeros() as usize;
+                empty &= empty - 1;
+                let probes = &self.probes[i * MAX_RANDOM_PROBES..(i + 1) * MAX_RANDOM_PROBES];
+                let mut j = probes.iter().map(|&p| p as usize).find(|&p| is_filled(p));
+                if j.is_none() {
+                    // Past the random probes: a linear scan from the last one.
+                    let last = probes[MAX_RANDOM_PROBES - 1] as usize;
+                    j = (1..=k)
+                        .map(|step| (last + step) % k)
+                        .find(|&p| is_filled(p));
+                }
+                // Some bin is filled (the input was not empty), so the scan finds one.
+                sig[i] = sig[j.expect("a filled bin")];
             }
-            let probes = &self.probes[i * MAX_RANDOM_PROBES..(i + 1) * MAX_RANDOM_PROBES];
-            let mut j = probes.iter().map(|&p| p as usize).find(|&p| filled[p]);
-            if j.is_none() {
-                // Past the random probes: a linear scan from the last one.
-                let last = probes[MAX_RANDOM_PROBES - 1] as usize;
-                j = (1..=k).map(|step| (last + step) % k).find(|&p| filled[p]);
-            }
-            // Some bin is filled (the input was not empty), so the scan finds one.
-            sig[i] = sig[j.expect("a filled bin")];
         }
     }
 }

@@ -13,8 +13,9 @@
 //! corpus while their copies stay, as when a crawl covers outlets but not the wire
 //! ([`SynthConfig::missing_originals_percent`]; the truth still names the absent
 //! original, which an inferred source should stand for), reposts of reposts (chains),
-//! undated copies, and *rewritten* copies that share the story's content words but hardly
-//! a run of words ([`SynthConfig::rewritten_percent`]).
+//! undated copies, *rewritten* copies that share the story's content words but hardly
+//! a run of words ([`SynthConfig::rewritten_percent`]), and *merged* copies — one outlet's
+//! roundup of two wire stories, a child with two parents ([`SynthConfig::merged_percent`]).
 //!
 //! Text is made of pseudo-words from a large vocabulary mixed with frequent function
 //! words, so unrelated articles share common words but almost never a run of them.
@@ -48,6 +49,10 @@ pub struct SynthConfig {
     /// dropped and reordered, words swapped and replaced, its own headline — the wire's
     /// content words kept, hardly a run of five words (truth kind `rewritten`).
     pub rewritten_percent: u32,
+    /// Percent of stories that one more outlet *merges* with the story before it into one
+    /// article, a day or two after both: the first paragraphs of each under its own
+    /// headline (two truth edges of kind `merged`, one from each wire story).
+    pub merged_percent: u32,
 }
 
 impl Default for SynthConfig {
@@ -61,6 +66,7 @@ impl Default for SynthConfig {
             missing_originals_percent: 0,
             uncredited_percent: 0,
             rewritten_percent: 0,
+            merged_percent: 0,
         }
     }
 }
@@ -72,7 +78,8 @@ pub struct TruthEdge {
     pub parent: String,
     /// Child id.
     pub child: String,
-    /// `verbatim`, `edited`, `truncated`, `excerpt` or `repost-of-repost`.
+    /// `verbatim`, `edited`, `truncated`, `excerpt`, `repost-of-repost`, `rewritten` or
+    /// `merged`.
     pub kind: &'static str,
     /// For excerpts: byte ranges of the quoted text in the parent and in the child.
     pub spans: Option<QuotedSpans>,
@@ -101,6 +108,7 @@ impl SynthCorpus {
             .iter()
             .map(|e| serde_json::json!({"parent": e.parent, "child": e.child, "label": e.kind}))
             .collect();
+        // Stories in order of first appearance; a merged copy joins its parents' stories.
         let mut clusters: Vec<Vec<String>> = Vec::new();
         let mut story_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for e in &self.truth {
@@ -112,8 +120,23 @@ impl SynthCorpus {
                     clusters.len() - 1
                 }
             };
-            clusters[story].push(e.child.clone());
-            story_of.insert(&e.child, story);
+            match story_of.get(e.child.as_str()) {
+                Some(&other) if other != story => {
+                    let (keep, gone) = (story.min(other), story.max(other));
+                    let members = std::mem::take(&mut clusters[gone]);
+                    for m in &members {
+                        if let Some(s) = story_of.get_mut(m.as_str()) {
+                            *s = keep;
+                        }
+                    }
+                    clusters[keep].extend(members);
+                }
+                Some(_) => {}
+                None => {
+                    clusters[story].push(e.child.clone());
+                    story_of.insert(&e.child, story);
+                }
+            }
         }
         let present: std::collections::HashSet<&str> =
             self.documents.iter().map(|d| d.id.as_str()).collect();
@@ -339,6 +362,7 @@ pub fn generate(config: &SynthConfig) -> SynthCorpus {
     let outlets: Vec<Outlet> = (0..config.outlets.max(1)).map(outlet).collect();
     let mut out = SynthCorpus::default();
     let mut copy_no = 0;
+    let mut previous: Option<Story> = None;
     for o in 0..config.originals {
         let story = Story::new(&mut rng, o);
         let original_at = out.documents.len();
@@ -371,10 +395,18 @@ pub fn generate(config: &SynthConfig) -> SynthCorpus {
             copy_no += 1;
             story.rewritten(&mut rng, &outlets, copy_no, &mut out);
         }
+        if config.merged_percent > 0
+            && rng.chance(f64::from(config.merged_percent.min(100)) / 100.0)
+            && let Some(before) = &previous
+        {
+            copy_no += 1;
+            story.merged(before, &mut rng, &outlets, copy_no, &mut out);
+        }
         if missing && config.missing_originals_percent > 0 {
             out.documents.remove(original_at);
-            out.missing.push(story.id);
+            out.missing.push(story.id.clone());
         }
+        previous = Some(story);
     }
     distractors(&mut rng, config, &outlets, &mut out);
     out
@@ -552,6 +584,44 @@ impl Story {
             kind: "repost-of-repost",
             spans: None,
         });
+    }
+
+    /// An outlet's roundup of `before` and this story: the first paragraphs of each (two or
+    /// more, not all of the first) under its own headline, a day or two after both.
+    fn merged(
+        &self,
+        before: &Story,
+        rng: &mut Rng,
+        outlets: &[Outlet],
+        copy_no: usize,
+        out: &mut SynthCorpus,
+    ) {
+        let outlet = &outlets[rng.below(outlets.len())];
+        let id = format!("copy-{copy_no:05}");
+        let first = rng.range(2, before.paragraphs.len() - 1);
+        let second = rng.range(2, self.paragraphs.len());
+        let text = format!(
+            "{}{}\n\n{}\n\n{}{}",
+            outlet.header,
+            headline(rng),
+            body(&before.paragraphs[..first]),
+            body(&self.paragraphs[..second]),
+            outlet.footer
+        );
+        let hour = before.hour.max(self.hour) + rng.range(24, 48);
+        out.documents.push(
+            Document::new(&id, text)
+                .with_source(&outlet.name)
+                .with_date(&date(hour)),
+        );
+        for parent in [&before.id, &self.id] {
+            out.truth.push(TruthEdge {
+                parent: parent.clone(),
+                child: id.clone(),
+                kind: "merged",
+                spans: None,
+            });
+        }
     }
 
     /// Another outlet's rewrite of the story: reordered, reworded and shortened.

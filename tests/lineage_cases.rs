@@ -393,7 +393,19 @@ fn inferred_sources_appear_in_every_export_and_in_audit() {
 
 /// `synth --syndication` corpus and truth, `lineage`, then `eval --complete` as JSON.
 fn synth_eval(dir: &Path, seed: &str, missing: &str, same_time: &str, uncredited: &str) -> Value {
-    let name = format!("s{seed}-{missing}-{same_time}-{uncredited}");
+    synth_eval_with(dir, seed, missing, same_time, uncredited, "0")
+}
+
+/// [`synth_eval`] with `--merged`.
+fn synth_eval_with(
+    dir: &Path,
+    seed: &str,
+    missing: &str,
+    same_time: &str,
+    uncredited: &str,
+    merged: &str,
+) -> Value {
+    let name = format!("s{seed}-{missing}-{same_time}-{uncredited}-{merged}");
     let corpus = dir.join(format!("{name}.jsonl"));
     let truth = dir.join(format!("{name}.truth.json"));
     let out = dir.join(format!("{name}.lineage.json"));
@@ -413,6 +425,8 @@ fn synth_eval(dir: &Path, seed: &str, missing: &str, same_time: &str, uncredited
         same_time,
         "--uncredited",
         uncredited,
+        "--merged",
+        merged,
         "-o",
         c,
         "--truth",
@@ -485,6 +499,18 @@ fn synthetic_unseen_originals_and_same_time_reposts_are_traced() {
         assert!(f1 >= 0.75, "seed {seed}: {f1}");
         assert!(matched >= 5, "{matched}");
         assert_eq!(e["inferred_nodes"].as_u64().unwrap() as usize, matched);
+
+        // Roundups merging two wire stories: a copy with two parents, both found.
+        let merged = synth_eval_with(dir.path(), seed, "0", "25", "0", "30");
+        let e = &merged["evaluation"];
+        let label = &e["by_label"]["merged"];
+        eprintln!(
+            "seed {seed}, merged copies: directed F1 {} (merged edges: recall {}, of {})",
+            e["overall"]["directed"]["f1"], label["directed"]["recall"], label["truth_edges"]
+        );
+        assert!(label["truth_edges"].as_u64().unwrap() >= 20, "{label}");
+        assert_eq!(label["directed"]["recall"], 1.0, "{label}");
+        assert!(e["overall"]["directed"]["f1"].as_f64().unwrap() >= 0.97);
     }
 }
 
@@ -595,6 +621,51 @@ fn uncredited_copies_from_three_outlets_point_at_an_unattributed_source() {
     let lineage = lineage_of(&two);
     assert!(lineage.inferred.is_empty());
     assert_eq!(edges(&two, &lineage), [edge("a/9", "b/9")]);
+    // A copy published later, outside the news cycle: a roundup quoting the first half of
+    // the story holds nothing the group's copies do not, so it is one more copy of the
+    // unseen story, not the child of the copy that happened to be first. (Outlet A also
+    // reposts two stories of others, so that being first on this one does not make it a
+    // wire.)
+    let mut more = three.clone();
+    let half = s[..5].to_vec();
+    let roundup = format!(
+        "{}\n\nOther news: {}",
+        text("", &half),
+        story(99, 6).join(" ")
+    );
+    more.push(
+        Document::new("d/9", page("Outlet D", &roundup))
+            .with_source("Outlet D")
+            .with_date("2024-05-10T09:00:00Z"),
+    );
+    for (n, first) in [(31, "Outlet B"), (32, "Outlet C")] {
+        let other = story(n, 8);
+        more.push(copy(
+            &format!("x/{n}"),
+            first,
+            &other,
+            "2024-04-01T00:00:00Z",
+        ));
+        more.push(copy(
+            &format!("a/{n}"),
+            "Outlet A",
+            &other,
+            "2024-04-02T00:00:00Z",
+        ));
+    }
+    let lineage = lineage_of(&more);
+    assert_eq!(lineage.inferred.len(), 1);
+    assert_eq!(
+        edges(&more, &lineage),
+        [
+            edge("inferred:unattributed:0", "a/9"),
+            edge("inferred:unattributed:0", "b/9"),
+            edge("inferred:unattributed:0", "c/9"),
+            edge("inferred:unattributed:0", "d/9"),
+            edge("x/31", "a/31"),
+            edge("x/32", "a/32"),
+        ]
+    );
     // Three days apart is no longer one news cycle.
     let mut late = three.clone();
     late[2] = late[2].clone().with_date("2024-05-09T08:00:00Z");

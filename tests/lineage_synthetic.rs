@@ -184,3 +184,53 @@ fn outlet_boilerplate_is_found_and_never_evidence() {
             && docs[e.b as usize].id.starts_with("other-"))
     }));
 }
+
+/// A roundup merging two wire stories is a copy with two parents: both in the truth, its
+/// text holding the opening of each, and the two stories one cluster.
+#[test]
+fn merged_copies_have_two_parents_and_join_their_stories() {
+    let corpus = generate(&SynthConfig {
+        merged_percent: 30,
+        ..SynthConfig::default()
+    });
+    let text_of: AHashMap<&str, &str> = corpus
+        .documents
+        .iter()
+        .map(|d| (d.id.as_str(), d.text.as_str()))
+        .collect();
+    let mut parents: AHashMap<&str, Vec<&str>> = AHashMap::new();
+    for e in corpus.truth.iter().filter(|e| e.kind == "merged") {
+        parents.entry(&e.child).or_default().push(&e.parent);
+    }
+    assert!(parents.len() >= 10, "{}", parents.len());
+    let truth = corpus.truth_json();
+    let clusters = truth["clusters"].as_array().unwrap();
+    for (child, ps) in &parents {
+        assert_eq!(ps.len(), 2, "{child}: {ps:?}");
+        assert_ne!(ps[0], ps[1]);
+        for p in ps {
+            // The opening sentence of each story (after its dateline) is in the roundup.
+            let opening = text_of[p].split("\n\n").nth(1).unwrap();
+            let sentence = opening.split(". ").nth(1).unwrap();
+            assert!(
+                text_of[child].contains(sentence),
+                "{child} lacks {p}'s opening"
+            );
+        }
+        let holding: Vec<usize> = (0..clusters.len())
+            .filter(|&i| {
+                clusters[i]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|m| m == child || ps.iter().any(|p| m == p))
+            })
+            .collect();
+        assert_eq!(holding.len(), 1, "{child}: clusters {holding:?}");
+    }
+    // Every document is in at most one cluster.
+    let mut seen = AHashSet::new();
+    for m in clusters.iter().flat_map(|c| c.as_array().unwrap()) {
+        assert!(seen.insert(m.as_str().unwrap()), "{m} in two clusters");
+    }
+}

@@ -59,6 +59,11 @@ pub struct SynthArgs {
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100), requires = "syndication")]
     rewritten: u32,
 
+    /// With --syndication: percent of stories that one more outlet merges with the story
+    /// before it into one roundup (a copy with two parents; truth kind "merged").
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100), requires = "syndication")]
+    merged: u32,
+
     /// Accepted as by every command (synth reads no input: --strict and --max-doc-bytes
     /// have nothing to act on).
     #[command(flatten)]
@@ -93,6 +98,7 @@ pub fn run(args: SynthArgs) -> Result<Status, Error> {
             missing_originals_percent: args.missing_originals,
             uncredited_percent: args.uncredited,
             rewritten_percent: args.rewritten,
+            merged_percent: args.merged,
             ..wiretrace::synth::SynthConfig::default()
         });
         out.write_all(wiretrace::synth::to_jsonl(&corpus).as_bytes())?;

@@ -330,7 +330,7 @@ pub(super) fn infer(
         .and_then(|(_, m)| docs[m as usize].date.clone());
     let outlet = group.outlet.clone();
     let evidence = evidence(members.len(), &outlet);
-    let (outside, dropped) = if common.set.is_empty() || outlet.is_empty() {
+    let (outside, dropped) = if common.set.is_empty() {
         (Vec::new(), Vec::new())
     } else {
         outside_copies(group, cues, pairs, shingles, index, &common.set)
@@ -555,12 +555,25 @@ fn outside_copies(
         );
         count_in(&xy, source_set, slack(xy.len())).is_some()
     };
+    // The earliest date of a member: the unseen story ran no later.
+    let earliest = members
+        .iter()
+        .filter_map(|&m| docs[m as usize].timestamp)
+        .min();
     let (mut children, mut dropped) = (Vec::new(), Vec::new());
     for n in outside {
-        let credits_outlet = third_party_credits(&cues.credited[n as usize], &docs[n as usize])
-            .iter()
-            .any(|c| *c == group.outlet || names_match(c, &group.outlet));
-        if !credits_outlet {
+        let joins = if group.outlet.is_empty() {
+            // Copies that credit no one: a later document is a copy of the story too;
+            // an earlier or undated one could be the story itself, so it stays out.
+            earliest
+                .zip(docs[n as usize].timestamp)
+                .is_some_and(|(e, t)| t > e)
+        } else {
+            third_party_credits(&cues.credited[n as usize], &docs[n as usize])
+                .iter()
+                .any(|c| *c == group.outlet || names_match(c, &group.outlet))
+        };
+        if !joins {
             continue;
         }
         let links: Vec<usize> = members.iter().filter_map(|&m| index.pair(m, n)).collect();

@@ -621,51 +621,59 @@ fn uncredited_copies_from_three_outlets_point_at_an_unattributed_source() {
     let lineage = lineage_of(&two);
     assert!(lineage.inferred.is_empty());
     assert_eq!(edges(&two, &lineage), [edge("a/9", "b/9")]);
-    // A copy published later, outside the news cycle: a roundup quoting the first half of
+    // Copies published later, outside the news cycle: a roundup quoting the first half of
     // the story holds nothing the group's copies do not, so it is one more copy of the
-    // unseen story, not the child of the copy that happened to be first. (Outlet A also
-    // reposts two stories of others, so that being first on this one does not make it a
-    // wire.)
-    let mut more = three.clone();
-    let half = s[..5].to_vec();
-    let roundup = format!(
-        "{}\n\nOther news: {}",
-        text("", &half),
-        story(99, 6).join(" ")
-    );
-    more.push(
-        Document::new("d/9", page("Outlet D", &roundup))
-            .with_source("Outlet D")
-            .with_date("2024-05-10T09:00:00Z"),
-    );
+    // unseen story, not the child of the copy that happened to be first; one quoting the
+    // edited copy carries its edit and stays that copy's child. (Outlet A also reposts
+    // two stories of others, so that being first on this one does not make it a wire.)
+    let later = |id: &str, outlet: &str, sentences: &[String], seed: u64, date: &str| {
+        let body = format!(
+            "{}\n\nOther news: {}",
+            text("", sentences),
+            story(seed, 6).join(" ")
+        );
+        Document::new(id, page(outlet, &body))
+            .with_source(outlet)
+            .with_date(date)
+    };
+    let mut others = Vec::new();
     for (n, first) in [(31, "Outlet B"), (32, "Outlet C")] {
         let other = story(n, 8);
-        more.push(copy(
+        others.push(copy(
             &format!("x/{n}"),
             first,
             &other,
             "2024-04-01T00:00:00Z",
         ));
-        more.push(copy(
+        others.push(copy(
             &format!("a/{n}"),
             "Outlet A",
             &other,
             "2024-04-02T00:00:00Z",
         ));
     }
-    let lineage = lineage_of(&more);
-    assert_eq!(lineage.inferred.len(), 1);
-    assert_eq!(
-        edges(&more, &lineage),
-        [
-            edge("inferred:unattributed:0", "a/9"),
-            edge("inferred:unattributed:0", "b/9"),
-            edge("inferred:unattributed:0", "c/9"),
-            edge("inferred:unattributed:0", "d/9"),
-            edge("x/31", "a/31"),
-            edge("x/32", "a/32"),
-        ]
-    );
+    let others_edges = [edge("x/31", "a/31"), edge("x/32", "a/32")];
+    let group = [
+        edge("inferred:unattributed:0", "a/9"),
+        edge("inferred:unattributed:0", "b/9"),
+        edge("inferred:unattributed:0", "c/9"),
+    ];
+    let roundup = later("d/9", "Outlet D", &s[..5], 99, "2024-05-10T09:00:00Z");
+    let quoting_the_edit = later("e/9", "Outlet E", &edited[..5], 98, "2024-05-11T09:00:00Z");
+    for (extra, expected) in [
+        (roundup, edge("inferred:unattributed:0", "d/9")),
+        (quoting_the_edit, edge("c/9", "e/9")),
+    ] {
+        let mut more = three.clone();
+        more.push(extra);
+        more.extend(others.iter().cloned());
+        let lineage = lineage_of(&more);
+        assert_eq!(lineage.inferred.len(), 1);
+        let mut want: Vec<_> = group.iter().chain(&others_edges).cloned().collect();
+        want.push(expected);
+        want.sort();
+        assert_eq!(edges(&more, &lineage), want);
+    }
     // Three days apart is no longer one news cycle.
     let mut late = three.clone();
     late[2] = late[2].clone().with_date("2024-05-09T08:00:00Z");

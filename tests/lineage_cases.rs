@@ -660,17 +660,25 @@ fn uncredited_copies_from_three_outlets_point_at_an_unattributed_source() {
     ];
     let roundup = later("d/9", "Outlet D", &s[..5], 99, "2024-05-10T09:00:00Z");
     let quoting_the_edit = later("e/9", "Outlet E", &edited[..5], 98, "2024-05-11T09:00:00Z");
+    let into_roundup = edge("inferred:unattributed:0", "d/9");
+    let after_the_edit = edge("c/9", "e/9");
+    // Both at once too: the earlier copies are each the earlier end of several links of
+    // this one story, which makes none of their outlets a wire.
     for (extra, expected) in [
-        (roundup, edge("inferred:unattributed:0", "d/9")),
-        (quoting_the_edit, edge("c/9", "e/9")),
+        (vec![roundup.clone()], vec![into_roundup.clone()]),
+        (vec![quoting_the_edit.clone()], vec![after_the_edit.clone()]),
+        (
+            vec![roundup, quoting_the_edit],
+            vec![into_roundup, after_the_edit],
+        ),
     ] {
         let mut more = three.clone();
-        more.push(extra);
+        more.extend(extra);
         more.extend(others.iter().cloned());
         let lineage = lineage_of(&more);
         assert_eq!(lineage.inferred.len(), 1);
         let mut want: Vec<_> = group.iter().chain(&others_edges).cloned().collect();
-        want.push(expected);
+        want.extend(expected);
         want.sort();
         assert_eq!(edges(&more, &lineage), want);
     }

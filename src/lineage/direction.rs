@@ -12,10 +12,12 @@
 //!    passes the decision to the cues below.
 //! 2. **Credit**: one text credits the other's outlet — a `(Xinhua) --` dateline,
 //!    `Source: China Daily`, `according to Reuters`, `来源：新华社` — and not the other way.
-//! 3. **Outlets that act as wires in this corpus**: an outlet that is the parent in at
-//!    least four in five of its links decided by dates apart or by credit (and in at least
-//!    three), against one that is not, is the parent. This is learned from the corpus at
-//!    hand, not from a list of agency names.
+//! 3. **Outlets that act as wires in this corpus**: an outlet whose documents are the
+//!    parent of a link decided by dates apart or by credit at least four times in five
+//!    (three documents or more), and rarely the child, against one that is not, is the
+//!    parent. Documents are counted, not links: the first of five copies of one story is
+//!    the earlier end of four links but one story its outlet ran first. This is learned
+//!    from the corpus at hand, not from a list of agency names.
 //! 4. **Truncation**: the shorter text is (nearly) all in the longer one *from its start*;
 //!    the longer, more complete text is the parent. Found in the middle of a longer text,
 //!    the shorter one could be an excerpt of it or the source it embeds: no evidence.
@@ -217,32 +219,46 @@ fn decided(parent: u32, child: u32, reason: String, cue: Cue) -> Orientation {
     }
 }
 
-/// How often each outlet is the parent and the child of a link decided by dates apart or
-/// by credit: outlets that act as wires in this corpus.
+/// How many of each outlet's documents are the parent, and how many the child, of a link
+/// decided by dates apart or by credit: outlets that act as wires in this corpus.
+///
+/// Documents, not links, are counted: the first of five copies of one story is the earlier
+/// end of four links, but it is one story an outlet ran first, not four.
 #[derive(Debug, Clone, Default)]
 pub struct WireStats {
-    links: AHashMap<String, (u32, u32)>,
+    /// Per outlet (normalised name): its documents that are a parent, and a child.
+    documents: AHashMap<String, (u32, u32)>,
 }
 
 impl WireStats {
-    fn count(&mut self, docs: &[Document], o: &Orientation) {
-        for (doc, as_parent) in [(o.parent, true), (o.child, false)] {
+    /// Counts each document once as a parent and once as a child, over the decided links
+    /// given as `(parent, child)`.
+    fn from_links(docs: &[Document], links: impl Iterator<Item = (u32, u32)>) -> Self {
+        let mut roles: AHashMap<u32, (bool, bool)> = AHashMap::new();
+        for (parent, child) in links {
+            roles.entry(parent).or_default().0 = true;
+            roles.entry(child).or_default().1 = true;
+        }
+        let mut stats = WireStats::default();
+        for (doc, (as_parent, as_child)) in roles {
             if let Some(source) = &docs[doc as usize].source {
-                let e = self.links.entry(normalize_name(source)).or_default();
-                if as_parent { e.0 += 1 } else { e.1 += 1 }
+                let e = stats.documents.entry(normalize_name(source)).or_default();
+                e.0 += u32::from(as_parent);
+                e.1 += u32::from(as_child);
             }
         }
+        stats
     }
 
-    /// `(as parent, as child)` for an outlet.
-    fn links(&self, source: Option<&str>) -> (u32, u32) {
+    /// `(documents as parent, documents as child)` for an outlet.
+    fn documents(&self, source: Option<&str>) -> (u32, u32) {
         source
-            .and_then(|s| self.links.get(&normalize_name(s)).copied())
+            .and_then(|s| self.documents.get(&normalize_name(s)).copied())
             .unwrap_or_default()
     }
 
     pub(super) fn is_wire(&self, source: Option<&str>) -> bool {
-        let (p, c) = self.links(source);
+        let (p, c) = self.documents(source);
         p >= 3 && p * 5 >= (p + c) * 4
     }
 }
@@ -309,13 +325,12 @@ impl<'a> Cues<'a> {
             windows: *windows,
             wires: WireStats::default(),
         };
-        let mut wires = WireStats::default();
-        for e in pairs {
-            if let Some(o) = cues.by_date(e).or_else(|| cues.by_credit(e)) {
-                wires.count(docs, &o);
-            }
-        }
-        cues.wires = wires;
+        let decided: Vec<(u32, u32)> = pairs
+            .iter()
+            .filter_map(|e| cues.by_date(e).or_else(|| cues.by_credit(e)))
+            .map(|o| (o.parent, o.child))
+            .collect();
+        cues.wires = WireStats::from_links(docs, decided.into_iter());
         cues
     }
 
@@ -388,10 +403,9 @@ impl<'a> Cues<'a> {
             (false, true) => (b, a, sb?),
             _ => return None,
         };
-        let (as_parent, as_child) = self.wires.links(Some(source));
+        let (as_parent, as_child) = self.wires.documents(Some(source));
         let reason = format!(
-            "'{source}' acts as a wire in this corpus (the source in {as_parent} of its {} links decided by date or credit)",
-            as_parent + as_child
+            "'{source}' acts as a wire in this corpus (in links decided by date or credit, {as_parent} of its documents are the source and {as_child} a copy)"
         );
         Some(decided(p, c, reason, Cue::Wire))
     }

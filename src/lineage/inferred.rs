@@ -323,17 +323,20 @@ pub(super) fn infer(
     let members = &group.members;
     let common = Common::of(members, pairs, shingles, index);
     let text = common.pieces.text(&docs[common.anchor as usize].text);
-    let date = members
+    // The earliest copy: its date bounds the unseen story's, and only later documents of
+    // an unattributed group's story may join it as outside copies.
+    let earliest = members
         .iter()
         .filter_map(|&m| docs[m as usize].timestamp.map(|t| (t, m)))
-        .min()
-        .and_then(|(_, m)| docs[m as usize].date.clone());
+        .min();
+    let date = earliest.and_then(|(_, m)| docs[m as usize].date.clone());
     let outlet = group.outlet.clone();
     let evidence = evidence(members.len(), &outlet);
     let (outside, dropped) = if common.set.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        outside_copies(group, cues, pairs, shingles, index, &common.set)
+        let earliest = earliest.map(|(t, _)| t);
+        outside_copies(group, cues, pairs, shingles, index, &common.set, earliest)
     };
     let children: Vec<u32> = members.iter().copied().chain(outside).collect();
     let reason = if outlet.is_empty() {
@@ -528,8 +531,9 @@ fn anchor_sides(p: &PairEvidence, anchor: u32) -> Vec<SpanSides> {
         .collect()
 }
 
-/// Copies outside the group that quote the same story and credit the same outlet in any
-/// form (`as Xinhua reported`), with nothing shared with a member beyond it: they are
+/// Copies outside the group that quote the same story with nothing shared with a member
+/// beyond it — crediting the same outlet in any form (`as Xinhua reported`), or, for a
+/// group that credits no one, published after its earliest copy (`earliest`): they are
 /// children of the source too, and their pairs with members (returned second) are
 /// explained by it.
 fn outside_copies(
@@ -539,6 +543,7 @@ fn outside_copies(
     shingles: &[ShingleSet],
     index: &PairIndex,
     source_set: &[u64],
+    earliest: Option<i64>,
 ) -> (Vec<u32>, Vec<usize>) {
     let (docs, members) = (cues.docs, &group.members);
     let mut outside: Vec<u32> = members
@@ -555,11 +560,6 @@ fn outside_copies(
         );
         count_in(&xy, source_set, slack(xy.len())).is_some()
     };
-    // The earliest date of a member: the unseen story ran no later.
-    let earliest = members
-        .iter()
-        .filter_map(|&m| docs[m as usize].timestamp)
-        .min();
     let (mut children, mut dropped) = (Vec::new(), Vec::new());
     for n in outside {
         let joins = if group.outlet.is_empty() {

@@ -688,3 +688,66 @@ fn uncredited_copies_from_three_outlets_point_at_an_unattributed_source() {
     late[1] = late[1].clone().with_date("2024-05-06T08:00:00Z");
     assert!(lineage_of(&late).inferred.is_empty());
 }
+
+#[test]
+fn a_flash_run_word_for_word_by_two_outlets_is_a_copy_however_short() {
+    // Fifteen words: under the 20-word least passage, but the whole of both texts.
+    let flash =
+        "Tokyo stocks closed higher on Friday as exporters gained on a weaker yen, dealers said.";
+    let docs = vec![
+        Document::new("kyodo/9", flash)
+            .with_source("Kyodo")
+            .with_date("2024-05-02T09:00:00Z"),
+        Document::new("portal/9", flash)
+            .with_source("Portal")
+            .with_date("2024-05-02T11:00:00Z"),
+        // The same flash cut short is not the same text: no passage, no edge.
+        Document::new(
+            "cut/9",
+            "Tokyo stocks closed higher on Friday as exporters gained.",
+        )
+        .with_source("Cut")
+        .with_date("2024-05-02T12:00:00Z"),
+    ];
+    let lineage = lineage_of(&docs);
+    assert_eq!(edges(&docs, &lineage), [edge("kyodo/9", "portal/9")]);
+    let e = &lineage.edges()[0];
+    assert_eq!(e.kind, wiretrace::lineage::EdgeKind::Verbatim);
+    assert_eq!(e.spans.len(), 1);
+    assert_eq!(e.spans[0].parent_chars, (0, flash.len() - 1));
+}
+
+#[test]
+fn short_notices_in_one_formula_are_not_copies_when_only_their_specifics_differ() {
+    // Dividend notices: the record-date lines recur across notices (boilerplate at three
+    // documents), so the content of n0 and n1 is the same thirteen words; their whole
+    // texts differ in the date, and a formula with other specifics is no copy.
+    let mut config = TraceConfig::default();
+    config.boilerplate.min_docs = 3;
+    let six = "Qtly div six cts vs six cts prior, payable to holders of common stock";
+    let first_lines = [
+        six,
+        six,
+        "Qtly div nine cts",
+        "Semi-annual div two dlrs",
+        "Mthly div 7.1 cts",
+        "Annual div four cts",
+    ];
+    let docs: Vec<Document> = first_lines
+        .iter()
+        .enumerate()
+        .map(|(i, first)| {
+            let record = if i % 2 == 0 { 20 } else { 23 };
+            Document::new(format!("n{i}"), format!("{first}\nRecord March {record}"))
+                .with_date(&format!("1987-03-{:02}T10:00:00Z", i + 1))
+        })
+        .collect();
+    let trace = find_passages(&docs, &config).unwrap();
+    assert_eq!(trace.boilerplate.templates.len(), 2);
+    assert!(trace.pairs.is_empty(), "{:?}", trace.pairs);
+    // Sent twice word for word, the notice is a copy.
+    let mut resent = docs.clone();
+    resent[1] = Document::new("n1", docs[0].text.clone()).with_date("1987-03-02T10:00:00Z");
+    let trace = find_passages(&resent, &config).unwrap();
+    assert_eq!(edges(&resent, &trace.lineage(&resent)), [edge("n0", "n1")]);
+}

@@ -188,6 +188,24 @@ pub struct Passage {
     pub runs: Vec<MatchRun>,
 }
 
+impl Passage {
+    /// The passage that is the whole of two texts of `tokens` content tokens each, the
+    /// same word for word: a copy of a text too short for [`PassageConfig::min_words`].
+    pub fn whole(tokens: usize) -> Self {
+        Passage {
+            a_tokens: 0..tokens,
+            b_tokens: 0..tokens,
+            matched: tokens,
+            similarity: 1.0,
+            runs: vec![MatchRun {
+                a: 0,
+                b: 0,
+                words: tokens,
+            }],
+        }
+    }
+}
+
 /// An exact run of shared words: content tokens `a..a + words` of A equal `b..b + words`
 /// of B.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -404,6 +404,25 @@ impl Aligner<'_> {
         }
     }
 
+    /// Whether two documents are the same text word for word (normalised, boilerplate
+    /// included) whose content is too short for a passage but at least a k-gram: a
+    /// one-sentence flash or a notice sent twice. Such a pair is a copy however short;
+    /// `min_words` keeps a phrase that two longer stories share by chance from being one.
+    /// The whole text must match, not only the content: two dividend notices in one
+    /// formula keep their dates on short lines that recur across notices (boilerplate),
+    /// and their content alone (`Qtly div six cts vs six cts prior`) tells no copy. The
+    /// whole-text passage is then judged as any other: with fewer own words than half of
+    /// `min_words` it is a stock phrase, and a formula is a template.
+    fn same_short_text(&self, a: usize, b: usize) -> bool {
+        let (ca, cb) = (&self.content[a], &self.content[b]);
+        let n = ca.len();
+        if n < self.config.k || n >= self.config.min_words || n != cb.len() {
+            return false;
+        }
+        ca.iter().zip(cb).all(|(x, y)| x.hash == y.hash)
+            && normalized_tokens(&self.docs[a].text).eq(normalized_tokens(&self.docs[b].text))
+    }
+
     /// Aligns a pair and judges each passage: reuse, or a formula (a template, stock
     /// phrases, a shared quote). `None` when they share no passage; else the pair's
     /// evidence and its formula passages (to be grouped into frames, which number the
@@ -411,7 +430,10 @@ impl Aligner<'_> {
     fn align(&self, a: u32, b: u32) -> Option<(PairEvidence, Vec<formula::Found>)> {
         let (ia, ib) = (a as usize, b as usize);
         let pc = self.config;
-        let passages = passage::align(&self.content[ia], &self.content[ib], pc);
+        let mut passages = passage::align(&self.content[ia], &self.content[ib], pc);
+        if passages.is_empty() && self.same_short_text(ia, ib) {
+            passages.push(passage::Passage::whole(self.content[ia].len()));
+        }
         if passages.is_empty() {
             return None;
         }
@@ -452,6 +474,11 @@ impl Aligner<'_> {
         };
         Some((evidence, found))
     }
+}
+
+/// The hashes of a text's normalised tokens, in order.
+fn normalized_tokens(text: &str) -> impl Iterator<Item = u64> + '_ {
+    tokenize(text).into_iter().map(|t| t.hash)
 }
 
 /// Groups the formula passages of the aligned pairs into frames, and numbers each pair's

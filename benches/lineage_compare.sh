@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Lineage, old binary against new, on one machine in one run: wall time and peak resident
-# size (GNU time) of `wiretrace lineage` on Reuters-21578, a synthetic corpus and one giant
-# story family, the two binaries alternating, RUNS times each; then the edges, families,
-# undetermined edges and inferred sources of each binary's output.
+# size (GNU time) of `wiretrace lineage` on Reuters-21578, a synthetic corpus and two giant
+# story families (a credited wire story's copies, an unseen story's), the two binaries
+# alternating, RUNS times each; then the edges, families, undetermined edges and inferred
+# sources of each binary's output.
 #
 #   OLD=/path/to/old/wiretrace NEW=target/release/wiretrace benches/lineage_compare.sh [WORKDIR]
 #
@@ -41,6 +42,21 @@ with open(sys.argv[1], "w") as f:
                             "text": f"Outlet{i % 200} | {header}\n\nCITY (Wire) -- " + " ".join(s)}) + "\n")
 PY
 
+# One story that 20,000 outlets' pages carry word for word within one day, crediting no one
+# and with no source in the corpus: one group of copies of an unseen story (the inferred
+# source's worst case: its common text, its anchor and its siblings' witnesses).
+UNSEEN="$WORK/giant-unseen.jsonl"
+[ -s "$UNSEEN" ] || python3 - "$UNSEEN" <<'PY'
+import json, random, sys
+random.seed(5)
+text = " ".join(f"w{random.randrange(50000)}" for _ in range(60)) + "."
+with open(sys.argv[1], "w") as f:
+    for i in range(20000):
+        f.write(json.dumps({"id": f"d{i}", "source": f"Outlet{i % 50}",
+                            "date": f"2024-01-01T{i // 60 % 24:02d}:{i % 60:02d}:00Z",
+                            "text": text}) + "\n")
+PY
+
 measure() { # label, binary, corpus, output → one line: wall, peak
   local log
   log=$(mktemp)
@@ -64,7 +80,7 @@ print(f"{label:<5} {path.split('/')[-1]:<28} edges {s['lineage_edges']}, familie
 EOF
 }
 
-for corpus in "$REUTERS" "$SYNTH" "$GIANT"; do
+for corpus in "$REUTERS" "$SYNTH" "$GIANT" "$UNSEEN"; do
   for _ in $(seq "$RUNS"); do
     for name in OLD NEW; do
       measure "$name" "${!name}" "$corpus" "$WORK/$name-$(basename "$corpus" .jsonl).json"

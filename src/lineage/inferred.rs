@@ -61,8 +61,18 @@ pub(super) struct Group {
     pub siblings: Vec<usize>,
 }
 
+/// Whether a document shares text with one of an outlet's documents, per (document,
+/// outlet): the copy at the centre of thousands of links is looked at once, not once per
+/// link.
+type FromOutlet = AHashMap<(u32, String), bool>;
+
 /// The common third-party credit of a pair, when neither end's outlet shares their text.
-fn common_credit(cues: &Cues, index: &PairIndex, e: &PairEvidence) -> Option<String> {
+fn common_credit(
+    cues: &Cues,
+    index: &PairIndex,
+    e: &PairEvidence,
+    seen: &mut FromOutlet,
+) -> Option<String> {
     let docs = cues.docs;
     let (da, db) = (&docs[e.a as usize], &docs[e.b as usize]);
     let ca = third_party_credits(&cues.bylines[e.a as usize], da);
@@ -70,12 +80,14 @@ fn common_credit(cues: &Cues, index: &PairIndex, e: &PairEvidence) -> Option<Str
     let outlet = ca
         .iter()
         .find(|x| cb.iter().any(|y| x == &y || names_match(x, y)))?;
-    let from_outlet = |d: u32| {
-        index.neighbours(d).iter().any(|&(n, _)| {
-            docs[n as usize]
-                .source
-                .as_deref()
-                .is_some_and(|s| names_match(outlet, s))
+    let mut from_outlet = |d: u32| {
+        *seen.entry((d, outlet.to_string())).or_insert_with(|| {
+            index.neighbours(d).iter().any(|&(n, _)| {
+                docs[n as usize]
+                    .source
+                    .as_deref()
+                    .is_some_and(|s| names_match(outlet, s))
+            })
         })
     };
     if from_outlet(e.a) || from_outlet(e.b) {
@@ -138,11 +150,12 @@ fn co_credited(
             .is_some_and(|ps| ps.iter().any(|&p| p != other))
     };
     let mut co_credit: Vec<(usize, String)> = Vec::new();
+    let mut seen = FromOutlet::new();
     for (pi, e) in pairs.iter().enumerate() {
         if dropped[pi].is_some() || matches!(orientations[pi].cue, Cue::Credit | Cue::Wire) {
             continue;
         }
-        if let Some(outlet) = common_credit(cues, index, e) {
+        if let Some(outlet) = common_credit(cues, index, e, &mut seen) {
             co_credit.push((pi, outlet));
         } else if close_copies(cues, e, &orientations[pi], &has_other_source) {
             co_credit.push((pi, String::new()));
@@ -241,11 +254,12 @@ fn shares_edits(
         return false;
     }
     let xy = intersection(&shingles[e.a as usize], &shingles[e.b as usize]);
-    let witnesses: Vec<&[u64]> = members
-        .iter()
-        .copied()
-        .filter(|&c| c != e.a && c != e.b)
-        .filter(|&c| index.pair(c, e.a).is_some() && index.pair(c, e.b).is_some())
+    // Members linked to both ends, from the shorter adjacency list: a group of thousands
+    // of copies costs each pair its ends' links, not the whole group.
+    let witnesses: Vec<&[u64]> = index
+        .common(e.a, e.b)
+        .map(|(c, _, _)| c)
+        .filter(|c| members.binary_search(c).is_ok())
         .map(|c| shingles[c as usize].as_slice())
         .filter(|set| count_in(&xy, set, usize::MAX).unwrap_or(0) * 2 >= xy.len())
         .take(MAX_WITNESSES)
@@ -393,41 +407,31 @@ impl Common {
         shingles: &[ShingleSet],
         index: &PairIndex,
     ) -> Self {
+        // Each member's links into the group (`members` is sorted), counted once: linear
+        // in the group's pairs, however many copies it has.
         let shared_with_group = |m: u32| -> usize {
-            members
+            index
+                .neighbours(m)
                 .iter()
-                .filter_map(|&o| index.pair(m, o))
-                .map(|p| pairs[p].shared_shingles)
+                .filter(|(o, _)| members.binary_search(o).is_ok())
+                .map(|&(_, p)| pairs[p].shared_shingles)
                 .sum()
         };
         let anchor = members
             .iter()
-            .copied()
-            .max_by(|&x, &y| {
-                shared_with_group(x)
-                    .cmp(&shared_with_group(y))
-                    .then(y.cmp(&x))
-            })
-            .unwrap_or(members[0]);
+            .map(|&m| (m, shared_with_group(m)))
+            .max_by(|&(x, nx), &(y, ny)| nx.cmp(&ny).then(y.cmp(&x)))
+            .map_or(members[0], |(m, _)| m);
         let mut ranges = Vec::new();
         for &m in members.iter().filter(|&&m| m != anchor) {
             if let Some(p) = index.pair(anchor, m) {
                 ranges.extend(anchor_sides(&pairs[p], anchor).into_iter().map(|s| s.0));
             }
         }
-        let others: Vec<&ShingleSet> = members
-            .iter()
-            .filter(|&&m| m != anchor)
-            .map(|&m| &shingles[m as usize])
-            .collect();
         let set: Vec<u64> = if shingles.is_empty() {
             Vec::new()
         } else {
-            shingles[anchor as usize]
-                .iter()
-                .copied()
-                .filter(|h| others.iter().any(|o| o.binary_search(h).is_ok()))
-                .collect()
+            held_by_others(&shingles[anchor as usize], members, anchor, shingles)
         };
         Common {
             anchor,
@@ -576,13 +580,49 @@ fn outside_copies(
         if !joins {
             continue;
         }
-        let links: Vec<usize> = members.iter().filter_map(|&m| index.pair(m, n)).collect();
+        let links: Vec<usize> = index
+            .neighbours(n)
+            .iter()
+            .filter(|(m, _)| members.binary_search(m).is_ok())
+            .map(|&(_, p)| p)
+            .collect();
         if links.iter().all(|&p| via_source(p)) {
             dropped.extend(links);
             children.push(n);
         }
     }
     (children, dropped)
+}
+
+/// The k-grams of `anchor` (its sorted set) that another member holds too. Each other
+/// member's k-grams are looked up in the anchor's set, until every one of them is found:
+/// linear in the group's k-grams, not the anchor's times the members.
+fn held_by_others(
+    anchor_set: &[u64],
+    members: &[u32],
+    anchor: u32,
+    shingles: &[ShingleSet],
+) -> Vec<u64> {
+    let mut held = vec![false; anchor_set.len()];
+    let mut left = anchor_set.len();
+    for &m in members.iter().filter(|&&m| m != anchor) {
+        if left == 0 {
+            break;
+        }
+        for h in shingles[m as usize].iter() {
+            if let Ok(i) = anchor_set.binary_search(h)
+                && !held[i]
+            {
+                held[i] = true;
+                left -= 1;
+            }
+        }
+    }
+    anchor_set
+        .iter()
+        .zip(held)
+        .filter_map(|(&h, held)| held.then_some(h))
+        .collect()
 }
 
 /// Words of an anchor range, from the widest shared span inside it.
@@ -593,10 +633,11 @@ fn anchor_words(
     anchor: u32,
     (s, e): (usize, usize),
 ) -> usize {
-    members
+    index
+        .neighbours(anchor)
         .iter()
-        .filter_map(|&m| index.pair(anchor, m))
-        .flat_map(|p| {
+        .filter(|(m, _)| members.binary_search(m).is_ok())
+        .flat_map(|&(_, p)| {
             let p = &pairs[p];
             p.spans.iter().map(move |sp| {
                 if p.a == anchor {

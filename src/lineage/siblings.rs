@@ -96,7 +96,7 @@ impl PairIndex {
     /// Documents linked to both `x` and `y`: `(m, pair x–m, pair y–m)`. The shorter list
     /// is looked up in the longer, so a hub with many copies costs each of its pairs only
     /// the copy's few links.
-    fn common(&self, x: u32, y: u32) -> impl Iterator<Item = (u32, usize, usize)> + '_ {
+    pub(super) fn common(&self, x: u32, y: u32) -> impl Iterator<Item = (u32, usize, usize)> + '_ {
         let (nx, ny) = (self.neighbours(x), self.neighbours(y));
         let (short, long, flipped) = if nx.len() <= ny.len() {
             (nx, ny, false)

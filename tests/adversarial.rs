@@ -11,9 +11,15 @@ use serde_json::Value;
 mod common;
 
 fn dups(args: &[&str], input: &Path) -> (Value, String, i32) {
+    wiretrace("dups", args, input)
+}
+
+/// Runs `wiretrace COMMAND INPUT --format json ARGS`: its JSON output (null when it wrote
+/// none), stderr and exit status.
+fn wiretrace(command: &str, args: &[&str], input: &Path) -> (Value, String, i32) {
     let out = Command::cargo_bin("wiretrace")
         .unwrap()
-        .arg("dups")
+        .arg(command)
         .arg(input)
         .args(["--format", "json"])
         .args(args)
@@ -159,21 +165,8 @@ fn twenty_thousand_copies_of_an_unseen_wire_story() {
         writeln!(out, "{record}").unwrap();
     }
     fs::write(&path, out).unwrap();
-    let graph = dir.path().join("lineage.json");
-    let run = Command::cargo_bin("wiretrace")
-        .unwrap()
-        .arg("lineage")
-        .arg(&path)
-        .args(["-q", "-o"])
-        .arg(&graph)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let json: Value = serde_json::from_str(&fs::read_to_string(&graph).unwrap()).unwrap();
+    let (json, stderr, code) = wiretrace("lineage", &["-q"], &path);
+    assert_eq!(code, 0, "{stderr}");
     assert_accounted(&json);
     let s = &json["stats"];
     assert_eq!(s["inferred_sources"], 1, "{s}");

@@ -407,14 +407,12 @@ impl Common {
         shingles: &[ShingleSet],
         index: &PairIndex,
     ) -> Self {
-        // Each member's links into the group (`members` is sorted), counted once: linear
-        // in the group's pairs, however many copies it has.
+        // Each member's links into the group, counted once: linear in the group's pairs,
+        // however many copies it has.
         let shared_with_group = |m: u32| -> usize {
             index
-                .neighbours(m)
-                .iter()
-                .filter(|(o, _)| members.binary_search(o).is_ok())
-                .map(|&(_, p)| pairs[p].shared_shingles)
+                .links_into(m, members)
+                .map(|(_, p)| pairs[p].shared_shingles)
                 .sum()
         };
         let anchor = members
@@ -580,12 +578,7 @@ fn outside_copies(
         if !joins {
             continue;
         }
-        let links: Vec<usize> = index
-            .neighbours(n)
-            .iter()
-            .filter(|(m, _)| members.binary_search(m).is_ok())
-            .map(|&(_, p)| p)
-            .collect();
+        let links: Vec<usize> = index.links_into(n, members).map(|(_, p)| p).collect();
         if links.iter().all(|&p| via_source(p)) {
             dropped.extend(links);
             children.push(n);
@@ -634,10 +627,8 @@ fn anchor_words(
     (s, e): (usize, usize),
 ) -> usize {
     index
-        .neighbours(anchor)
-        .iter()
-        .filter(|(m, _)| members.binary_search(m).is_ok())
-        .flat_map(|&(_, p)| {
+        .links_into(anchor, members)
+        .flat_map(|(_, p)| {
             let p = &pairs[p];
             p.spans.iter().map(move |sp| {
                 if p.a == anchor {

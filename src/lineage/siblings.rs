@@ -93,6 +93,19 @@ impl PairIndex {
         self.adjacent.get(&x).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Neighbours of `x` among `members` (sorted), with the pair index: a document's links
+    /// into a group cost its own links, not the group's size.
+    pub fn links_into<'m>(
+        &'m self,
+        x: u32,
+        members: &'m [u32],
+    ) -> impl Iterator<Item = (u32, usize)> + 'm {
+        self.neighbours(x)
+            .iter()
+            .copied()
+            .filter(|(m, _)| members.binary_search(m).is_ok())
+    }
+
     /// Documents linked to both `x` and `y`: `(m, pair x–m, pair y–m)`. The shorter list
     /// is looked up in the longer, so a hub with many copies costs each of its pairs only
     /// the copy's few links.

@@ -496,14 +496,23 @@ fn an_undecidable_direction_is_reported_as_undetermined_in_every_format() {
 #[test]
 fn passage_parameters_out_of_range_name_the_option() {
     let sample = common::sample("news.jsonl");
-    for (option, value) in [("--min-words", "0"), ("--max-df", "1")] {
+    for (options, named) in [
+        (&["--min-words", "0"][..], &["--min-words "][..]),
+        (&["--max-df", "1"], &["--max-df "]),
+        // Summaries are found by the paraphrase path: asking for them without it.
+        (
+            &["--paraphrase", "off", "--summaries", "on"],
+            &["--summaries", "--paraphrase on"],
+        ),
+    ] {
         let out = wiretrace()
-            .args(["lineage", sample.to_str().unwrap(), option, value])
+            .args(["lineage", sample.to_str().unwrap()])
+            .args(options)
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains(&format!("{option} ")), "{stderr}");
+        assert!(named.iter().all(|n| stderr.contains(n)), "{stderr}");
         assert!(
             !stderr.contains("min_words") && !stderr.contains("max_df"),
             "{stderr}"

@@ -54,7 +54,8 @@ pub(crate) fn dups_config(params: &Bound<'_, PyDict>) -> PyResult<DupsConfig> {
 }
 
 /// The passage-level parameters: min_words, max_gap, passage_k, max_df,
-/// boilerplate_min_docs, paraphrase, paraphrase_window, and the document-level ones.
+/// boilerplate_min_docs, paraphrase, paraphrase_window, summaries, and the document-level
+/// ones.
 pub(crate) fn trace_config(params: &Bound<'_, PyDict>) -> PyResult<TraceConfig> {
     let options = PassageOptions {
         min_words: get(params, "min_words")?,
@@ -64,6 +65,7 @@ pub(crate) fn trace_config(params: &Bound<'_, PyDict>) -> PyResult<TraceConfig> 
         boilerplate_min_docs: get(params, "boilerplate_min_docs")?,
         paraphrase: get(params, "paraphrase")?,
         paraphrase_window_days: get(params, "paraphrase_window")?,
+        summaries: get(params, "summaries")?,
     };
     TraceConfig::from_options(dups_config(params)?, &options).map_err(to_py)
 }

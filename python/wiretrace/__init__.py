@@ -249,6 +249,7 @@ _PASSAGE = dict(
     boilerplate_min_docs=10,
     paraphrase=True,
     paraphrase_window=2,
+    summaries=False,
 )
 #: Every parameter a call takes, with its default.
 DEFAULTS = {**_READ, **_DUPS, **_PASSAGE, "threads": None}
@@ -579,7 +580,8 @@ def passages(docs, **options):
     """Passages shared between documents, with character offsets in both texts, verbatim
     and rewritten (``wiretrace passages``). Takes the parameters of :func:`dups` and
     min_words=20, max_gap=30, passage_k=5, max_df=100, boilerplate_min_docs=10,
-    paraphrase=True, paraphrase_window=2 (days; 0: any)."""
+    paraphrase=True, paraphrase_window=2 (days; 0: any), summaries=False (also a paragraph
+    condensing a whole story inside a longer text; needs paraphrase)."""
     return PassagesResult(_run_trace(docs, options, "passages"))
 
 

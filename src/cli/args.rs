@@ -301,6 +301,13 @@ pub struct PassageParams {
     /// (0: any distance).
     #[arg(long, default_value_t = 2, value_name = "DAYS")]
     paraphrase_window: u32,
+
+    /// Also find summaries: a paragraph condensing a whole story inside a longer text (a
+    /// digest, a roundup), as one rewritten passage over both (needs --paraphrase on). Off by
+    /// default: on news, a follow-up story's background paragraph recaps the earlier story
+    /// as a summary would.
+    #[arg(long, value_enum, default_value_t = Switch::Off, value_name = "ON|OFF")]
+    summaries: Switch,
 }
 
 /// On or off.
@@ -324,6 +331,7 @@ impl PassageParams {
             boilerplate_min_docs: self.boilerplate_min_docs,
             paraphrase: self.paraphrase == Switch::On,
             paraphrase_window_days: self.paraphrase_window,
+            summaries: self.summaries == Switch::On,
         };
         TraceConfig::from_options(dups, &options)
     }

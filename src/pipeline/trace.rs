@@ -55,12 +55,20 @@ pub struct PassageOptions {
     pub paraphrase: bool,
     /// Dated documents more days apart are not compared as rewrites (0: any distance).
     pub paraphrase_window_days: u32,
+    /// Whether the paraphrase path also looks for summaries of a whole story inside a longer
+    /// text ([`ParaphraseConfig::summaries`]; needs `paraphrase`).
+    pub summaries: bool,
 }
 
 impl TraceConfig {
     /// The configuration of a passage-level run, checked ([`TraceConfig::validate`]): a
     /// passage is at least `passage_k` words long whatever `min_words` says.
     pub fn from_options(dups: DupsConfig, o: &PassageOptions) -> Result<TraceConfig> {
+        if o.summaries && !o.paraphrase {
+            return Err(crate::Error::Config(
+                "`summaries` are found by the paraphrase path: give `paraphrase` on with it".into(),
+            ));
+        }
         let min_words = o.min_words.max(o.passage_k);
         let mut config = TraceConfig {
             dups,
@@ -79,6 +87,7 @@ impl TraceConfig {
                 min_words,
                 window_seconds: (o.paraphrase_window_days > 0)
                     .then(|| i64::from(o.paraphrase_window_days) * 86_400),
+                summaries: o.summaries,
                 ..ParaphraseConfig::default()
             }),
         };
@@ -587,6 +596,7 @@ mod tests {
             boilerplate_min_docs: 10,
             paraphrase: true,
             paraphrase_window_days: 2,
+            summaries: false,
         }
     }
 
@@ -605,6 +615,13 @@ mod tests {
         assert_eq!(c.passage.min_words, 8);
         let p = c.paraphrase.unwrap();
         assert_eq!((p.min_words, p.window_seconds), (8, None));
+        let summaries = PassageOptions {
+            summaries: true,
+            ..options()
+        };
+        let c = TraceConfig::from_options(DupsConfig::default(), &summaries).unwrap();
+        assert!(c.paraphrase.unwrap().summaries);
+        assert!(!TraceConfig::default().paraphrase.unwrap().summaries);
         for (bad, name) in [
             (
                 PassageOptions {
@@ -633,6 +650,14 @@ mod tests {
                     ..options()
                 },
                 "boilerplate_min_docs",
+            ),
+            (
+                PassageOptions {
+                    paraphrase: false,
+                    summaries: true,
+                    ..options()
+                },
+                "`summaries`",
             ),
         ] {
             let e = TraceConfig::from_options(DupsConfig::default(), &bad).unwrap_err();

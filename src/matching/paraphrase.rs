@@ -55,41 +55,42 @@
 //!    answers to one exam question, both rewritten from one source, cover each other
 //!    less).
 //!
-//! 5. **Summaries** (when asked for: [`ParaphraseConfig::summaries`]). A digest paragraph
-//!    that condenses a whole story, inside a longer text (a roundup, a newsletter), covers
-//!    too little of its host to pass the coverage test. It has its own evidence: the seeds, grouped by gaps on the summary's side only (each
-//!    summary sentence condenses sentences from anywhere in the source), fill a compact
-//!    region of one text — most of its words ([`SUMMARY_DENSITY`]) in aligned sentences,
-//!    three sentences or more — and reach across the whole of the other, whose region
-//!    between its first and last aligned sentence holds [`SUMMARY_SPREAD`] of it and two
-//!    to fifteen times the summary's words ([`SUMMARY_COMPRESSION`]). Two stories on one
+//! 5. **Summaries** (when asked for: [`ParaphraseConfig::summaries`]). A digest
+//!    paragraph that condenses a whole story, inside a longer text (a roundup, a
+//!    newsletter), covers too little of its host to pass the coverage test. It has its
+//!    own evidence: the seeds, grouped by gaps on the summary's side only (each summary
+//!    sentence condenses sentences from anywhere in the source), fill a compact region
+//!    of one text — most of its words ([`SUMMARY_DENSITY`]) in aligned sentences, three
+//!    sentences or more — and reach across the whole of the other, whose region between
+//!    its first and last aligned sentence holds [`SUMMARY_SPREAD`] of it and two to
+//!    fifteen times the summary's words ([`SUMMARY_COMPRESSION`]). Two stories on one
 //!    event share a few facts, not a source's every part in a few dense sentences; a
 //!    paragraph that seeds with many sentences of a far longer text, or with more than
 //!    [`SUMMARY_FAN_OUT`] per sentence, is matching on names. The passage runs over both
-//!    regions, passes the cosine and specifics tests as any other, and when the dates tell
-//!    which text is the copy, the summary must be in it. It is not asked for by default:
-//!    on news, a follow-up story opens with today's facts and recaps yesterday's story in
-//!    a dense background paragraph, which reads as a summary of it (Reuters-21578 with its
-//!    stories spread over twenty outlets: 138 rewritten pairs, 431 with summaries, most of
-//!    the new ones follow-ups).
+//!    regions, passes the cosine and specifics tests as any other, and when the dates
+//!    tell which text is the copy, the summary must be in it. It is not asked for by
+//!    default: on news, a follow-up story opens with today's facts and recaps
+//!    yesterday's story in a dense background paragraph, which reads as a summary of it
+//!    (Reuters-21578 with its stories spread over twenty outlets: 138 rewritten pairs,
+//!    431 with summaries, most of the new ones follow-ups).
 //!
 //! A pair with such passages and no verbatim passage (nor a formula) is reported with
 //! `"method": "paraphrase"`; its passages carry the cosine of their two sides as their
 //! similarity, and its lineage edge is of kind `rewritten`.
 //!
-//! What it does not find: a rewritten excerpt that is a small part of a long document (its
-//! sentences hold too little of either text, and without that test independent stories on
-//! one event pass too), nor a summary of part of a story (nor, by default, of a whole
-//! one); and a pair already linked by a
-//! verbatim passage keeps its verbatim passages only, so a summary that also quotes its
-//! source word for word is reported by its quotation.
+//! What it does not find: a rewritten excerpt that is a small part of a long document
+//! (its sentences hold too little of either text, and without that test independent
+//! stories on one event pass too), nor a summary of part of a story (nor, by default, of
+//! a whole one); and a pair already linked by a verbatim passage keeps its verbatim
+//! passages only, so a summary that also quotes its source word for word is reported by
+//! its quotation.
 //!
 //! Cost: the vocabulary is one sort of each document's distinct terms; anchors and topic
 //! words are a few dozen terms per document; a candidate pair costs one pass over A's
 //! sentence terms against an inverted index of B's (`O(|A| + |B| + term matches)`, a term
 //! in more than [`MAX_SENTENCES_PER_TERM`] of B's sentences seeding nothing, so two long
-//! repetitive texts stay linear), and the clustering is a few sorts of the seeds (the
-//! summary test, for pairs that fail the coverage test, two more).
+//! repetitive texts stay linear), and the clustering is a few sorts of the seeds (with
+//! summaries asked for, two more for a pair that fails the coverage test).
 
 use std::ops::Range;
 
@@ -174,9 +175,8 @@ pub struct ParaphraseConfig {
     pub min_coverage_undated: f64,
     /// Whether a pair that fails the coverage test may still be a summary (step 5 of the
     /// [module documentation](self)): a digest paragraph condensing a whole story inside a
-    /// longer text. Off by default: on news, the
-    /// background paragraph of a follow-up story recaps the earlier story as a summary
-    /// would.
+    /// longer text. Off by default: on news, the background paragraph of a follow-up story
+    /// recaps the earlier story as a summary would.
     pub summaries: bool,
 }
 

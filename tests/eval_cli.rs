@@ -246,8 +246,7 @@ fn summaries_inside_longer_documents_are_found_when_asked_for() {
         let output = dir.path().join(format!("{name}.json"));
         lineage_with(&corpus, &output, options);
         let e = eval_json(&[s(&output), "--truth", s(&truth), "--corpus", s(&corpus)]);
-        let by_label = e["passages_by_label"].clone();
-        let plagdet = |label: &str| by_label[label]["plagdet"].as_f64().unwrap();
+        let plagdet = |label: &str| e["passages_by_label"][label]["plagdet"].as_f64().unwrap();
         let recall = |label: &str| {
             e["by_label"][label]["undirected"]["recall"]
                 .as_f64()
@@ -264,10 +263,7 @@ fn summaries_inside_longer_documents_are_found_when_asked_for() {
     assert!(off.0 < 0.15 && on.0 >= 0.2, "{scores:?}");
     assert_eq!(off.1, on.1, "verbatim copies are not aligned again");
     assert!(on.2 >= off.2 + 0.08, "{scores:?}");
-    assert_eq!(
-        (&off.3, &on.3),
-        (&serde_json::json!(0), &serde_json::json!(0))
-    );
+    assert_eq!((&off.3, &on.3), (&json!(0), &json!(0)));
 }
 
 #[test]

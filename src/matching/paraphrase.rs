@@ -618,7 +618,7 @@ fn coverage(s: &Sentences, seeded: impl Iterator<Item = usize>) -> f64 {
     for i in seeded {
         seen[i] = true;
     }
-    let total: usize = s.spans.iter().map(Range::len).sum();
+    let total = words_in(s, 0..s.spans.len());
     let covered: usize = s
         .spans
         .iter()
@@ -653,7 +653,9 @@ pub fn align(
     if seeds.len() < config.min_seeds {
         return Vec::new();
     }
-    let found: Vec<Verified> = clusters(seeds.clone(), config.max_gap)
+    // The summary test, when asked for, reads all seeds again; else they go to clustering.
+    let for_summary = config.summaries.then(|| seeds.clone());
+    let found: Vec<Verified> = clusters(seeds, config.max_gap)
         .into_iter()
         .filter_map(|group| verify_cluster(group, (sa, side_a), (sb, side_b), config))
         .collect();
@@ -677,10 +679,8 @@ pub fn align(
     };
     if copy_coverage < least {
         // Not a rewrite of the whole copy; perhaps a summary of the whole source inside it.
-        if !config.summaries {
-            return Vec::new();
-        }
-        return summary(&seeds, (sa, side_a), (sb, side_b), copy, config)
+        return for_summary
+            .and_then(|seeds| summary(&seeds, (sa, side_a), (sb, side_b), copy, config))
             .into_iter()
             .collect();
     }
@@ -717,6 +717,7 @@ fn summary(
             continue;
         }
         let (short, long) = if summary_is_a { (sa, sb) } else { (sb, sa) };
+        let long_total = words_in(long, 0..long.spans.len()) as f64;
         let in_a: fn(&Seed) -> usize = |s| s.a;
         let in_b: fn(&Seed) -> usize = |s| s.b;
         let (in_short, in_long) = if summary_is_a {
@@ -747,7 +748,7 @@ fn summary(
                 || (aligned as f64) < SUMMARY_DENSITY * short_words
                 || long_words < least * short_words
                 || long_words > most * short_words
-                || long_words < SUMMARY_SPREAD * words_in(long, 0..long.spans.len()) as f64
+                || long_words < SUMMARY_SPREAD * long_total
             {
                 continue;
             }

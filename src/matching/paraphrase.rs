@@ -220,10 +220,17 @@ fn shard_of(term: u64) -> usize {
 impl Vocabulary {
     /// Counts each term once per document over the documents' term keys ([`terms`]).
     pub fn learn(content: &[Vec<u64>]) -> Self {
-        let mut all: Vec<u64> = content
-            .par_iter()
-            .flat_map_iter(|keys| {
-                let mut h: Vec<u64> = keys.clone();
+        Vocabulary::learn_with(content.len(), |d| content[d].clone())
+    }
+
+    /// [`Vocabulary::learn`] over `docs` documents whose term keys `terms_of(d)` gives on
+    /// demand: a document's keys are held only while its distinct terms are taken, not
+    /// the whole corpus's at once (they are as many as its words).
+    pub fn learn_with(docs: usize, terms_of: impl Fn(usize) -> Vec<u64> + Sync + Send) -> Self {
+        let mut all: Vec<u64> = (0..docs)
+            .into_par_iter()
+            .flat_map_iter(|d| {
+                let mut h = terms_of(d);
                 h.sort_unstable();
                 h.dedup();
                 h
@@ -245,7 +252,6 @@ impl Vocabulary {
                 map
             })
             .collect();
-        let docs = content.len();
         let max_df = if docs >= MIN_DOCS_FOR_FUNCTION_WORDS {
             (FUNCTION_WORD_SHARE * docs as f64) as u32
         } else {
@@ -888,18 +894,14 @@ impl Rewrites {
         {
             return Rewrites::default();
         }
-        let keys: Vec<Vec<u64>> = content
-            .par_iter()
-            .zip(docs)
-            .map(|(toks, d)| terms(&d.text, toks))
+        // Terms are cheap to read again (a stem hash per word), so they are made for each
+        // use rather than held for the whole corpus: as many as its words.
+        let terms_of = |i: usize| terms(&docs[i].text, &content[i]);
+        let vocab = Vocabulary::learn_with(docs.len(), terms_of);
+        let anchors: Vec<Vec<u64>> = (0..docs.len())
+            .into_par_iter()
+            .map(|i| anchors(&terms_of(i), &vocab, config))
             .collect();
-        let vocab = Vocabulary::learn(&keys);
-        let anchors: Vec<Vec<u64>> = keys
-            .par_iter()
-            .map(|k| anchors(k, &vocab, config))
-            .collect();
-        // Terms are cheap to read again for the few documents aligned; not kept meanwhile.
-        drop(keys);
         let near = candidates(&anchors, docs, config);
         let topic = topic_words(&anchors, &near);
         drop(anchors);

@@ -133,11 +133,13 @@ pub fn shared_fingerprints(
     max_df: usize,
     min_shared: usize,
 ) -> (Vec<(u32, u32, u32)>, usize) {
-    let mut postings: Vec<(u64, u32)> = doc_fingerprints
-        .iter()
-        .enumerate()
-        .flat_map(|(d, fps)| fps.iter().map(move |&h| (h, d as u32)))
-        .collect();
+    // Sized at once: grown by doubling, the largest array of the passage level's candidate
+    // step could hold up to twice its length.
+    let mut postings: Vec<(u64, u32)> =
+        Vec::with_capacity(doc_fingerprints.iter().map(Vec::len).sum());
+    for (d, fps) in doc_fingerprints.iter().enumerate() {
+        postings.extend(fps.iter().map(|&h| (h, d as u32)));
+    }
     postings.sort_unstable();
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     let mut capped = 0;
@@ -331,8 +333,14 @@ pub fn align(a: &[Token], b: &[Token], config: &PassageConfig) -> Vec<Passage> {
     if a.len() < k || b.len() < k {
         return Vec::new();
     }
-    let runs = exact_runs(&word_shingles(a, k), &word_shingles(b, k));
-    passages_of(runs, config)
+    align_shingled(&word_shingles(a, k), &word_shingles(b, k), config)
+}
+
+/// [`align`] of two content-token sequences given by their k-gram hashes
+/// ([`word_shingles`] with `config.k`), for a caller that needs the k-grams itself: both
+/// sequences must be at least `k` tokens long (a shorter one shares no passage).
+pub fn align_shingled(a: &[u64], b: &[u64], config: &PassageConfig) -> Vec<Passage> {
+    passages_of(exact_runs(a, b), config)
 }
 
 /// A text aligned against many others (an article queried against an index): where each of
@@ -547,7 +555,7 @@ mod tests {
     }
 
     #[test]
-    fn aligning_an_indexed_text_finds_the_same_passages() {
+    fn aligning_an_indexed_text_or_given_kgrams_finds_the_same_passages() {
         // Texts over a small vocabulary: repeated k-grams, overlapping diagonals, and B's
         // k-grams repeated past MAX_REPEATS.
         let mut state = 11u64;
@@ -574,6 +582,8 @@ mod tests {
                 direct,
                 "round {round}"
             );
+            let (ka, kb) = (word_shingles(&ta, config.k), word_shingles(&tb, config.k));
+            assert_eq!(align_shingled(&ka, &kb, &config), direct, "round {round}");
             compared += direct.len();
         }
         assert!(compared >= 40, "{compared} passages");

@@ -289,21 +289,17 @@ pub fn find_passages_to(
     let pc = &config.passage;
     let (candidates, lsh_pairs, capped_fingerprints) = candidate_pairs(&content, &dups, pc);
 
-    // k-grams by position (passages are judged on them) and as sorted sets (pairs are
-    // measured on them), from one shingling pass.
-    let kgrams: Vec<Vec<u64>> = content
+    // The k-grams as sorted sets (pairs are measured on them). By position, as passages
+    // are judged on them, they are made again for each pair aligned rather than held for
+    // every document: alignment reads them anyway, and they would be as large as the sets.
+    let sets: Vec<ShingleSet> = content
         .par_iter()
-        .map(|toks| word_shingles(toks, pc.k))
-        .collect();
-    let sets: Vec<ShingleSet> = kgrams
-        .par_iter()
-        .map(|k| ShingleSet::from_hashes(k.clone()))
+        .map(|toks| ShingleSet::from_hashes(word_shingles(toks, pc.k)))
         .collect();
     let stock = StockPhrases::learn(&sets, &family, config.boilerplate.min_docs);
     let aligner = Aligner {
         docs,
         content: &content,
-        kgrams: &kgrams,
         sets: &sets,
         stock: &stock,
         lsh_pairs: &lsh_pairs,
@@ -314,7 +310,6 @@ pub fn find_passages_to(
         .filter_map(|&(a, b)| aligner.align(a, b))
         .collect();
     let (frames, mut pairs) = number_frames(aligned, &dups, docs.len());
-    drop(kgrams);
     let stopped = push_pairs(docs, &pairs, sink)?;
     if let Some(taken) = stopped {
         pairs.truncate(taken);
@@ -396,7 +391,6 @@ fn candidate_pairs(
 struct Aligner<'a> {
     docs: &'a [Document],
     content: &'a [Vec<Token>],
-    kgrams: &'a [Vec<u64>],
     sets: &'a [ShingleSet],
     stock: &'a StockPhrases,
     /// The pairs `dups` verified, sorted.
@@ -405,11 +399,12 @@ struct Aligner<'a> {
 }
 
 impl Aligner<'_> {
-    fn side(&self, i: usize) -> Side<'_> {
+    /// Document `i` as a side of a pair, with its content's k-grams.
+    fn side<'s>(&'s self, i: usize, kgrams: &'s [u64]) -> Side<'s> {
         Side {
             text: &self.docs[i].text,
             tokens: &self.content[i],
-            kgrams: &self.kgrams[i],
+            kgrams,
         }
     }
 
@@ -439,7 +434,15 @@ impl Aligner<'_> {
     fn align(&self, a: u32, b: u32) -> Option<(PairEvidence, Vec<formula::Found>)> {
         let (ia, ib) = (a as usize, b as usize);
         let pc = self.config;
-        let mut passages = passage::align(&self.content[ia], &self.content[ib], pc);
+        let (ka, kb) = (
+            word_shingles(&self.content[ia], pc.k),
+            word_shingles(&self.content[ib], pc.k),
+        );
+        let mut passages = if self.content[ia].len() < pc.k || self.content[ib].len() < pc.k {
+            Vec::new()
+        } else {
+            passage::align_shingled(&ka, &kb, pc)
+        };
         if passages.is_empty() && self.same_short_text(ia, ib) {
             passages.push(passage::Passage::whole(self.content[ia].len()));
         }
@@ -451,8 +454,8 @@ impl Aligner<'_> {
         for p in &passages {
             let verdict = formula::judge(
                 p,
-                self.side(ia),
-                self.side(ib),
+                self.side(ia, &ka),
+                self.side(ib, &kb),
                 self.stock,
                 pc.k,
                 pc.min_words,
@@ -464,7 +467,7 @@ impl Aligner<'_> {
                     let frame = if reason == formula::TemplateReason::Quote {
                         usize::MAX
                     } else {
-                        found.push(formula::Found::new(a, b, p, self.side(ia), pc.k));
+                        found.push(formula::Found::new(a, b, p, self.side(ia, &ka), pc.k));
                         0
                     };
                     templates.push(TemplateSpan {

@@ -21,9 +21,11 @@
 //!
 //! Cost: one pass over the tokens and a hash map of line hashes, O(corpus).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use ahash::{AHashMap, AHashSet};
+use rayon::prelude::*;
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -148,10 +150,21 @@ pub fn detect(
     family: &[u32],
     config: &BoilerplateConfig,
 ) -> Boilerplate {
+    detect_with(texts, |i| Cow::Borrowed(&tokens[i]), family, config)
+}
+
+/// [`detect`] with document i's tokens given by `tokens(i)` when its lines are read (once
+/// per document), so that a caller need not hold every document's tokens at once.
+pub fn detect_with<'t>(
+    texts: &[&str],
+    tokens: impl Fn(usize) -> Cow<'t, [Token]> + Sync + Send,
+    family: &[u32],
+    config: &BoilerplateConfig,
+) -> Boilerplate {
     let doc_lines: Vec<Vec<Line>> = texts
-        .iter()
-        .zip(tokens)
-        .map(|(text, toks)| lines(text, toks))
+        .par_iter()
+        .enumerate()
+        .map(|(i, text)| lines(text, &tokens(i)))
         .collect();
     let counts = LineCounts::of(&doc_lines, family);
     let mut masks = Vec::with_capacity(doc_lines.len());

@@ -93,6 +93,7 @@
 //! summaries asked for, two more for a pair that fails the coverage test).
 
 use std::ops::Range;
+use std::sync::{Mutex, PoisonError};
 
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -213,6 +214,9 @@ pub struct Vocabulary {
 const SHARD_BITS: u32 = 6;
 const SHARDS: usize = 1 << SHARD_BITS;
 
+/// Documents whose terms [`Vocabulary::learn_with`] counts together.
+const LEARN_BLOCK: usize = 512;
+
 fn shard_of(term: u64) -> usize {
     (term >> (64 - SHARD_BITS)) as usize
 }
@@ -224,33 +228,36 @@ impl Vocabulary {
     }
 
     /// [`Vocabulary::learn`] over `docs` documents whose term keys `terms_of(d)` gives on
-    /// demand: a document's keys are held only while its distinct terms are taken, not
-    /// the whole corpus's at once (they are as many as its words).
+    /// demand. Documents are counted a block at a time, straight into the shards' maps: a
+    /// document's keys are held only while its distinct terms are taken, and the corpus's
+    /// terms never all at once (they are as many as its words).
     pub fn learn_with(docs: usize, terms_of: impl Fn(usize) -> Vec<u64> + Sync + Send) -> Self {
-        let mut all: Vec<u64> = (0..docs)
+        let shards: Vec<Mutex<AHashMap<u64, u32>>> =
+            (0..SHARDS).map(|_| Mutex::new(AHashMap::new())).collect();
+        (0..docs.div_ceil(LEARN_BLOCK))
             .into_par_iter()
-            .flat_map_iter(|d| {
-                let mut h = terms_of(d);
-                h.sort_unstable();
-                h.dedup();
-                h
-            })
-            .collect();
-        all.par_sort_unstable();
-        // Sorted, each shard's terms are one slice.
-        let bounds: Vec<usize> = (0..=SHARDS)
-            .map(|k| all.partition_point(|&t| shard_of(t) < k))
-            .collect();
-        let df = (0..SHARDS)
-            .into_par_iter()
-            .map(|k| {
-                let slice = &all[bounds[k]..bounds[k + 1]];
-                let mut map = AHashMap::with_capacity(slice.len() / 2);
-                for run in slice.chunk_by(|x, y| x == y) {
-                    map.insert(run[0], run.len() as u32);
+            .for_each(|block| {
+                let mut block_terms: Vec<u64> = Vec::new();
+                for d in block * LEARN_BLOCK..docs.min((block + 1) * LEARN_BLOCK) {
+                    let mut h = terms_of(d);
+                    h.sort_unstable();
+                    h.dedup();
+                    block_terms.extend_from_slice(&h);
                 }
-                map
-            })
+                block_terms.sort_unstable();
+                // Sorted, each shard's terms are one run.
+                for shard in block_terms.chunk_by(|x, y| shard_of(*x) == shard_of(*y)) {
+                    let mut map = shards[shard_of(shard[0])]
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner);
+                    for run in shard.chunk_by(|x, y| x == y) {
+                        *map.entry(run[0]).or_default() += run.len() as u32;
+                    }
+                }
+            });
+        let df = shards
+            .into_iter()
+            .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
             .collect();
         let max_df = if docs >= MIN_DOCS_FOR_FUNCTION_WORDS {
             (FUNCTION_WORD_SHARE * docs as f64) as u32
@@ -879,11 +886,11 @@ pub struct Rewrites {
 
 impl Rewrites {
     /// Learns the weights, picks the anchors, finds the candidate pairs (leaving out
-    /// `known`, sorted) and builds the sentences of their documents. `content[i]` are the
-    /// content tokens (boilerplate removed) of `docs[i]`.
+    /// `known`, sorted) and builds the sentences of their documents. `content(i)` gives
+    /// the content tokens (boilerplate removed) of `docs[i]`, each time they are needed.
     pub fn prepare(
         docs: &[Document],
-        content: &[Vec<Token>],
+        content: impl Fn(usize) -> Vec<Token> + Sync + Send,
         known: &[(u32, u32)],
         config: &ParaphraseConfig,
     ) -> Self {
@@ -896,7 +903,7 @@ impl Rewrites {
         }
         // Terms are cheap to read again (a stem hash per word), so they are made for each
         // use rather than held for the whole corpus: as many as its words.
-        let terms_of = |i: usize| terms(&docs[i].text, &content[i]);
+        let terms_of = |i: usize| terms(&docs[i].text, &content(i));
         let vocab = Vocabulary::learn_with(docs.len(), terms_of);
         let anchors: Vec<Vec<u64>> = (0..docs.len())
             .into_par_iter()
@@ -922,8 +929,9 @@ impl Rewrites {
             .into_par_iter()
             .map(|i| {
                 needed[i].then(|| {
-                    let keys = terms(&docs[i].text, &content[i]);
-                    sentences(&docs[i].text, &content[i], &keys, &vocab)
+                    let tokens = content(i);
+                    let keys = terms(&docs[i].text, &tokens);
+                    sentences(&docs[i].text, &tokens, &keys, &vocab)
                 })
             })
             .collect();
@@ -935,13 +943,13 @@ impl Rewrites {
     }
 
     /// The rewritten passages of candidate pair `(a, b)` ([`align`], the two documents'
-    /// topic words left out), in A's order; empty when it is no rewrite.
+    /// topic words left out), in A's order; empty when it is no rewrite. `tokens` are the
+    /// two documents' content tokens.
     pub fn align(
         &self,
         docs: &[Document],
-        content: &[Vec<Token>],
-        a: u32,
-        b: u32,
+        (a, b): (u32, u32),
+        tokens: (&[Token], &[Token]),
         config: &ParaphraseConfig,
     ) -> Vec<Passage> {
         let (ia, ib) = (a as usize, b as usize);
@@ -956,14 +964,14 @@ impl Rewrites {
             .collect();
         off.sort_unstable();
         off.dedup();
-        let side = |i: usize| Side {
+        let side = |i: usize, tokens| Side {
             text: &docs[i].text,
-            tokens: &content[i],
+            tokens,
             kgrams: &[],
         };
         align(
-            (&sa.without(&off), side(ia)),
-            (&sb.without(&off), side(ib)),
+            (&sa.without(&off), side(ia, tokens.0)),
+            (&sb.without(&off), side(ib, tokens.1)),
             copy_side(&docs[ia], &docs[ib]),
             config,
         )
@@ -1099,6 +1107,37 @@ mod tests {
         // Below MIN_DOCS_FOR_FUNCTION_WORDS nothing is a function word.
         let small = Vocabulary::learn(&[vec![1, 2], vec![1, 3]]);
         assert!((small.idf(1) - 2.0f32.ln()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn document_frequencies_are_counted_across_blocks_and_shards() {
+        // More documents than one block of LEARN_BLOCK, terms in every shard (top bits),
+        // repeated inside documents (counted once each) and spread over block boundaries.
+        let docs = 3 * LEARN_BLOCK + 17;
+        let term = |d: usize, j: u64| (j << 58) | (d as u64 % (j + 2));
+        let keys = |d: usize| -> Vec<u64> {
+            (0..64u64)
+                .flat_map(|j| [term(d, j), term(d, j), term(d, 63 - j)])
+                .collect()
+        };
+        let v = Vocabulary::learn_with(docs, keys);
+        let mut expected: AHashMap<u64, u32> = AHashMap::new();
+        for d in 0..docs {
+            let mut distinct = keys(d);
+            distinct.sort_unstable();
+            distinct.dedup();
+            for t in distinct {
+                *expected.entry(t).or_default() += 1;
+            }
+        }
+        assert_eq!(
+            expected.len(),
+            (0..64u64).map(|j| j + 2).sum::<u64>() as usize
+        );
+        for (t, n) in expected {
+            assert_eq!(v.df(t), n, "term {t:#x}");
+        }
+        assert_eq!(v.df(5), 0);
     }
 
     #[test]

@@ -114,6 +114,9 @@ pub fn fingerprints(tokens: &[Token], config: &PassageConfig) -> Vec<u64> {
         .collect();
     fp.sort_unstable();
     fp.dedup();
+    // Collected in place over the winnowed (hash, position) pairs: without this the
+    // vector keeps their allocation, twice its size or more, for as long as it is held.
+    fp.shrink_to_fit();
     fp
 }
 

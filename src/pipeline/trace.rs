@@ -8,6 +8,14 @@
 //! pairs join the passage candidates, so a copy too common for the fingerprint index
 //! (over its document-frequency cap) is still aligned. Every stage is a pure function of
 //! its batch and the [`TraceConfig`].
+//!
+//! What is held for the whole corpus is the texts, each document's content k-grams as a
+//! sorted set (8 bytes a word) and what the stages find. A document's tokens (24 bytes a
+//! word, more than its text) are made again from the text whenever a stage reads them —
+//! learning boilerplate, fingerprinting, aligning a pair — and dropped after: tokenising
+//! costs less than aligning, and it halves the passage level's peak memory.
+
+use std::borrow::Cow;
 
 use petgraph::unionfind::UnionFind;
 use rayon::prelude::*;
@@ -184,13 +192,13 @@ const RELATED_SHARE: f64 = 0.5;
 /// Groups documents that tell one story: near-duplicate families, joined with pairs where
 /// one holds most of the other (a truncated copy is not a near-duplicate of the full text,
 /// but its header and headline are no template). Returns a family id per document.
-fn related_families(tokens: &[Vec<Token>], dups: &DupsReport, pc: &PassageConfig) -> Vec<u32> {
-    let fps: Vec<Vec<u64>> = tokens
+fn related_families(docs: &[Document], dups: &DupsReport, pc: &PassageConfig) -> Vec<u32> {
+    let fps: Vec<Vec<u64>> = docs
         .par_iter()
-        .map(|t| passage::fingerprints(t, pc))
+        .map(|d| passage::fingerprints(&tokenize(&d.text), pc))
         .collect();
     let (shared, _) = passage::shared_fingerprints(&fps, pc.max_df, pc.min_shared_fingerprints);
-    let mut uf = UnionFind::<u32>::new(tokens.len());
+    let mut uf = UnionFind::<u32>::new(docs.len());
     for (a, b, n) in shared {
         let smaller = fps[a as usize].len().min(fps[b as usize].len());
         if n as f64 >= RELATED_SHARE * smaller as f64 {
@@ -203,18 +211,24 @@ fn related_families(tokens: &[Vec<Token>], dups: &DupsReport, pc: &PassageConfig
     uf.into_labeling()
 }
 
-/// Bytes of working memory per byte of text that the passage level needs, as measured on
-/// Reuters-21578 (318 MiB peak for 17 MB of text, rounded up).
-pub const BYTES_PER_TEXT_BYTE: u64 = 20;
+/// Bytes of working memory per byte of text that the passage level needs: the text itself
+/// and what each stage makes of it (fingerprints, k-gram sets, 8 bytes a word).
+pub const BYTES_PER_TEXT_BYTE: u64 = 10;
 
-/// Bytes of working memory per document besides its text (record, tokens' bookkeeping).
-pub const BYTES_PER_DOCUMENT: u64 = 2048;
+/// Bytes of working memory per document besides its text: its record, the whole-document
+/// stage's signature and shingles, its pairs and lineage node. With
+/// [`BYTES_PER_TEXT_BYTE`] this bounds the peaks measured (2026-12-01): Reuters-21578
+/// (16 MB of text, 19,779 stories) 233 MiB against 364 MB modelled, a 50,000-article
+/// `synth` corpus (137 MB) 565 MiB against 1.89 GB, 20,000 copies of one story 235 MiB
+/// against 286 MB. Pairs are not modelled: 3,000 copies of one story, every one pairing
+/// with every other, took 113 MiB against 78 MB (the allocator's limit stops such a run).
+pub const BYTES_PER_DOCUMENT: u64 = 10 * 1024;
 
-/// The passage level's memory model: [`find_passages`] holds the corpus with its tokens,
-/// k-grams and pairs, about [`BYTES_PER_TEXT_BYTE`] per byte of text and
-/// [`BYTES_PER_DOCUMENT`] per document. An error ([`crate::Error::MemoryLimit`]) when that
-/// is over `limit` bytes, checked before the work starts rather than when the allocator
-/// refuses.
+/// The passage level's memory model: [`find_passages`] holds the corpus with its k-gram
+/// sets and pairs (each document's tokens only while a stage reads them), about
+/// [`BYTES_PER_TEXT_BYTE`] per byte of text and [`BYTES_PER_DOCUMENT`] per document. An
+/// error ([`crate::Error::MemoryLimit`]) when that is over `limit` bytes, checked before
+/// the work starts rather than when the allocator refuses.
 pub fn check_memory(docs: &[Document], limit: u64) -> Result<()> {
     let text: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
     let needed = BYTES_PER_TEXT_BYTE * text + BYTES_PER_DOCUMENT * docs.len() as u64;
@@ -281,34 +295,40 @@ pub fn find_passages_to(
     sink: &mut dyn PassageSink,
 ) -> Result<Trace> {
     let dups = find_duplicates(docs, &config.dups)?;
-    let (content, boilerplate, family) = content_tokens(docs, &dups, config);
-    let stats: Vec<ContentStats> = content
-        .iter()
-        .map(|toks| ContentStats { words: toks.len() })
-        .collect();
+    let (boilerplate, family) = learn_boilerplate(docs, &dups, config);
+    let content = Content {
+        docs,
+        boilerplate: &boilerplate,
+    };
     let pc = &config.passage;
-    let (candidates, lsh_pairs, capped_fingerprints) = candidate_pairs(&content, &dups, pc);
-
-    // The k-grams as sorted sets (pairs are measured on them). By position, as passages
-    // are judged on them, they are made again for each pair aligned rather than held for
-    // every document: alignment reads them anyway, and they would be as large as the sets.
-    let sets: Vec<ShingleSet> = content
-        .par_iter()
-        .map(|toks| ShingleSet::from_hashes(word_shingles(toks, pc.k)))
-        .collect();
+    // One pass over the content: each document's length, its fingerprints (the candidate
+    // pairs come from them) and its k-grams as a sorted set (pairs are measured on it).
+    // The k-grams by position, as passages are judged on them, are made again for each
+    // pair aligned, as the content tokens are: alignment reads them anyway.
+    let (measures, fingerprints): (Vec<(ContentStats, ShingleSet)>, Vec<Vec<u64>>) = (0..docs
+        .len())
+        .into_par_iter()
+        .map(|i| {
+            let tokens = content.tokens(i);
+            let kgrams = word_shingles(&tokens, pc.k);
+            let fingerprints = passage::fingerprints(&tokens, pc);
+            let stats = ContentStats {
+                words: tokens.len(),
+            };
+            ((stats, ShingleSet::from_hashes(kgrams)), fingerprints)
+        })
+        .unzip();
+    let (stats, sets): (Vec<ContentStats>, Vec<ShingleSet>) = measures.into_iter().unzip();
+    let (candidates, lsh_pairs, capped_fingerprints) = candidate_pairs(fingerprints, &dups, pc);
     let stock = StockPhrases::learn(&sets, &family, config.boilerplate.min_docs);
     let aligner = Aligner {
-        docs,
         content: &content,
         sets: &sets,
         stock: &stock,
         lsh_pairs: &lsh_pairs,
         config: pc,
     };
-    let aligned: Vec<(PairEvidence, Vec<formula::Found>)> = candidates
-        .par_iter()
-        .filter_map(|&(a, b)| aligner.align(a, b))
-        .collect();
+    let aligned = aligner.align_all(&candidates);
     let (frames, mut pairs) = number_frames(aligned, &dups, docs.len());
     let stopped = push_pairs(docs, &pairs, sink)?;
     if let Some(taken) = stopped {
@@ -316,7 +336,7 @@ pub fn find_passages_to(
     }
     let mut paraphrase_candidates = 0;
     if let (Some(config), None) = (&config.paraphrase, stopped) {
-        let (mut rewritten, aligned) = rewritten_pairs(docs, &content, &sets, &pairs, config);
+        let (mut rewritten, aligned) = rewritten_pairs(&content, &sets, &pairs, config);
         paraphrase_candidates = aligned;
         rewritten.sort_by_key(|e| (e.a, e.b));
         if let Some(taken) = push_pairs(docs, &rewritten, sink)? {
@@ -339,27 +359,41 @@ pub fn find_passages_to(
         paraphrase_candidates,
     })
 }
-/// Each document's tokens with its boilerplate removed, the boilerplate, and the families
-/// of related documents (which boilerplate and stock phrases are learnt across).
-fn content_tokens(
+/// The boilerplate, and the families of related documents (which boilerplate and stock
+/// phrases are learnt across).
+fn learn_boilerplate(
     docs: &[Document],
     dups: &DupsReport,
     config: &TraceConfig,
-) -> (Vec<Vec<Token>>, Boilerplate, Vec<u32>) {
-    let tokens: Vec<Vec<Token>> = docs.par_iter().map(|d| tokenize(&d.text)).collect();
-    let family = related_families(&tokens, dups, &config.passage);
+) -> (Boilerplate, Vec<u32>) {
+    let family = related_families(docs, dups, &config.passage);
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-    let boilerplate = boilerplate::detect(&texts, &tokens, &family, &config.boilerplate);
-    let content: Vec<Vec<Token>> = tokens
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, toks)| {
-            toks.into_iter()
-                .filter(|t| !boilerplate.covers(i, t))
-                .collect()
-        })
-        .collect();
-    (content, boilerplate, family)
+    let boilerplate = boilerplate::detect_with(
+        &texts,
+        |i| Cow::Owned(tokenize(texts[i])),
+        &family,
+        &config.boilerplate,
+    );
+    (boilerplate, family)
+}
+
+/// Each document's content: its tokens with its boilerplate removed. They are made again
+/// from the text each time a stage needs them rather than held for the whole corpus (24
+/// bytes a word, more than the text itself): tokenising costs less than a pass of
+/// alignment, and the passage level's memory is then the texts, the k-gram sets and what
+/// each stage keeps.
+struct Content<'a> {
+    docs: &'a [Document],
+    boilerplate: &'a Boilerplate,
+}
+
+impl Content<'_> {
+    /// Document `i`'s content tokens.
+    fn tokens(&self, i: usize) -> Vec<Token> {
+        let mut tokens = tokenize(&self.docs[i].text);
+        tokens.retain(|t| !self.boilerplate.covers(i, t));
+        tokens
+    }
 }
 
 /// Pairs of input indices, `a < b`.
@@ -369,14 +403,10 @@ type Pairs = Vec<(u32, u32)>;
 /// (sorted, each once); the latter on their own (sorted); and the number of fingerprints
 /// too common to index.
 fn candidate_pairs(
-    content: &[Vec<Token>],
+    fingerprints: Vec<Vec<u64>>,
     dups: &DupsReport,
     pc: &PassageConfig,
 ) -> (Pairs, Pairs, usize) {
-    let fingerprints: Vec<Vec<u64>> = content
-        .par_iter()
-        .map(|toks| passage::fingerprints(toks, pc))
-        .collect();
     let indexed = passage::candidates(&fingerprints, pc);
     drop(fingerprints);
     let lsh_pairs: Vec<(u32, u32)> = dups.pairs.iter().map(|p| (p.a, p.b)).collect();
@@ -389,8 +419,7 @@ fn candidate_pairs(
 
 /// What aligning a candidate pair needs.
 struct Aligner<'a> {
-    docs: &'a [Document],
-    content: &'a [Vec<Token>],
+    content: &'a Content<'a>,
     sets: &'a [ShingleSet],
     stock: &'a StockPhrases,
     /// The pairs `dups` verified, sorted.
@@ -398,12 +427,44 @@ struct Aligner<'a> {
     config: &'a PassageConfig,
 }
 
+/// Candidate pairs aligned in one task, their first document's content made once.
+const PAIRS_PER_TASK: usize = 64;
+
 impl Aligner<'_> {
-    /// Document `i` as a side of a pair, with its content's k-grams.
-    fn side<'s>(&'s self, i: usize, kgrams: &'s [u64]) -> Side<'s> {
+    /// Aligns the candidate pairs (sorted) in order ([`Aligner::align`]), in tasks of the
+    /// pairs of one first document, at most [`PAIRS_PER_TASK`] each, so that a document
+    /// with thousands of partners still spreads over the threads.
+    fn align_all(&self, candidates: &[(u32, u32)]) -> Vec<(PairEvidence, Vec<formula::Found>)> {
+        let mut tasks = Vec::new();
+        let mut start = 0;
+        for i in 1..=candidates.len() {
+            if i == candidates.len()
+                || candidates[i].0 != candidates[start].0
+                || i - start == PAIRS_PER_TASK
+            {
+                tasks.push(start..i);
+                start = i;
+            }
+        }
+        tasks
+            .into_par_iter()
+            .flat_map_iter(|task| {
+                let a = candidates[task.start].0 as usize;
+                let ta = self.content.tokens(a);
+                let ka = word_shingles(&ta, self.config.k);
+                candidates[task]
+                    .iter()
+                    .filter_map(|&(_, b)| self.align((a, &ta, &ka), b))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// Document `i` as a side of a pair, with its content tokens and their k-grams.
+    fn side<'s>(&'s self, i: usize, tokens: &'s [Token], kgrams: &'s [u64]) -> Side<'s> {
         Side {
-            text: &self.docs[i].text,
-            tokens: &self.content[i],
+            text: &self.content.docs[i].text,
+            tokens,
             kgrams,
         }
     }
@@ -416,46 +477,51 @@ impl Aligner<'_> {
     /// formula keep their dates on short lines that recur across notices (boilerplate),
     /// and their content alone (`Qtly div six cts vs six cts prior`) tells no copy. The
     /// whole-text passage is then judged as any other: with fewer own words than half of
-    /// `min_words` it is a stock phrase, and a formula is a template.
-    fn same_short_text(&self, a: usize, b: usize) -> bool {
-        let (ca, cb) = (&self.content[a], &self.content[b]);
+    /// `min_words` it is a stock phrase, and a formula is a template. `ca` and `cb` are
+    /// their content tokens.
+    fn same_short_text(&self, (a, b): (usize, usize), ca: &[Token], cb: &[Token]) -> bool {
         let n = ca.len();
         if n < self.config.k || n >= self.config.min_words || n != cb.len() {
             return false;
         }
         ca.iter().zip(cb).all(|(x, y)| x.hash == y.hash)
-            && normalized_tokens(&self.docs[a].text).eq(normalized_tokens(&self.docs[b].text))
+            && normalized_tokens(&self.content.docs[a].text)
+                .eq(normalized_tokens(&self.content.docs[b].text))
     }
 
     /// Aligns a pair and judges each passage: reuse, or a formula (a template, stock
     /// phrases, a shared quote). `None` when they share no passage; else the pair's
     /// evidence and its formula passages (to be grouped into frames, which number the
     /// evidence's templates in order).
-    fn align(&self, a: u32, b: u32) -> Option<(PairEvidence, Vec<formula::Found>)> {
-        let (ia, ib) = (a as usize, b as usize);
+    /// `a` comes with its content tokens and their k-grams (made once for all its pairs).
+    fn align(
+        &self,
+        (ia, ta, ka): (usize, &[Token], &[u64]),
+        b: u32,
+    ) -> Option<(PairEvidence, Vec<formula::Found>)> {
+        let (a, ib) = (ia as u32, b as usize);
         let pc = self.config;
-        let (ka, kb) = (
-            word_shingles(&self.content[ia], pc.k),
-            word_shingles(&self.content[ib], pc.k),
-        );
-        let mut passages = if self.content[ia].len() < pc.k || self.content[ib].len() < pc.k {
+        let tb = self.content.tokens(ib);
+        let kb = word_shingles(&tb, pc.k);
+        let mut passages = if ta.len() < pc.k || tb.len() < pc.k {
             Vec::new()
         } else {
-            passage::align_shingled(&ka, &kb, pc)
+            passage::align_shingled(ka, &kb, pc)
         };
-        if passages.is_empty() && self.same_short_text(ia, ib) {
-            passages.push(passage::Passage::whole(self.content[ia].len()));
+        if passages.is_empty() && self.same_short_text((ia, ib), ta, &tb) {
+            passages.push(passage::Passage::whole(ta.len()));
         }
         if passages.is_empty() {
             return None;
         }
-        let locate = |p: &passage::Passage| locate(self.docs, self.content, ia, ib, p);
+        let docs = self.content.docs;
+        let locate = |p: &passage::Passage| locate(docs, (ia, ta), (ib, &tb), p);
         let (mut spans, mut templates, mut found) = (Vec::new(), Vec::new(), Vec::new());
         for p in &passages {
             let verdict = formula::judge(
                 p,
-                self.side(ia, &ka),
-                self.side(ib, &kb),
+                self.side(ia, ta, ka),
+                self.side(ib, &tb, &kb),
                 self.stock,
                 pc.k,
                 pc.min_words,
@@ -467,7 +533,7 @@ impl Aligner<'_> {
                     let frame = if reason == formula::TemplateReason::Quote {
                         usize::MAX
                     } else {
-                        found.push(formula::Found::new(a, b, p, self.side(ia, &ka), pc.k));
+                        found.push(formula::Found::new(a, b, p, self.side(ia, ta, ka), pc.k));
                         0
                     };
                     templates.push(TemplateSpan {
@@ -528,27 +594,28 @@ fn number_frames(
 /// formula: two stories known to share a template are not each other's rewrite), and
 /// the number of candidate pairs aligned.
 fn rewritten_pairs(
-    docs: &[Document],
-    content: &[Vec<Token>],
+    content: &Content,
     sets: &[ShingleSet],
     verbatim: &[PairEvidence],
     config: &ParaphraseConfig,
 ) -> (Vec<PairEvidence>, usize) {
+    let docs = content.docs;
     let known: Vec<(u32, u32)> = verbatim.iter().map(|e| (e.a, e.b)).collect();
-    let rewrites = Rewrites::prepare(docs, content, &known, config);
+    let rewrites = Rewrites::prepare(docs, |i| content.tokens(i), &known, config);
     let found = rewrites
         .pairs
         .par_iter()
         .filter_map(|&(a, b)| {
             let (ia, ib) = (a as usize, b as usize);
-            let passages = rewrites.align(docs, content, a, b, config);
+            let (ta, tb) = (content.tokens(ia), content.tokens(ib));
+            let passages = rewrites.align(docs, (a, b), (&ta, &tb), config);
             if passages.is_empty() {
                 return None;
             }
             Some(PairEvidence {
                 spans: passages
                     .iter()
-                    .map(|p| locate(docs, content, ia, ib, p))
+                    .map(|p| locate(docs, (ia, &ta), (ib, &tb), p))
                     .collect(),
                 paraphrase: true,
                 ..measured(a, b, sets)
@@ -558,15 +625,15 @@ fn rewritten_pairs(
     (found, rewrites.pairs.len())
 }
 
-/// Locates a passage of documents `a` and `b` in both original texts.
+/// Locates a passage of documents `a` and `b` (each with its content tokens) in both
+/// original texts.
 fn locate(
     docs: &[Document],
-    content: &[Vec<Token>],
-    a: usize,
-    b: usize,
+    (a, a_tokens): (usize, &[Token]),
+    (b, b_tokens): (usize, &[Token]),
     p: &passage::Passage,
 ) -> SharedSpan {
-    SharedSpan::locate(p, &docs[a].text, &content[a], &docs[b].text, &content[b])
+    SharedSpan::locate(p, &docs[a].text, a_tokens, &docs[b].text, b_tokens)
 }
 
 /// The evidence of pair `(a, b)` measured on their content k-gram sets, with no passage

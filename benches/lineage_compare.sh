@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Lineage, old binary against new, on one machine in one run: wall time and peak resident
-# size (GNU time) of `wiretrace lineage` on Reuters-21578, a synthetic corpus and two giant
-# story families (a credited wire story's copies, an unseen story's), the two binaries
-# alternating, RUNS times each; then the edges, families, undetermined edges and inferred
-# sources of each binary's output.
+# Lineage, old binary against new, on one machine in one run: wall time, user CPU time and
+# peak resident size (GNU time) of `wiretrace lineage` on Reuters-21578, a synthetic corpus,
+# two giant story families (a credited wire story's copies, an unseen story's) and, when
+# ../shared has them, two corpora outside the Latin script (COUNTER's Urdu, the Chinese news
+# sample), the two binaries alternating, RUNS times each; then the edges, families,
+# undetermined edges and inferred sources of each binary's output.
 #
 #   OLD=/path/to/old/wiretrace NEW=target/release/wiretrace benches/lineage_compare.sh [WORKDIR]
 #
-# Environment: RUNS (3), REUTERS (../shared/corpora/reuters21578.jsonl), SYNTH_DOCS (50000).
+# Environment: RUNS (3), REUTERS (../shared/corpora/reuters21578.jsonl), SYNTH_DOCS (50000),
+# URDU (../shared/corpora/reuse/counter-dev/corpus.jsonl), CHINESE (../shared/corpora/zh-news.jsonl).
 set -euo pipefail
 OLD=${OLD:?set OLD to the binary to compare against}
 NEW=${NEW:-target/release/wiretrace}
@@ -15,6 +17,8 @@ WORK=${1:-target/bench/lineage-compare}
 RUNS=${RUNS:-3}
 REUTERS=${REUTERS:-../shared/corpora/reuters21578.jsonl}
 SYNTH_DOCS=${SYNTH_DOCS:-50000}
+URDU=${URDU:-../shared/corpora/reuse/counter-dev/corpus.jsonl}
+CHINESE=${CHINESE:-../shared/corpora/zh-news.jsonl}
 mkdir -p "$WORK"
 SYNTH="$WORK/news-$SYNTH_DOCS.jsonl"
 [ -s "$SYNTH" ] || "$NEW" synth --docs "$SYNTH_DOCS" --seed 7 -o "$SYNTH"
@@ -57,14 +61,22 @@ with open(sys.argv[1], "w") as f:
                             "text": text}) + "\n")
 PY
 
-measure() { # label, binary, corpus, output → one line: wall, peak
+name_of() { # corpus path → a short name (its folder's when the file is called corpus.jsonl)
+  local base
+  base=$(basename "$1" .jsonl)
+  [ "$base" = corpus ] && base=$(basename "$(dirname "$1")")
+  echo "$base"
+}
+
+measure() { # label, binary, corpus, output → one line: wall, user CPU, peak
   local log
   log=$(mktemp)
   /usr/bin/time -v "$2" lineage "$3" -q -o "$4" 2>"$log" >/dev/null
-  local kb wall
+  local kb wall user
   kb=$(grep "Maximum resident set size" "$log" | awk '{print $NF}')
   wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
-  printf '%-5s %-28s wall %-8s peak %5d MiB\n' "$1" "$(basename "$3")" "$wall" $((kb / 1024))
+  user=$(grep "User time (seconds)" "$log" | awk '{print $NF}')
+  printf '%-5s %-28s wall %-8s user %6s s  peak %5d MiB\n' "$1" "$(name_of "$3")" "$wall" "$user" $((kb / 1024))
   rm -f "$log"
 }
 
@@ -80,13 +92,17 @@ print(f"{label:<5} {path.split('/')[-1]:<28} edges {s['lineage_edges']}, familie
 EOF
 }
 
-for corpus in "$REUTERS" "$SYNTH" "$GIANT" "$UNSEEN"; do
+corpora=("$REUTERS" "$SYNTH" "$GIANT" "$UNSEEN")
+for extra in "$URDU" "$CHINESE"; do
+  [ -s "$extra" ] && corpora+=("$extra")
+done
+for corpus in "${corpora[@]}"; do
   for _ in $(seq "$RUNS"); do
     for name in OLD NEW; do
-      measure "$name" "${!name}" "$corpus" "$WORK/$name-$(basename "$corpus" .jsonl).json"
+      measure "$name" "${!name}" "$corpus" "$WORK/$name-$(name_of "$corpus").json"
     done
   done
   for name in OLD NEW; do
-    summary "$name" "$WORK/$name-$(basename "$corpus" .jsonl).json"
+    summary "$name" "$WORK/$name-$(name_of "$corpus").json"
   done
 done

@@ -1,6 +1,7 @@
 //! Throughput of each stage alone: the document level on Reuters-21578 when `../shared` is
-//! present (the bundled sample otherwise), the passage level on a synthetic syndicated
-//! corpus. Run with `cargo bench --bench pipeline`.
+//! present (the bundled sample otherwise), the tokeniser on Urdu and Chinese text (when
+//! present), the passage level on a synthetic syndicated corpus. Run with
+//! `cargo bench --bench pipeline`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -78,6 +79,37 @@ fn stages(c: &mut Criterion) {
     g.bench_function("verify", |b| {
         b.iter(|| verify(black_box(&candidates.pairs), &sets, &sigs, config.threshold))
     });
+    g.finish();
+}
+
+/// The tokeniser on text outside ASCII, whose letters go one character at a time through
+/// the Unicode classes: COUNTER's Urdu and the Chinese news sample, when `../shared` has
+/// them.
+fn scripts(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
+    let mut g = c.benchmark_group("scripts");
+    g.sample_size(20);
+    for (script, path) in [
+        ("Urdu", root.join("reuse/counter-dev/corpus.jsonl")),
+        ("Chinese", root.join("zh-news.jsonl")),
+    ] {
+        if !path.exists() {
+            continue;
+        }
+        let docs = read_inputs(&[Input::Path(path)], &ReadOptions::default())
+            .expect("bench corpus")
+            .documents;
+        let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
+        g.throughput(Throughput::Bytes(bytes));
+        g.bench_function(format!("tokenize {script}"), |b| {
+            b.iter(|| {
+                black_box(&docs)
+                    .iter()
+                    .map(|d| tokenize(&d.text).len())
+                    .sum::<usize>()
+            })
+        });
+    }
     g.finish();
 }
 
@@ -176,5 +208,5 @@ fn giant_family(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages, passage_level, giant_family);
+criterion_group!(benches, stages, scripts, passage_level, giant_family);
 criterion_main!(benches);

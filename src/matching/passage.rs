@@ -108,7 +108,13 @@ pub fn fingerprints(tokens: &[Token], config: &PassageConfig) -> Vec<u64> {
     if tokens.len() < config.k {
         return Vec::new();
     }
-    let mut fp: Vec<u64> = winnow(&word_shingles(tokens, config.k), config.window)
+    fingerprints_of_kgrams(&word_shingles(tokens, config.k), config)
+}
+
+/// [`fingerprints`] from the content's word k-grams (`word_shingles(tokens, config.k)` of
+/// at least `config.k` tokens), for a caller that makes them anyway.
+pub fn fingerprints_of_kgrams(kgrams: &[u64], config: &PassageConfig) -> Vec<u64> {
+    let mut fp: Vec<u64> = winnow(kgrams, config.window)
         .into_iter()
         .map(|(h, _)| h)
         .collect();

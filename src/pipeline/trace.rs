@@ -311,7 +311,11 @@ pub fn find_passages_to(
         .map(|i| {
             let tokens = content.tokens(i);
             let kgrams = word_shingles(&tokens, pc.k);
-            let fingerprints = passage::fingerprints(&tokens, pc);
+            let fingerprints = if tokens.len() < pc.k {
+                Vec::new()
+            } else {
+                passage::fingerprints_of_kgrams(&kgrams, pc)
+            };
             let stats = ContentStats {
                 words: tokens.len(),
             };
@@ -417,6 +421,22 @@ fn candidate_pairs(
     (candidates, lsh_pairs, indexed.capped_fingerprints)
 }
 
+/// Sorted pairs cut into tasks: runs of pairs of one first document, at most
+/// [`PAIRS_PER_TASK`] each (as index ranges into `pairs`), so that the first document's
+/// content is made once per task and a document with thousands of partners still spreads
+/// over the threads.
+fn tasks_by_first_document(pairs: &[(u32, u32)]) -> Vec<std::ops::Range<usize>> {
+    let mut tasks = Vec::new();
+    let mut start = 0;
+    for i in 1..=pairs.len() {
+        if i == pairs.len() || pairs[i].0 != pairs[start].0 || i - start == PAIRS_PER_TASK {
+            tasks.push(start..i);
+            start = i;
+        }
+    }
+    tasks
+}
+
 /// What aligning a candidate pair needs.
 struct Aligner<'a> {
     content: &'a Content<'a>,
@@ -431,22 +451,10 @@ struct Aligner<'a> {
 const PAIRS_PER_TASK: usize = 64;
 
 impl Aligner<'_> {
-    /// Aligns the candidate pairs (sorted) in order ([`Aligner::align`]), in tasks of the
-    /// pairs of one first document, at most [`PAIRS_PER_TASK`] each, so that a document
-    /// with thousands of partners still spreads over the threads.
+    /// Aligns the candidate pairs (sorted) in order ([`Aligner::align`]), a task of
+    /// [`tasks_by_first_document`] at a time.
     fn align_all(&self, candidates: &[(u32, u32)]) -> Vec<(PairEvidence, Vec<formula::Found>)> {
-        let mut tasks = Vec::new();
-        let mut start = 0;
-        for i in 1..=candidates.len() {
-            if i == candidates.len()
-                || candidates[i].0 != candidates[start].0
-                || i - start == PAIRS_PER_TASK
-            {
-                tasks.push(start..i);
-                start = i;
-            }
-        }
-        tasks
+        tasks_by_first_document(candidates)
             .into_par_iter()
             .flat_map_iter(|task| {
                 let a = candidates[task.start].0 as usize;
@@ -602,23 +610,27 @@ fn rewritten_pairs(
     let docs = content.docs;
     let known: Vec<(u32, u32)> = verbatim.iter().map(|e| (e.a, e.b)).collect();
     let rewrites = Rewrites::prepare(docs, |i| content.tokens(i), &known, config);
-    let found = rewrites
-        .pairs
-        .par_iter()
-        .filter_map(|&(a, b)| {
-            let (ia, ib) = (a as usize, b as usize);
-            let (ta, tb) = (content.tokens(ia), content.tokens(ib));
-            let passages = rewrites.align(docs, (a, b), (&ta, &tb), config);
-            if passages.is_empty() {
-                return None;
-            }
-            Some(PairEvidence {
-                spans: passages
-                    .iter()
-                    .map(|p| locate(docs, (ia, &ta), (ib, &tb), p))
-                    .collect(),
-                paraphrase: true,
-                ..measured(a, b, sets)
+    let pairs = &rewrites.pairs;
+    let found = tasks_by_first_document(pairs)
+        .into_par_iter()
+        .flat_map_iter(|task| {
+            let a = pairs[task.start].0;
+            let (ia, ta) = (a as usize, content.tokens(a as usize));
+            let rewrites = &rewrites;
+            pairs[task].iter().filter_map(move |&(_, b)| {
+                let (ib, tb) = (b as usize, content.tokens(b as usize));
+                let passages = rewrites.align(docs, (a, b), (&ta, &tb), config);
+                if passages.is_empty() {
+                    return None;
+                }
+                Some(PairEvidence {
+                    spans: passages
+                        .iter()
+                        .map(|p| locate(docs, (ia, &ta), (ib, &tb), p))
+                        .collect(),
+                    paraphrase: true,
+                    ..measured(a, b, sets)
+                })
             })
         })
         .collect();
@@ -668,6 +680,17 @@ mod tests {
             paraphrase_window_days: 2,
             summaries: false,
         }
+    }
+
+    #[test]
+    fn tasks_hold_one_first_document_and_at_most_a_task_s_pairs() {
+        let mut pairs: Vec<(u32, u32)> = (1..=130).map(|b| (0, b)).collect();
+        pairs.extend([(1, 2), (1, 3), (5, 6)]);
+        assert_eq!(
+            tasks_by_first_document(&pairs),
+            [0..64, 64..128, 128..130, 130..132, 132..133]
+        );
+        assert!(tasks_by_first_document(&[]).is_empty());
     }
 
     #[test]

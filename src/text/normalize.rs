@@ -105,7 +105,7 @@ const BMP_UNSPACED: u32 = 1 << 17;
 /// The low 16 bits are its lowercase, one character.
 const BMP_SIMPLE_LOWER: u32 = 1 << 18;
 
-/// The table of BMP characters (256 KiB), filled on first use: about a millisecond, once per
+/// The table of BMP characters (256 KiB), filled on first use: a millisecond or two, once per
 /// process, and only when a text has a character outside ASCII.
 fn bmp_classes() -> &'static [u32] {
     static TABLE: OnceLock<Box<[u32]>> = OnceLock::new();

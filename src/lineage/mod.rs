@@ -23,7 +23,8 @@
 //!    first repost's edits, points at that repost rather than at the original. Ties go to
 //!    the more complete text, then the earlier. A further candidate is kept as a second
 //!    parent only when it explains at least `min_words` words that the first did not (a
-//!    digest quoting two wires). Any cycle left by conflicting cues is broken at its
+//!    digest quoting two wires), counted on the child's k-grams each holds, not on the
+//!    character ranges of their passages, which a passage bridged over gaps overstates. Any cycle left by conflicting cues is broken at its
 //!    weakest edge.
 //!
 //! Edges are classified: `verbatim` (same text once boilerplate is removed),
@@ -56,7 +57,7 @@ use crate::passage::SharedSpan;
 use crate::shingle::ShingleSet;
 pub use direction::{Cue, Orientation, WireStats, credits, same_outlet};
 use direction::{Cues, starts_at_start_of};
-use siblings::PairIndex;
+use siblings::{PairIndex, intersection};
 
 /// What kind of copy an edge is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -495,7 +496,7 @@ pub fn build(
         let c = pair_candidate(docs, content, e, o);
         by_child.entry(c.edge.child).or_default().push(c);
     }
-    let edges = choose_parents(by_child, config.min_words);
+    let edges = choose_parents(by_child, shingles, config.min_words);
     into_graph(edges, sources, first_inferred)
 }
 
@@ -560,9 +561,11 @@ impl Unseen<'_> {
 }
 
 /// Each child's parents among its candidates: the best first, then any other that
-/// explains at least `min_words` words of the child that no chosen parent explains.
+/// explains at least `min_words` words of the child that no chosen parent explains
+/// ([`Explained::new_words`]).
 fn choose_parents(
     mut by_child: AHashMap<u32, Vec<Candidate>>,
+    shingles: &[ShingleSet],
     min_words: usize,
 ) -> Vec<LineageEdge> {
     let mut children: Vec<u32> = by_child.keys().copied().collect();
@@ -582,22 +585,78 @@ fn choose_parents(
                 .then(x.parent_time.cmp(&y.parent_time))
                 .then(x.edge.parent.cmp(&y.edge.parent))
         });
-        let mut explained: Vec<(usize, usize)> = Vec::new();
+        let mut explained = Explained::default();
+        let child_set = shingles.get(child as usize).map(|s| s.as_slice());
         for c in cands {
-            let new_words: usize = c
-                .edge
-                .spans
-                .iter()
-                .map(|s| uncovered_words(s, &explained))
-                .sum();
-            if !explained.is_empty() && new_words < min_words {
+            // The k-grams a verbatim pair shares; a rewrite's or an inferred source's tell
+            // little of what it explains.
+            let parent_set = shingles.get(c.edge.parent as usize).map(|s| s.as_slice());
+            let shared = match (child_set, parent_set, c.edge.method) {
+                (_, _, Method::Paraphrase | Method::InferredSource) => None,
+                (Some(cs), Some(ps), _) => Some(intersection(cs, ps)).filter(|s| !s.is_empty()),
+                _ => None,
+            };
+            if !explained.ranges.is_empty()
+                && explained.new_words(&c.edge.spans, shared.as_deref()) < min_words
+            {
                 continue;
             }
-            explained.extend(c.edge.spans.iter().map(|s| s.child_chars));
+            explained.add(&c.edge.spans, shared);
             edges.push(c.edge);
         }
     }
     edges
+}
+
+/// What the parents chosen for a child so far explain of it: the character ranges of their
+/// spans, and the child's content k-grams they hold, while every one is a document (an
+/// inferred source has no k-gram set; `None` from then on).
+#[derive(Default)]
+struct Explained {
+    ranges: Vec<(usize, usize)>,
+    kgrams: Option<Vec<u64>>,
+}
+
+impl Explained {
+    /// Words of the child a further parent explains beyond the chosen ones: the words of
+    /// its passages outside the chosen parents' passages ([`uncovered_words`]), or, when
+    /// that is more, the child's k-grams it holds (`shared`) that no chosen parent holds,
+    /// each standing for a word (a run of `n` words no chosen parent has makes `n + k − 1`
+    /// of them). The character ranges alone overstate what a chosen parent explains when
+    /// its passage is bridged over long gaps, spanning text it does not share: a
+    /// newspaper story fed by one agency's text and by another paper's rewrite of a
+    /// second agency's, whose passage (similarity 0.5) spans the part copied word for word
+    /// from the first agency. The k-grams alone understate what an obfuscated passage
+    /// (few words in a row unchanged) explains, so neither is taken alone; where k-grams do
+    /// not tell (a rewrite, an inferred source, no sets given), only the ranges count.
+    fn new_words(&self, spans: &[EdgeSpan], shared: Option<&[u64]>) -> usize {
+        let uncovered = spans.iter().map(|s| uncovered_words(s, &self.ranges)).sum();
+        match (&self.kgrams, shared) {
+            (Some(known), Some(shared)) => shared
+                .iter()
+                .filter(|h| known.binary_search(h).is_err())
+                .count()
+                .max(uncovered),
+            _ => uncovered,
+        }
+    }
+
+    /// Takes a chosen parent's spans and the child's k-grams it holds.
+    fn add(&mut self, spans: &[EdgeSpan], shared: Option<Vec<u64>>) {
+        let first = self.ranges.is_empty();
+        self.ranges.extend(spans.iter().map(|s| s.child_chars));
+        self.kgrams = match (first, self.kgrams.take(), shared) {
+            (true, _, shared) => shared,
+            (false, Some(known), Some(shared)) => {
+                let mut union = known;
+                union.extend(shared);
+                union.sort_unstable();
+                union.dedup();
+                Some(union)
+            }
+            _ => None,
+        };
+    }
 }
 
 /// Words of span `s` (child side) outside the already explained character ranges,
@@ -857,6 +916,73 @@ mod tests {
         assert_eq!(lineage.families, 1);
         assert_eq!(lineage.edges()[1].kind, EdgeKind::NearDuplicate);
         assert_eq!(lineage.edges()[1].time_lag_seconds, Some(86_400));
+    }
+
+    /// A story fed by two sources, as COUNTER's newspaper story 0406p: the agency's text
+    /// copied nearly word for word (37 of the story's k-grams), and text shared with
+    /// another paper's story (59 k-grams) in one passage bridged over long gaps, whose
+    /// character range spans the agency's.
+    fn two_sources_one_bridged() -> (Vec<Document>, Vec<PairEvidence>, Vec<ContentStats>) {
+        let docs = vec![
+            Document::new("agency", "x").with_date("2014-07-22"),
+            Document::new("paper", "x").with_date("2014-07-23"),
+            Document::new("story", "x").with_date("2014-07-24"),
+        ];
+        let mut from_agency = evidence(0, 2, 56, 181, 37);
+        from_agency.spans[0].b_chars = (10, 278);
+        from_agency.spans[0].b_words = 57;
+        from_agency.spans[0].similarity = 0.93;
+        let mut from_paper = evidence(1, 2, 141, 181, 59);
+        from_paper.spans[0].b_chars = (20, 906);
+        from_paper.spans[0].b_words = 178;
+        from_paper.spans[0].similarity = 0.51;
+        let content = [56, 141, 185].map(|words| ContentStats { words }).to_vec();
+        (docs, vec![from_agency, from_paper], content)
+    }
+
+    fn parents_of(lineage: &Lineage, child: u32) -> Vec<u32> {
+        let mut parents: Vec<u32> = lineage
+            .edges()
+            .iter()
+            .filter(|e| e.child == child)
+            .map(|e| e.parent)
+            .collect();
+        parents.sort_unstable();
+        parents
+    }
+
+    #[test]
+    fn a_second_source_inside_a_bridged_passage_is_still_a_parent() {
+        let (docs, pairs, content) = two_sources_one_bridged();
+        let config = LineageConfig::default();
+        // The story's k-grams: 0..37 from the agency, 100..159 shared with the paper.
+        let shingles: Vec<ShingleSet> = vec![
+            (0..56).collect(),
+            (100..241).collect(),
+            (0..37).chain(100..159).chain(500..585).collect(),
+        ];
+        let lineage = build(&docs, &pairs, &content, &shingles, &config);
+        assert_eq!(
+            parents_of(&lineage, 2),
+            [0, 1],
+            "the agency explains 37 k-grams that the paper lacks"
+        );
+
+        // When the paper holds the agency's text too, the agency explains nothing more.
+        let shingles: Vec<ShingleSet> = vec![
+            (0..56).collect(),
+            (0..37).chain(100..241).collect(),
+            (0..37).chain(100..159).chain(500..585).collect(),
+        ];
+        let mut pairs = pairs;
+        pairs[1].shared_shingles = 96;
+        let lineage = build(&docs, &pairs, &content, &shingles, &config);
+        assert_eq!(parents_of(&lineage, 2), [1]);
+
+        // Without k-gram sets only the passages' ranges count: the bridged one covers all
+        // but ten characters of the agency's.
+        let (docs, pairs, content) = two_sources_one_bridged();
+        assert_eq!(parents_of(&build_plain(&docs, &pairs, &content), 2), [1]);
     }
 
     #[test]

@@ -23,9 +23,10 @@
 //!    first repost's edits, points at that repost rather than at the original. Ties go to
 //!    the more complete text, then the earlier. A further candidate is kept as a second
 //!    parent only when it explains at least `min_words` words that the first did not (a
-//!    digest quoting two wires), counted on the child's k-grams each holds, not on the
-//!    character ranges of their passages, which a passage bridged over gaps overstates. Any cycle left by conflicting cues is broken at its
-//!    weakest edge.
+//!    digest quoting two wires): words of its passages outside the chosen parents'
+//!    passages or, when more, the child's k-grams it holds that no chosen parent holds (a
+//!    passage bridged over long gaps spans text it does not share). Any cycle left by
+//!    conflicting cues is broken at its weakest edge.
 //!
 //! Edges are classified: `verbatim` (same text once boilerplate is removed),
 //! `near-duplicate` (each covers ≥ 80 % of the other), `truncated` (the child is a prefix

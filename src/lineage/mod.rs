@@ -58,7 +58,7 @@ use crate::passage::SharedSpan;
 use crate::shingle::ShingleSet;
 pub use direction::{Cue, Orientation, WireStats, credits, same_outlet};
 use direction::{Cues, starts_at_start_of};
-use siblings::{PairIndex, intersection};
+use siblings::{PairIndex, count_in, intersection};
 
 /// What kind of copy an edge is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -587,7 +587,11 @@ fn choose_parents(
                 .then(x.edge.parent.cmp(&y.edge.parent))
         });
         let mut explained = Explained::default();
-        let child_set = shingles.get(child as usize).map(|s| s.as_slice());
+        // The k-grams are read only to weigh a further parent against the first.
+        let child_set = shingles
+            .get(child as usize)
+            .filter(|_| cands.len() > 1)
+            .map(|s| s.as_slice());
         for c in cands {
             // The k-grams a verbatim pair shares; a rewrite's or an inferred source's tell
             // little of what it explains.
@@ -633,11 +637,10 @@ impl Explained {
     fn new_words(&self, spans: &[EdgeSpan], shared: Option<&[u64]>) -> usize {
         let uncovered = spans.iter().map(|s| uncovered_words(s, &self.ranges)).sum();
         match (&self.kgrams, shared) {
-            (Some(known), Some(shared)) => shared
-                .iter()
-                .filter(|h| known.binary_search(h).is_err())
-                .count()
-                .max(uncovered),
+            (Some(known), Some(shared)) => {
+                let held = count_in(shared, known, shared.len()).unwrap_or(0);
+                (shared.len() - held).max(uncovered)
+            }
             _ => uncovered,
         }
     }

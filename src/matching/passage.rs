@@ -105,15 +105,16 @@ pub fn winnow(hashes: &[u64], window: usize) -> Vec<(u64, u32)> {
 
 /// The distinct fingerprints of one document's content tokens.
 pub fn fingerprints(tokens: &[Token], config: &PassageConfig) -> Vec<u64> {
-    if tokens.len() < config.k {
-        return Vec::new();
-    }
-    fingerprints_of_kgrams(&word_shingles(tokens, config.k), config)
+    fingerprints_of_kgrams(tokens.len(), &word_shingles(tokens, config.k), config)
 }
 
-/// [`fingerprints`] from the content's word k-grams (`word_shingles(tokens, config.k)` of
-/// at least `config.k` tokens), for a caller that makes them anyway.
-pub fn fingerprints_of_kgrams(kgrams: &[u64], config: &PassageConfig) -> Vec<u64> {
+/// [`fingerprints`] from the content's word k-grams (`word_shingles(tokens, config.k)`)
+/// and its number of tokens, for a caller that makes the k-grams anyway: none for content
+/// shorter than `config.k` words.
+pub fn fingerprints_of_kgrams(words: usize, kgrams: &[u64], config: &PassageConfig) -> Vec<u64> {
+    if words < config.k {
+        return Vec::new();
+    }
     let mut fp: Vec<u64> = winnow(kgrams, config.window)
         .into_iter()
         .map(|(h, _)| h)

@@ -311,11 +311,7 @@ pub fn find_passages_to(
         .map(|i| {
             let tokens = content.tokens(i);
             let kgrams = word_shingles(&tokens, pc.k);
-            let fingerprints = if tokens.len() < pc.k {
-                Vec::new()
-            } else {
-                passage::fingerprints_of_kgrams(&kgrams, pc)
-            };
+            let fingerprints = passage::fingerprints_of_kgrams(tokens.len(), &kgrams, pc);
             let stats = ContentStats {
                 words: tokens.len(),
             };

@@ -199,6 +199,42 @@ fn sibling_copies_point_at_their_source_not_at_each_other() {
     );
 }
 
+/// A wire feed gives the headline as the item's title, apart from its text; the pages that
+/// reprint the story print it above the text. The headline they share is the wire's, not a
+/// common edit of theirs, so each page is the wire's copy, not the earlier page's.
+#[test]
+fn pages_that_print_the_wire_headline_are_copies_of_the_wire_not_of_each_other() {
+    let s = story(41, 9);
+    let headline = "Zirconium Exports Fall Sharply As Smelters Close";
+    let wire = text("LONDON, May 2 (Reuters) -- ", &s);
+    let printed = format!("{headline}\n\n{wire}");
+    let docs = vec![
+        Document::new("reuters/1", wire.clone())
+            .with_title(headline)
+            .with_source("Reuters")
+            .with_date("2024-05-02T08:00:00Z"),
+        Document::new("a/1", page("Outlet A", &printed))
+            .with_title(headline)
+            .with_source("Outlet A")
+            .with_date("2024-05-02T09:00:00Z"),
+        Document::new("b/1", page("Outlet B", &printed))
+            .with_source("Outlet B")
+            .with_date("2024-05-02T11:00:00Z"),
+        Document::new("c/1", page("Outlet C", &printed))
+            .with_source("Outlet C")
+            .with_date("2024-05-02T13:00:00Z"),
+    ];
+    let lineage = lineage_of(&docs);
+    assert_eq!(
+        edges(&docs, &lineage),
+        [
+            edge("reuters/1", "a/1"),
+            edge("reuters/1", "b/1"),
+            edge("reuters/1", "c/1")
+        ]
+    );
+}
+
 #[test]
 fn a_repost_of_a_repost_dated_like_it_points_at_the_repost() {
     let s = story(4, 9);

@@ -214,6 +214,12 @@ impl Document {
         self.source = Some(source.to_string());
         self
     }
+
+    /// Sets the title (headline).
+    pub fn with_title(mut self, title: &str) -> Self {
+        self.title = Some(title.to_string());
+        self
+    }
 }
 
 /// Why a record was not turned into a document.

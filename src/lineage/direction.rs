@@ -41,7 +41,9 @@ use crate::corpus::Document;
 fn credit_patterns() -> &'static [Regex] {
     static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
     PATTERNS.get_or_init(|| {
-        let name = r"([\p{Lu}][\p{L}&'.-]*(?:\s+[\p{Lu}][\p{L}&'.-]*){0,4})";
+        // The words of a name stand on one line: `Source: AFP` ends where its line does,
+        // not in the `Share this article` of a page's footer below it.
+        let name = r"([\p{Lu}][\p{L}&'.-]*(?:[^\S\r\n]+[\p{Lu}][\p{L}&'.-]*){0,4})";
         [
             format!(r"\(\s*{name}\s*\)\s*(?:--|—|–)"),
             format!(r"(?i:source|credit|via)\s*[:：]\s*{name}"),

@@ -801,6 +801,15 @@ mod tests {
         assert_eq!(credits("新华社北京6月5日电 国家发展改革委"), ["新华社"]);
         assert_eq!(credits("（来源：人民日报）"), ["人民日报"]);
         assert!(credits("The weather was fine on Tuesday.").is_empty());
+        // A name ends with its line: the footer below a source line is not part of it.
+        assert_eq!(
+            credits("text.\n\nSource: AFP\nShare this article. Follow Us"),
+            ["afp"]
+        );
+        assert_eq!(
+            credits("Source: Agence France Presse\n"),
+            ["agence france presse"]
+        );
     }
 
     #[test]

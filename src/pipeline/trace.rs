@@ -29,7 +29,7 @@ use crate::lineage::{self, ContentStats, Lineage, LineageConfig, PairEvidence};
 use crate::normalize::{Token, tokenize};
 use crate::paraphrase::{ParaphraseConfig, Rewrites};
 use crate::passage::{self, PassageConfig, SharedSpan};
-use crate::shingle::{ShingleSet, word_shingles};
+use crate::shingle::{ShingleSet, headline_kgrams, word_shingles};
 use crate::verify::exact_similarity;
 
 /// Parameters of the passage-level pipeline.
@@ -154,8 +154,13 @@ pub struct Trace {
     /// The least passage length used, in words.
     pub min_words: usize,
     /// Sorted content k-gram hashes per document (boilerplate removed), on which the pairs
-    /// were measured; lineage tests shared text against a third document with them.
+    /// were measured, and for the documents in [`Trace::headlined`] those of their
+    /// headline; lineage tests shared text against a third document with them.
     pub shingles: Vec<ShingleSet>,
+    /// Documents in pairs whose headline is held apart from their text, sorted: their sets
+    /// also hold the headline's k-grams ([`headline_kgrams`]), added after the pairs were
+    /// measured on the text alone.
+    pub headlined: Vec<u32>,
     /// k-grams found to be stock phrases of the corpus.
     pub stock_phrases: usize,
     /// Template passages grouped by the formula they share.
@@ -181,7 +186,29 @@ impl Trace {
             min_words: self.min_words,
             ..LineageConfig::default()
         };
-        lineage::build(docs, &self.pairs, &self.content, &self.shingles, &config)
+        let pairs = self.measured_with_headlines();
+        lineage::build(docs, &pairs, &self.content, &self.shingles, &config)
+    }
+
+    /// The pairs, those of a [`Trace::headlined`] document measured again on the sets with
+    /// the headlines: lineage weighs a pair's shared k-grams against a third document's
+    /// set, so both count on the same sets.
+    fn measured_with_headlines(&self) -> Cow<'_, [PairEvidence]> {
+        let headlined = |d: u32| self.headlined.binary_search(&d).is_ok();
+        if self.headlined.is_empty() {
+            return Cow::Borrowed(&self.pairs);
+        }
+        let mut pairs = self.pairs.clone();
+        for e in pairs
+            .iter_mut()
+            .filter(|e| headlined(e.a) || headlined(e.b))
+        {
+            let (sa, sb) = (&self.shingles[e.a as usize], &self.shingles[e.b as usize]);
+            e.a_shingles = sa.len();
+            e.b_shingles = sb.len();
+            e.shared_shingles = exact_similarity(sa, sb).intersection;
+        }
+        Cow::Owned(pairs)
     }
 }
 
@@ -305,6 +332,8 @@ pub fn find_passages_to(
     // pairs come from them) and its k-grams as a sorted set (pairs are measured on it).
     // The k-grams by position, as passages are judged on them, are made again for each
     // pair aligned, as the content tokens are: alignment reads them anyway.
+    // A headline held apart from the text is read with it by lineage (below), not by the
+    // pair measures.
     let (measures, fingerprints): (Vec<(ContentStats, ShingleSet)>, Vec<Vec<u64>>) = (0..docs
         .len())
         .into_par_iter()
@@ -345,6 +374,7 @@ pub fn find_passages_to(
         pairs.extend(rewritten);
         pairs.sort_by_key(|e| (e.a, e.b));
     }
+    let (sets, headlined) = with_headlines(&content, sets, &pairs, pc.k);
     Ok(Trace {
         dups,
         boilerplate,
@@ -354,6 +384,7 @@ pub fn find_passages_to(
         content: stats,
         min_words: pc.min_words,
         shingles: sets,
+        headlined,
         stock_phrases: stock.len(),
         frames,
         paraphrase_candidates,
@@ -375,6 +406,40 @@ fn learn_boilerplate(
         &config.boilerplate,
     );
     (boilerplate, family)
+}
+
+/// The k-gram sets lineage reads the documents by: each one's content k-grams and, for a
+/// document in a pair whose headline is held apart from its text (a feed item's `title`),
+/// the k-grams that headline adds ([`headline_kgrams`]). A wire story and the pages that
+/// reprint it with its headline on top then hold the same text, and the pages do not look
+/// as if they shared an edit of their own (so that one would be the other's source). The
+/// pairs were measured before, on the text alone. Returns the sets and the documents whose
+/// set took a headline (sorted).
+fn with_headlines(
+    content: &Content<'_>,
+    mut sets: Vec<ShingleSet>,
+    pairs: &[PairEvidence],
+    k: usize,
+) -> (Vec<ShingleSet>, Vec<u32>) {
+    let mut paired: Vec<u32> = pairs.iter().flat_map(|p| [p.a, p.b]).collect();
+    paired.sort_unstable();
+    paired.dedup();
+    let added: Vec<(u32, Vec<u64>)> = paired
+        .into_par_iter()
+        .filter_map(|i| {
+            let title = content.docs[i as usize].title.as_deref()?;
+            let kgrams = headline_kgrams(title, &content.tokens(i as usize), k);
+            (!kgrams.is_empty()).then_some((i, kgrams))
+        })
+        .collect();
+    let headlined = added.iter().map(|(i, _)| *i).collect();
+    for (i, kgrams) in added {
+        let set = std::mem::take(&mut sets[i as usize]);
+        let mut all = set.into_vec();
+        all.extend(kgrams);
+        sets[i as usize] = ShingleSet::from_hashes(all);
+    }
+    (sets, headlined)
 }
 
 /// Each document's content: its tokens with its boilerplate removed. They are made again

@@ -95,6 +95,51 @@ pub fn word_shingles(tokens: &[Token], k: usize) -> Vec<u64> {
         .collect()
 }
 
+/// How far into a text (in tokens, past the headline's own length) its headline is looked
+/// for before it is taken to be held apart from the text.
+pub const HEADLINE_REACH: usize = 64;
+
+/// The word k-grams a headline kept apart from its text adds to that text (`tokens`).
+///
+/// A wire feed gives a story's headline as its `title` and its text without it, while a
+/// page that reprints the story prints the headline above the same text. Read on the text
+/// alone, every such page shares with every other copy a run of k-grams — the headline and
+/// its join to the first words — that the wire story "lacks": the reprints look as if they
+/// carried a common edit. These are those k-grams: the ones that start in the headline,
+/// hashed over the headline's tokens followed by the text's first `k − 1`, as the page
+/// gives them. None when the headline's words already stand together in the first
+/// [`HEADLINE_REACH`] tokens of the text (the headline is part of it), or when either is
+/// empty.
+///
+/// ```
+/// use wiretrace::normalize::tokenize;
+/// use wiretrace::shingle::{headline_kgrams, word_shingles};
+/// let page = tokenize("Copper Output Falls\n\nLIMA (Reuters) - Copper output fell 3 pct.");
+/// let feed = tokenize("LIMA (Reuters) - Copper output fell 3 pct.");
+/// let added = headline_kgrams("COPPER OUTPUT FALLS", &feed, 5);
+/// assert_eq!(added, word_shingles(&page, 5)[..3]);
+/// assert!(headline_kgrams("Copper Output Falls", &page, 5).is_empty());
+/// ```
+pub fn headline_kgrams(title: &str, tokens: &[Token], k: usize) -> Vec<u64> {
+    let headline = crate::normalize::tokenize(title);
+    if headline.is_empty() || tokens.is_empty() {
+        return Vec::new();
+    }
+    let reach = &tokens[..tokens.len().min(HEADLINE_REACH + headline.len())];
+    let printed = reach
+        .windows(headline.len())
+        .any(|w| w.iter().zip(&headline).all(|(a, b)| a.hash == b.hash));
+    if printed {
+        return Vec::new();
+    }
+    let starts = headline.len();
+    let mut page = headline;
+    page.extend_from_slice(&tokens[..tokens.len().min(k.saturating_sub(1))]);
+    let mut kgrams = word_shingles(&page, k);
+    kgrams.truncate(starts);
+    kgrams
+}
+
 /// [`word_shingles`] of `tokenize(text)`, without keeping token offsets: the token hashes
 /// go straight into the byte layout the k-grams are hashed over.
 fn word_shingles_of_text(text: &str, k: usize) -> Vec<u64> {

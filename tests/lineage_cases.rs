@@ -342,6 +342,35 @@ fn copies_of_an_unseen_wire_story_point_at_an_inferred_source() {
     assert_eq!(lineage.families, 1);
 }
 
+/// Reuters' and AFP's own dateline has one hyphen (`PARIS (AFP) - `): copies of a story of
+/// theirs that the corpus lacks, from three outlets over a morning, one with a source line
+/// above its page's footer, hang from one inferred source of that outlet.
+#[test]
+fn copies_with_a_one_hyphen_dateline_point_at_the_credited_unseen_source() {
+    let s = story(43, 9);
+    let body = text("PARIS, May 2 (AFP) - ", &s);
+    let docs = vec![
+        Document::new("a/9", page("Outlet A", &body))
+            .with_source("Outlet A")
+            .with_date("2024-05-02T08:00:00Z"),
+        Document::new("b/9", page("Outlet B", &format!("{body}\nSource: AFP")))
+            .with_source("Outlet B")
+            .with_date("2024-05-02T09:30:00Z"),
+        Document::new("c/9", page("Outlet C", &body))
+            .with_source("Outlet C")
+            .with_date("2024-05-02T12:00:00Z"),
+    ];
+    let lineage = lineage_of(&docs);
+    assert_eq!(
+        edges(&docs, &lineage),
+        [
+            edge("inferred:afp:0", "a/9"),
+            edge("inferred:afp:0", "b/9"),
+            edge("inferred:afp:0", "c/9")
+        ]
+    );
+}
+
 #[test]
 fn an_inferred_id_never_clashes_with_a_document_id() {
     let mut docs = unseen_wire_corpus();

@@ -10,7 +10,7 @@
 //!    within [`LineageConfig::local_tie_window_seconds`] (12 hours); a date given to the
 //!    day only ties with anything on the same calendar day. A tie, or a missing date,
 //!    passes the decision to the cues below.
-//! 2. **Credit**: one text credits the other's outlet — a `(Xinhua) --` dateline,
+//! 2. **Credit**: one text credits the other's outlet — a `(Xinhua) --` or `(Reuters) -` dateline,
 //!    `Source: China Daily`, `according to Reuters`, `来源：新华社` — and not the other way.
 //! 3. **Outlets that act as wires in this corpus**: an outlet whose documents are the
 //!    parent of a link decided by dates apart or by credit at least four times in five
@@ -53,6 +53,7 @@ fn credit_patterns() -> &'static [Regex] {
             r"来源[：:]\s*(\p{Han}{2,12})".to_string(),
             r"据(\p{Han}{2,8}?)(?:报道|消息)".to_string(),
             r"(新华社|新华网|人民日报|中新社|中国新闻网)".to_string(),
+            format!(r"\(\s*{name}\s*\)\s*-\s"),
         ]
         .iter()
         .filter_map(|p| Regex::new(p).ok())
@@ -63,7 +64,19 @@ fn credit_patterns() -> &'static [Regex] {
 /// Which credit patterns are bylines — a dateline or a source line, saying where the
 /// whole text comes from — rather than attributions of one statement (`according to`):
 /// `(X) --`, `Source: X`, `来源：X`.
-const BYLINE_PATTERNS: [usize; 3] = [0, 1, 5];
+const BYLINE_PATTERNS: [usize; 4] = [0, 1, 5, HYPHEN_DATELINE];
+
+/// The dateline with one hyphen, `LONDON (Reuters) -`: a table's heading has the same
+/// shape (`TOKYO RUBBER (YEN PER KILO) - APRIL 07`), so there the name is one word or
+/// not all capitals — `(AFP) -`, `(Thomson Reuters Foundation) -`.
+const HYPHEN_DATELINE: usize = 8;
+
+/// Whether a name read by the credit pattern `pattern` may be an outlet's.
+fn outlet_like(pattern: usize, name: &str) -> bool {
+    pattern != HYPHEN_DATELINE
+        || name.split_whitespace().count() == 1
+        || name.chars().any(char::is_lowercase)
+}
 
 fn chinese_dateline() -> &'static Regex {
     static DATELINE: OnceLock<Regex> = OnceLock::new();
@@ -105,7 +118,7 @@ fn scan(text: &str) -> (Vec<String>, Vec<String>) {
     let (mut credited, mut by) = (Vec::new(), Vec::new());
     for (i, re) in credit_patterns().iter().enumerate() {
         for cap in re.captures_iter(text) {
-            if let Some(m) = cap.get(1) {
+            if let Some(m) = cap.get(1).filter(|m| outlet_like(i, m.as_str())) {
                 push_name(&mut credited, m.as_str());
                 if BYLINE_PATTERNS.contains(&i) && placed(m.start()) {
                     push_name(&mut by, m.as_str());

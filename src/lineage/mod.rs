@@ -787,6 +787,13 @@ mod tests {
     #[test]
     fn credits_are_found_in_common_forms() {
         assert_eq!(credits("BEIJING, June 5 (Xinhua) -- text"), ["xinhua"]);
+        assert_eq!(credits("LONDON (Reuters) - Copper rose"), ["reuters"]);
+        assert!(credits("the (Chicago)-based group").is_empty());
+        assert!(credits("TOKYO RUBBER (YEN PER KILO) - APRIL 07").is_empty());
+        assert_eq!(
+            credits("(Thomson Reuters Foundation) - A"),
+            ["thomson reuters foundation"]
+        );
         assert_eq!(credits("text.\n\nSource : China Daily\n"), ["china daily"]);
         assert_eq!(credits("(Source: Xinhua)"), ["xinhua"]);
         assert_eq!(credits("output fell, according to Reuters."), ["reuters"]);

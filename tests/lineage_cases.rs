@@ -371,6 +371,49 @@ fn copies_with_a_one_hyphen_dateline_point_at_the_credited_unseen_source() {
     );
 }
 
+/// A page that says it republished another outlet's page (`Originally published by
+/// Outlet C.`) is that page's copy, even when the other copies of the unseen story it
+/// came from are too partial to show that the two share Outlet C's edits.
+#[test]
+fn a_page_that_names_the_page_it_republished_is_its_child_not_a_sibling() {
+    let s = story(47, 9);
+    let dateline = "PARIS, May 2 (AFP) - ";
+    let mut edited = s.clone();
+    edit(&mut edited, 1, 3, "zirconium");
+    edit(&mut edited, 5, 6, "molybdenum");
+    let c = text(dateline, &edited);
+    let docs = vec![
+        Document::new("a/9", page("Outlet A", &text(dateline, &s[..4])))
+            .with_source("Outlet A")
+            .with_date("2024-05-02T08:00:00Z"),
+        Document::new("b/9", page("Outlet B", &text(dateline, &s[5..])))
+            .with_source("Outlet B")
+            .with_date("2024-05-02T09:00:00Z"),
+        Document::new("c/9", page("Outlet C", &c))
+            .with_source("Outlet C")
+            .with_date("2024-05-02T10:00:00Z"),
+        Document::new(
+            "d/9",
+            page(
+                "Outlet D",
+                &format!("{c}\nOriginally published by Outlet C."),
+            ),
+        )
+        .with_source("Outlet D")
+        .with_date("2024-05-03T10:00:00Z"),
+    ];
+    let lineage = lineage_of(&docs);
+    assert_eq!(
+        edges(&docs, &lineage),
+        [
+            edge("c/9", "d/9"),
+            edge("inferred:afp:0", "a/9"),
+            edge("inferred:afp:0", "b/9"),
+            edge("inferred:afp:0", "c/9")
+        ]
+    );
+}
+
 #[test]
 fn an_inferred_id_never_clashes_with_a_document_id() {
     let mut docs = unseen_wire_corpus();

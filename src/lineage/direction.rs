@@ -11,7 +11,8 @@
 //!    day only ties with anything on the same calendar day. A tie, or a missing date,
 //!    passes the decision to the cues below.
 //! 2. **Credit**: one text credits the other's outlet — a `(Xinhua) --` or `(Reuters) -` dateline,
-//!    `Source: China Daily`, `according to Reuters`, `来源：新华社` — and not the other way.
+//!    `Source: China Daily`, `according to Reuters`, `Originally published by X`, `来源：新华社`
+//!    — and not the other way.
 //! 3. **Outlets that act as wires in this corpus**: an outlet whose documents are the
 //!    parent of a link decided by dates apart or by credit at least four times in five
 //!    (three documents or more), and rarely the child, against one that is not, is the
@@ -54,6 +55,8 @@ fn credit_patterns() -> &'static [Regex] {
             r"据(\p{Han}{2,8}?)(?:报道|消息)".to_string(),
             r"(新华社|新华网|人民日报|中新社|中国新闻网)".to_string(),
             format!(r"\(\s*{name}\s*\)\s*-\s"),
+            format!(r"(?i:originally|first)\s+(?i:published|appeared|ran)\s+(?i:by|in|on|at)\s+(?:(?i:the)\s+)?{name}"),
+            format!(r"(?i:republished|reprinted)\s+(?i:with\s+permission\s+)?(?i:from|of)\s+(?:(?i:the)\s+)?{name}"),
         ]
         .iter()
         .filter_map(|p| Regex::new(p).ok())
@@ -63,8 +66,9 @@ fn credit_patterns() -> &'static [Regex] {
 
 /// Which credit patterns are bylines — a dateline or a source line, saying where the
 /// whole text comes from — rather than attributions of one statement (`according to`):
-/// `(X) --`, `Source: X`, `来源：X`.
-const BYLINE_PATTERNS: [usize; 4] = [0, 1, 5, HYPHEN_DATELINE];
+/// `(X) --`, `(X) - `, `Source: X`, `来源：X`, `Originally published by X`, `Republished
+/// with permission from X`.
+const BYLINE_PATTERNS: [usize; 6] = [0, 1, 5, HYPHEN_DATELINE, 9, 10];
 
 /// The dateline with one hyphen, `LONDON (Reuters) -`: a table's heading has the same
 /// shape (`TOKYO RUBBER (YEN PER KILO) - APRIL 07`), so there the name is one word or

@@ -149,10 +149,20 @@ fn co_credited(
             .get(&d)
             .is_some_and(|ps| ps.iter().any(|&p| p != other))
     };
+    // A byline naming the other end's outlet (`Originally published by Outlet A`) says the
+    // one copied the other, whatever decided their direction (dates apart, say).
+    let names_other = |x: u32, y: u32| {
+        let outlet = cues.docs[y as usize].source.as_deref();
+        outlet.is_some_and(|o| cues.bylines[x as usize].iter().any(|b| names_match(b, o)))
+    };
     let mut co_credit: Vec<(usize, String)> = Vec::new();
     let mut seen = FromOutlet::new();
     for (pi, e) in pairs.iter().enumerate() {
-        if dropped[pi].is_some() || matches!(orientations[pi].cue, Cue::Credit | Cue::Wire) {
+        if dropped[pi].is_some()
+            || matches!(orientations[pi].cue, Cue::Credit | Cue::Wire)
+            || names_other(e.a, e.b)
+            || names_other(e.b, e.a)
+        {
             continue;
         }
         if let Some(outlet) = common_credit(cues, index, e, &mut seen) {

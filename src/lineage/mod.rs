@@ -791,6 +791,18 @@ mod tests {
         assert!(credits("the (Chicago)-based group").is_empty());
         assert!(credits("TOKYO RUBBER (YEN PER KILO) - APRIL 07").is_empty());
         assert_eq!(
+            credits("text.\nOriginally published by City Wire."),
+            ["city wire"]
+        );
+        assert_eq!(
+            credits("This story first appeared in The Nation."),
+            ["nation"]
+        );
+        assert_eq!(
+            credits("Republished with permission from Harbor Post"),
+            ["harbor post"]
+        );
+        assert_eq!(
             credits("(Thomson Reuters Foundation) - A"),
             ["thomson reuters foundation"]
         );

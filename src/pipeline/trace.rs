@@ -332,22 +332,35 @@ pub fn find_passages_to(
     // pairs come from them) and its k-grams as a sorted set (pairs are measured on it).
     // The k-grams by position, as passages are judged on them, are made again for each
     // pair aligned, as the content tokens are: alignment reads them anyway.
-    // A headline held apart from the text is read with it by lineage (below), not by the
-    // pair measures.
-    let (measures, fingerprints): (Vec<(ContentStats, ShingleSet)>, Vec<Vec<u64>>) = (0..docs
+    // The k-grams of a headline held apart from the text are made here too, but kept
+    // apart: lineage reads them with the text (`with_headlines`), the pair measures do not.
+    type Measured = ((ContentStats, ShingleSet), (Vec<u64>, Vec<u64>));
+    let (measures, keys): (Vec<(ContentStats, ShingleSet)>, Vec<(Vec<u64>, Vec<u64>)>) = (0..docs
         .len())
         .into_par_iter()
-        .map(|i| {
+        .map(|i| -> Measured {
             let tokens = content.tokens(i);
             let kgrams = word_shingles(&tokens, pc.k);
             let fingerprints = passage::fingerprints_of_kgrams(tokens.len(), &kgrams, pc);
+            let headline = docs[i]
+                .title
+                .as_deref()
+                .map_or_else(Vec::new, |t| headline_kgrams(t, &tokens, pc.k));
             let stats = ContentStats {
                 words: tokens.len(),
             };
-            ((stats, ShingleSet::from_hashes(kgrams)), fingerprints)
+            (
+                (stats, ShingleSet::from_hashes(kgrams)),
+                (fingerprints, headline),
+            )
         })
         .unzip();
     let (stats, sets): (Vec<ContentStats>, Vec<ShingleSet>) = measures.into_iter().unzip();
+    let (fingerprints, headlines): (Vec<Vec<u64>>, Vec<Vec<u64>>) = keys.into_iter().unzip();
+    let headlines: Vec<(u32, Vec<u64>)> = (0..)
+        .zip(headlines)
+        .filter(|(_, h)| !h.is_empty())
+        .collect();
     let (candidates, lsh_pairs, capped_fingerprints) = candidate_pairs(fingerprints, &dups, pc);
     let stock = StockPhrases::learn(&sets, &family, config.boilerplate.min_docs);
     let aligner = Aligner {
@@ -374,7 +387,7 @@ pub fn find_passages_to(
         pairs.extend(rewritten);
         pairs.sort_by_key(|e| (e.a, e.b));
     }
-    let (sets, headlined) = with_headlines(&content, sets, &pairs, pc.k);
+    let (sets, headlined) = with_headlines(sets, headlines, &pairs);
     Ok(Trace {
         dups,
         boilerplate,
@@ -413,31 +426,24 @@ fn learn_boilerplate(
 /// the k-grams that headline adds ([`headline_kgrams`]). A wire story and the pages that
 /// reprint it with its headline on top then hold the same text, and the pages do not look
 /// as if they shared an edit of their own (so that one would be the other's source). The
-/// pairs were measured before, on the text alone. Returns the sets and the documents whose
-/// set took a headline (sorted).
+/// pairs were measured before, on the text alone. `headlines` are the documents with such
+/// k-grams, ascending; returns the sets and the documents whose set took them (sorted).
 fn with_headlines(
-    content: &Content<'_>,
     mut sets: Vec<ShingleSet>,
+    headlines: Vec<(u32, Vec<u64>)>,
     pairs: &[PairEvidence],
-    k: usize,
 ) -> (Vec<ShingleSet>, Vec<u32>) {
     let mut paired: Vec<u32> = pairs.iter().flat_map(|p| [p.a, p.b]).collect();
     paired.sort_unstable();
     paired.dedup();
-    let added: Vec<(u32, Vec<u64>)> = paired
-        .into_par_iter()
-        .filter_map(|i| {
-            let title = content.docs[i as usize].title.as_deref()?;
-            let kgrams = headline_kgrams(title, &content.tokens(i as usize), k);
-            (!kgrams.is_empty()).then_some((i, kgrams))
-        })
-        .collect();
-    let headlined = added.iter().map(|(i, _)| *i).collect();
-    for (i, kgrams) in added {
-        let set = std::mem::take(&mut sets[i as usize]);
-        let mut all = set.into_vec();
-        all.extend(kgrams);
-        sets[i as usize] = ShingleSet::from_hashes(all);
+    let mut headlined = Vec::new();
+    for (i, kgrams) in headlines {
+        if paired.binary_search(&i).is_ok() {
+            let mut all = std::mem::take(&mut sets[i as usize]).into_vec();
+            all.extend(kgrams);
+            sets[i as usize] = ShingleSet::from_hashes(all);
+            headlined.push(i);
+        }
     }
     (sets, headlined)
 }

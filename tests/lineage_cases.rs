@@ -78,6 +78,13 @@ fn edge(p: &str, c: &str) -> (String, String, bool) {
     (p.to_string(), c.to_string(), true)
 }
 
+/// Asserts that the lineage of `docs` is exactly these directed edges, `(parent, child)`.
+fn assert_traced(docs: &[Document], expected: &[(&str, &str)]) {
+    let lineage = lineage_of(docs);
+    let expected: Vec<_> = expected.iter().map(|(p, c)| edge(p, c)).collect();
+    assert_eq!(edges(docs, &lineage), expected);
+}
+
 #[test]
 fn a_repost_with_the_wire_timestamp_is_the_child_by_credit() {
     let s = story(1, 8);
@@ -188,14 +195,13 @@ fn sibling_copies_point_at_their_source_not_at_each_other() {
         .with_source("Outlet C")
         .with_date("2024-05-03T07:00:00Z"),
     ];
-    let lineage = lineage_of(&docs);
-    assert_eq!(
-        edges(&docs, &lineage),
-        [
-            edge("reuters/1", "a/1"),
-            edge("reuters/1", "b/1"),
-            edge("reuters/1", "c/1")
-        ]
+    assert_traced(
+        &docs,
+        &[
+            ("reuters/1", "a/1"),
+            ("reuters/1", "b/1"),
+            ("reuters/1", "c/1"),
+        ],
     );
 }
 
@@ -224,14 +230,13 @@ fn pages_that_print_the_wire_headline_are_copies_of_the_wire_not_of_each_other()
             .with_source("Outlet C")
             .with_date("2024-05-02T13:00:00Z"),
     ];
-    let lineage = lineage_of(&docs);
-    assert_eq!(
-        edges(&docs, &lineage),
-        [
-            edge("reuters/1", "a/1"),
-            edge("reuters/1", "b/1"),
-            edge("reuters/1", "c/1")
-        ]
+    assert_traced(
+        &docs,
+        &[
+            ("reuters/1", "a/1"),
+            ("reuters/1", "b/1"),
+            ("reuters/1", "c/1"),
+        ],
     );
 }
 
@@ -360,14 +365,13 @@ fn copies_with_a_one_hyphen_dateline_point_at_the_credited_unseen_source() {
             .with_source("Outlet C")
             .with_date("2024-05-02T12:00:00Z"),
     ];
-    let lineage = lineage_of(&docs);
-    assert_eq!(
-        edges(&docs, &lineage),
-        [
-            edge("inferred:afp:0", "a/9"),
-            edge("inferred:afp:0", "b/9"),
-            edge("inferred:afp:0", "c/9")
-        ]
+    assert_traced(
+        &docs,
+        &[
+            ("inferred:afp:0", "a/9"),
+            ("inferred:afp:0", "b/9"),
+            ("inferred:afp:0", "c/9"),
+        ],
     );
 }
 
@@ -402,15 +406,14 @@ fn a_page_that_names_the_page_it_republished_is_its_child_not_a_sibling() {
         .with_source("Outlet D")
         .with_date("2024-05-03T10:00:00Z"),
     ];
-    let lineage = lineage_of(&docs);
-    assert_eq!(
-        edges(&docs, &lineage),
-        [
-            edge("c/9", "d/9"),
-            edge("inferred:afp:0", "a/9"),
-            edge("inferred:afp:0", "b/9"),
-            edge("inferred:afp:0", "c/9")
-        ]
+    assert_traced(
+        &docs,
+        &[
+            ("c/9", "d/9"),
+            ("inferred:afp:0", "a/9"),
+            ("inferred:afp:0", "b/9"),
+            ("inferred:afp:0", "c/9"),
+        ],
     );
 }
 
@@ -541,20 +544,9 @@ fn synth_eval_with(
         t,
     ]);
     run(&["lineage", c, "-q", "-o", o]);
-    let e: Value = serde_json::from_slice(&run(&[
-        "eval",
-        o,
-        "--truth",
-        t,
-        "--corpus",
-        c,
-        "--complete",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let evaluation = common::eval_complete(o, t, c);
     let truth: Value = serde_json::from_str(&fs::read_to_string(&truth).unwrap()).unwrap();
-    json!({"evaluation": e["evaluation"], "missing": truth["missing_originals"]})
+    json!({"evaluation": evaluation, "missing": truth["missing_originals"]})
 }
 
 #[test]
@@ -884,7 +876,7 @@ fn a_syndication_corpus_made_another_way_is_traced() {
             truth.to_str().unwrap(),
             out.to_str().unwrap(),
         );
-        let made = Process::new(&python)
+        let made = Process::new(python)
             .arg(&script)
             .args(["--seed", "3", "--missing", missing, "-o", c, "--truth", t])
             .arg("--reuters")
@@ -897,19 +889,8 @@ fn a_syndication_corpus_made_another_way_is_traced() {
             String::from_utf8_lossy(&made.stderr)
         );
         run(&["lineage", c, "-q", "-o", o]);
-        let e: Value = serde_json::from_slice(&run(&[
-            "eval",
-            o,
-            "--truth",
-            t,
-            "--corpus",
-            c,
-            "--complete",
-            "--format",
-            "json",
-        ]))
-        .unwrap();
-        let overall = &e["evaluation"]["overall"];
+        let e = common::eval_complete(o, t, c);
+        let overall = &e["overall"];
         let f1 = overall["directed"]["f1"].as_f64().unwrap();
         assert!(
             f1 >= least_f1,
@@ -918,10 +899,10 @@ fn a_syndication_corpus_made_another_way_is_traced() {
         assert_eq!(overall["direction_accuracy"], 1.0, "{overall}");
         if missing != "0" {
             // Every inferred source stands for a wire story left out.
-            let inferred = e["evaluation"]["inferred_nodes"].as_u64().unwrap();
-            let matched = e["evaluation"]["inferred_matches"].as_object().unwrap();
-            assert!(inferred > 10, "{}", e["evaluation"]);
-            assert_eq!(matched.len() as u64, inferred, "{}", e["evaluation"]);
+            let inferred = e["inferred_nodes"].as_u64().unwrap();
+            let matched = e["inferred_matches"].as_object().unwrap();
+            assert!(inferred > 10, "{e}");
+            assert_eq!(matched.len() as u64, inferred, "{e}");
         }
     }
 }

@@ -236,19 +236,7 @@ fn synth_rewrites(dir: &Path, seed: &str, extra: &[&str]) -> Value {
         t,
     ]);
     run(&[&["lineage", c, "-q", "-o", o][..], extra].concat());
-    let e: Value = serde_json::from_slice(&run(&[
-        "eval",
-        o,
-        "--truth",
-        t,
-        "--corpus",
-        c,
-        "--complete",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
-    e["evaluation"].clone()
+    common::eval_complete(o, t, c)
 }
 
 #[test]

@@ -334,11 +334,9 @@ pub fn find_passages_to(
     // pair aligned, as the content tokens are: alignment reads them anyway.
     // The k-grams of a headline held apart from the text are made here too, but kept
     // apart: lineage reads them with the text (`with_headlines`), the pair measures do not.
-    type Measured = ((ContentStats, ShingleSet), (Vec<u64>, Vec<u64>));
-    let (measures, keys): (Vec<(ContentStats, ShingleSet)>, Vec<(Vec<u64>, Vec<u64>)>) = (0..docs
-        .len())
+    let measured: Vec<Measured> = (0..docs.len())
         .into_par_iter()
-        .map(|i| -> Measured {
+        .map(|i| {
             let tokens = content.tokens(i);
             let kgrams = word_shingles(&tokens, pc.k);
             let fingerprints = passage::fingerprints_of_kgrams(tokens.len(), &kgrams, pc);
@@ -346,21 +344,28 @@ pub fn find_passages_to(
                 .title
                 .as_deref()
                 .map_or_else(Vec::new, |t| headline_kgrams(t, &tokens, pc.k));
-            let stats = ContentStats {
-                words: tokens.len(),
-            };
-            (
-                (stats, ShingleSet::from_hashes(kgrams)),
-                (fingerprints, headline),
-            )
+            Measured {
+                stats: ContentStats {
+                    words: tokens.len(),
+                },
+                set: ShingleSet::from_hashes(kgrams),
+                fingerprints,
+                headline,
+            }
         })
-        .unzip();
-    let (stats, sets): (Vec<ContentStats>, Vec<ShingleSet>) = measures.into_iter().unzip();
-    let (fingerprints, headlines): (Vec<Vec<u64>>, Vec<Vec<u64>>) = keys.into_iter().unzip();
-    let headlines: Vec<(u32, Vec<u64>)> = (0..)
-        .zip(headlines)
-        .filter(|(_, h)| !h.is_empty())
         .collect();
+    let mut stats = Vec::with_capacity(measured.len());
+    let mut sets = Vec::with_capacity(measured.len());
+    let mut fingerprints = Vec::with_capacity(measured.len());
+    let mut headlines: Vec<(u32, Vec<u64>)> = Vec::new();
+    for (i, m) in (0u32..).zip(measured) {
+        stats.push(m.stats);
+        sets.push(m.set);
+        fingerprints.push(m.fingerprints);
+        if !m.headline.is_empty() {
+            headlines.push((i, m.headline));
+        }
+    }
     let (candidates, lsh_pairs, capped_fingerprints) = candidate_pairs(fingerprints, &dups, pc);
     let stock = StockPhrases::learn(&sets, &family, config.boilerplate.min_docs);
     let aligner = Aligner {
@@ -419,6 +424,17 @@ fn learn_boilerplate(
         &config.boilerplate,
     );
     (boilerplate, family)
+}
+
+/// What the content pass makes of one document.
+struct Measured {
+    stats: ContentStats,
+    /// Its content k-grams.
+    set: ShingleSet,
+    /// Its passage fingerprints, which the candidate pairs come from.
+    fingerprints: Vec<u64>,
+    /// The k-grams of a headline held apart from its text ([`headline_kgrams`]).
+    headline: Vec<u64>,
 }
 
 /// The k-gram sets lineage reads the documents by: each one's content k-grams and, for a

@@ -173,6 +173,24 @@ pub fn jsonl_values(text: impl AsRef<[u8]>) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `wiretrace eval OUTPUT --truth TRUTH --corpus CORPUS --complete --format json`: the
+/// `evaluation` object, every edge of a generated corpus's truth known.
+pub fn eval_complete(output: &str, truth: &str, corpus: &str) -> serde_json::Value {
+    let e: serde_json::Value = serde_json::from_slice(&run(&[
+        "eval",
+        output,
+        "--truth",
+        truth,
+        "--corpus",
+        corpus,
+        "--complete",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    e["evaluation"].clone()
+}
+
 /// Runs `wiretrace ARGS --format json -q` and returns its output parsed.
 pub fn run_json(args: &[&str]) -> serde_json::Value {
     let out = run(&[args, &["--format", "json", "-q"][..]].concat());

@@ -417,6 +417,37 @@ fn a_page_that_names_the_page_it_republished_is_its_child_not_a_sibling() {
     );
 }
 
+/// An excerpt from the middle of a wire story has no dateline and credits no one; when all
+/// it shares with the credited copies of an unseen story is that story's text, and it is
+/// not dated before them (here: undated), it is a copy of the story too, not of the copy
+/// it happens to share most with.
+#[test]
+fn an_uncredited_excerpt_of_an_unseen_story_points_at_its_inferred_source() {
+    let s = story(53, 10);
+    let dateline = "TOKYO, May 2 (Kyodo) -- ";
+    let docs = vec![
+        Document::new("a/5", page("Outlet A", &text(dateline, &s)))
+            .with_source("Outlet A")
+            .with_date("2024-05-02T10:00:00Z"),
+        Document::new("b/5", page("Outlet B", &text(dateline, &s)))
+            .with_source("Outlet B")
+            .with_date("2024-05-02T12:00:00Z"),
+        Document::new("c/5", page("Outlet C", &text(dateline, &s)))
+            .with_source("Outlet C")
+            .with_date("2024-05-02T14:00:00Z"),
+        Document::new("d/5", page("Outlet D", &s[4..8].join(" "))).with_source("Outlet D"),
+    ];
+    assert_traced(
+        &docs,
+        &[
+            ("inferred:kyodo:0", "a/5"),
+            ("inferred:kyodo:0", "b/5"),
+            ("inferred:kyodo:0", "c/5"),
+            ("inferred:kyodo:0", "d/5"),
+        ],
+    );
+}
+
 #[test]
 fn an_inferred_id_never_clashes_with_a_document_id() {
     let mut docs = unseen_wire_corpus();

@@ -544,10 +544,11 @@ fn anchor_sides(p: &PairEvidence, anchor: u32) -> Vec<SpanSides> {
 }
 
 /// Copies outside the group that quote the same story with nothing shared with a member
-/// beyond it — crediting the same outlet in any form (`as Xinhua reported`), or, for a
-/// group that credits no one, published after its earliest copy (`earliest`): they are
-/// children of the source too, and their pairs with members (returned second) are
-/// explained by it.
+/// beyond it — crediting the same outlet in any form (`as Xinhua reported`) or, from
+/// another known outlet, crediting no one and not dated before the group's earliest copy
+/// (`earliest`); for a group that credits no one, published after its earliest copy:
+/// they are children of the source too, and their pairs with members (returned second)
+/// are explained by it.
 fn outside_copies(
     group: &Group,
     cues: &Cues,
@@ -581,9 +582,21 @@ fn outside_copies(
                 .zip(docs[n as usize].timestamp)
                 .is_some_and(|(e, t)| t > e)
         } else {
-            third_party_credits(&cues.credited[n as usize], &docs[n as usize])
+            // A copy crediting the outlet in any form; or one that credits no one (an
+            // excerpt from the middle of the story, without its dateline), from another
+            // known outlet, not dated before the earliest copy: the story's own outlet
+            // would have blocked the group, so it is a copy too.
+            let doc = &docs[n as usize];
+            let credits = third_party_credits(&cues.credited[n as usize], doc);
+            credits
                 .iter()
                 .any(|c| *c == group.outlet || names_match(c, &group.outlet))
+                || (credits.is_empty()
+                    && doc
+                        .source
+                        .as_deref()
+                        .is_some_and(|s| !names_match(&group.outlet, s))
+                    && earliest.zip(doc.timestamp).is_none_or(|(e, t)| t >= e))
         };
         if !joins {
             continue;

@@ -194,19 +194,16 @@ impl Trace {
     /// the headlines: lineage weighs a pair's shared k-grams against a third document's
     /// set, so both count on the same sets.
     fn measured_with_headlines(&self) -> Cow<'_, [PairEvidence]> {
-        let headlined = |d: u32| self.headlined.binary_search(&d).is_ok();
         if self.headlined.is_empty() {
             return Cow::Borrowed(&self.pairs);
         }
+        let headlined = |d: u32| self.headlined.binary_search(&d).is_ok();
         let mut pairs = self.pairs.clone();
         for e in pairs
             .iter_mut()
             .filter(|e| headlined(e.a) || headlined(e.b))
         {
-            let (sa, sb) = (&self.shingles[e.a as usize], &self.shingles[e.b as usize]);
-            e.a_shingles = sa.len();
-            e.b_shingles = sb.len();
-            e.shared_shingles = exact_similarity(sa, sb).intersection;
+            measure(e, &self.shingles);
         }
         Cow::Owned(pairs)
     }
@@ -734,18 +731,27 @@ fn locate(
 /// The evidence of pair `(a, b)` measured on their content k-gram sets, with no passage
 /// yet (found by neither LSH nor the paraphrase path).
 fn measured(a: u32, b: u32, sets: &[ShingleSet]) -> PairEvidence {
-    let (sa, sb) = (&sets[a as usize], &sets[b as usize]);
-    PairEvidence {
+    let mut e = PairEvidence {
         a,
         b,
         spans: Vec::new(),
-        a_shingles: sa.len(),
-        b_shingles: sb.len(),
-        shared_shingles: exact_similarity(sa, sb).intersection,
+        a_shingles: 0,
+        b_shingles: 0,
+        shared_shingles: 0,
         from_lsh: false,
         paraphrase: false,
         templates: Vec::new(),
-    }
+    };
+    measure(&mut e, sets);
+    e
+}
+
+/// Sets a pair's k-gram counts (each end's and the shared) from the two documents' sets.
+fn measure(e: &mut PairEvidence, sets: &[ShingleSet]) {
+    let (sa, sb) = (&sets[e.a as usize], &sets[e.b as usize]);
+    e.a_shingles = sa.len();
+    e.b_shingles = sb.len();
+    e.shared_shingles = exact_similarity(sa, sb).intersection;
 }
 
 #[cfg(test)]

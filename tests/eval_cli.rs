@@ -183,14 +183,23 @@ fn the_labelled_reuse_corpora_are_scored() {
                 assert_eq!(e["by_label"].as_object().unwrap().len(), 3);
                 // Answers that copied the same original are siblings: the links between
                 // two answers stay few (22 before sibling tests, 16 before the hub of two
-                // near-identical texts was read from where their own words travelled; 12
-                // measured), and no `non` answer is linked.
+                // near-identical texts was read from where their own words travelled, 12
+                // before the encyclopedia's outlet was learned as the source of copies;
+                // 10 measured), and no `non` answer is linked.
                 let between_answers = pairs
                     .iter()
                     .filter(|(a, b)| !a.starts_with("orig_") && !b.starts_with("orig_"))
                     .count();
-                assert!(between_answers <= 12, "{between_answers}");
+                assert!(between_answers <= 10, "{between_answers}");
                 assert_eq!(fp, 0);
+                // No dates and no credits, but the articles' own words turn up in the
+                // answers: 'wikipedia' acts as the source of copies, and the links from an
+                // article to its answers are directed, all rightly (directed recall 0.035
+                // before, 0.772 measured).
+                let overall = &e["overall"];
+                assert_eq!(overall["direction_accuracy"], 1.0);
+                let directed_recall = overall["directed"]["recall"].as_f64().unwrap();
+                assert!(directed_recall >= 0.75, "directed recall {directed_recall}");
             }
             "pan13-train" => {
                 assert_eq!(e["passages"]["cases"], 245);
@@ -205,6 +214,11 @@ fn the_labelled_reuse_corpora_are_scored() {
                 assert!(verbatim["plagdet"].as_f64().unwrap() >= 0.95, "{verbatim}");
                 assert_eq!(verbatim["granularity"], 1.0);
                 assert!(e["family_ari"].is_null(), "its cluster list is empty");
+                // No dates: the edges that claim a direction are right (the issue asks for
+                // nine in ten; all of them measured: the 2 of 147 labelled links that claim
+                // one), the rest undetermined.
+                let accuracy = e["overall"]["direction_accuracy"].as_f64().unwrap_or(1.0);
+                assert!(accuracy >= 0.9, "direction accuracy {accuracy}");
             }
             "counter-dev" => {
                 assert_eq!(e["by_label"].as_object().unwrap().len(), 2);

@@ -205,6 +205,65 @@ fn sibling_copies_point_at_their_source_not_at_each_other() {
     );
 }
 
+/// Undated answers copied from encyclopedia articles (Clough & Stevenson's kind of corpus):
+/// the articles' own sentences turn up in the answers, so each article is the hub of its
+/// answers — and its outlet, learned so from the text, is the source of copies: every
+/// article–answer link is directed. An answer that copies a whole article, changing one
+/// word no other answer took, is as alike to the other answers as the article is; the
+/// directed links to the article explain them, and no answer hangs from that copy.
+#[test]
+fn undated_answers_hang_from_the_article_whose_outlet_their_text_shows_to_be_the_source() {
+    let mut docs = Vec::new();
+    let mut expected = Vec::new();
+    for k in 0..3u64 {
+        let article = story(60 + k, 12);
+        let own = story(70 + k, 9);
+        let id = |name: &str| format!("{name}/{k}");
+        let answer = |from: &[String], own: &[String]| {
+            let mut s = own[..1].to_vec();
+            s.extend_from_slice(from);
+            s.extend_from_slice(&own[1..]);
+            s.join(" ")
+        };
+        docs.push(Document::new(id("article"), article.join(" ")).with_source("Encyclopedia"));
+        for (name, from, own) in [
+            ("wide", &article[1..7], &own[0..3]),
+            ("narrow", &article[2..6], &own[3..6]),
+            ("tail", &article[7..12], &own[6..9]),
+        ] {
+            docs.push(Document::new(id(name), answer(from, own)).with_source("Student"));
+            expected.push((id("article"), id(name)));
+        }
+        if k == 2 {
+            let mut whole = article.clone();
+            edit(&mut whole, 0, 5, "zirconium");
+            docs.push(Document::new(id("whole"), whole.join(" ")).with_source("Student"));
+            expected.push((id("article"), id("whole")));
+        }
+    }
+    expected.sort();
+    let expected: Vec<(&str, &str)> = expected
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    assert_traced(&docs, &expected);
+    let lineage = lineage_of(&docs);
+    for e in lineage.edges() {
+        assert!(
+            e.reason.contains("'Encyclopedia' is the source of copies"),
+            "{}",
+            e.reason
+        );
+    }
+    // One outlet for all: nothing is learned, and the direction stays undetermined.
+    let alike: Vec<Document> = docs
+        .iter()
+        .cloned()
+        .map(|d| d.with_source("Site"))
+        .collect();
+    assert!(lineage_of(&alike).edges().iter().all(|e| !e.directed));
+}
+
 /// A wire feed gives the headline as the item's title, apart from its text; the pages that
 /// reprint the story print it above the text. The headline they share is the wire's, not a
 /// common edit of theirs, so each page is the wire's copy, not the earlier page's.

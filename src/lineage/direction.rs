@@ -22,7 +22,14 @@
 //! 4. **Truncation**: the shorter text is (nearly) all in the longer one *from its start*;
 //!    the longer, more complete text is the parent. Found in the middle of a longer text,
 //!    the shorter one could be an excerpt of it or the source it embeds: no evidence.
-//! 5. Otherwise the direction is **undetermined** (`directed: false`), never guessed.
+//! 5. **Outlets that are the source of copies by their text**, for a corpus without dates
+//!    or credits (students' answers and the encyclopedia they copied; a crawl with the
+//!    dates stripped): where one document is chosen over another as the hub of two copies
+//!    because its own words turn up in other copies (see `siblings`), its outlet is
+//!    counted as a source and the other's as a copy; an outlet counted so as wires are
+//!    (three documents or more, four in five) is the parent against a different one that
+//!    is not ([`by_source_outlet`]).
+//! 6. Otherwise the direction is **undetermined** (`directed: false`), never guessed.
 //!
 //! Content is always measured with boilerplate removed, so site chrome is not taken for
 //! extra content. Edits — which copy carries text that the other lacks — are weighed where
@@ -222,6 +229,9 @@ pub enum Cue {
     Wire,
     /// A truncated copy of a fuller text.
     Truncation,
+    /// One outlet's documents are, by their text, the source of copies in this corpus
+    /// (see `siblings::SourceOutlets`); only for pairs nothing else decides.
+    SourceOutlet,
     /// Placed on a path from a decided source by shared text (see `siblings`).
     Path,
     /// Nothing decided it.
@@ -252,7 +262,7 @@ pub struct WireStats {
 impl WireStats {
     /// Counts each document once as a parent and once as a child, over the decided links
     /// given as `(parent, child)`.
-    fn from_links(docs: &[Document], links: impl Iterator<Item = (u32, u32)>) -> Self {
+    pub(super) fn from_links(docs: &[Document], links: impl Iterator<Item = (u32, u32)>) -> Self {
         let mut roles: AHashMap<u32, (bool, bool)> = AHashMap::new();
         for (parent, child) in links {
             roles.entry(parent).or_default().0 = true;
@@ -276,10 +286,37 @@ impl WireStats {
             .unwrap_or_default()
     }
 
+    /// Whether an outlet's documents are the parent of three or more links and the child
+    /// of at most one in five.
     pub(super) fn is_wire(&self, source: Option<&str>) -> bool {
         let (p, c) = self.documents(source);
         p >= 3 && p * 5 >= (p + c) * 4
     }
+}
+
+/// The direction of a pair that nothing else decides, when one end's outlet acts as the
+/// source of copies by its text (`roles`, learned by `siblings::mediate`) and the other's,
+/// a different outlet, does not.
+pub(super) fn by_source_outlet(
+    docs: &[Document],
+    roles: &WireStats,
+    e: &PairEvidence,
+) -> Option<Orientation> {
+    let (da, db) = (&docs[e.a as usize], &docs[e.b as usize]);
+    if same_outlet(da, db) {
+        return None;
+    }
+    let (sa, sb) = (da.source.as_deref(), db.source.as_deref());
+    let (p, c, source) = match (roles.is_wire(sa), roles.is_wire(sb)) {
+        (true, false) => (e.a, e.b, sa?),
+        (false, true) => (e.b, e.a, sb?),
+        _ => return None,
+    };
+    let (hub, beaten) = roles.documents(Some(source));
+    let reason = format!(
+        "'{source}' is the source of copies in this corpus by their text ({hub} of its documents are the hub whose own words other copies carry, {beaten} lost that to another outlet's copy)"
+    );
+    Some(decided(p, c, reason, Cue::SourceOutlet))
 }
 
 /// The cues of a corpus: credits per document, the tie window and the wires learned.

@@ -468,7 +468,15 @@ pub fn build(
     let cues = Cues::learn(docs, pairs, config);
     let mut orientations: Vec<Orientation> = pairs.iter().map(|e| cues.direction(e)).collect();
     let index = PairIndex::new(pairs);
-    let mediation = siblings::mediate(pairs, &orientations, shingles, &index);
+    let mediation = siblings::mediate(docs, pairs, &orientations, shingles, &index);
+    // The outlets that mediation found to be the source of copies direct what is left.
+    for (o, e) in orientations.iter_mut().zip(pairs) {
+        if !o.directed
+            && let Some(by_text) = direction::by_source_outlet(docs, &mediation.sources, e)
+        {
+            *o = by_text;
+        }
+    }
     siblings::propagate(docs, &mut orientations, &mediation, &index);
     let via = mediation.via;
     let groups = inferred::groups(&cues, pairs, &orientations, &via, shingles, &index);

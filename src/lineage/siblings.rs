@@ -26,6 +26,12 @@
 //! the text connects (the reverse-delete order of a maximum spanning tree). "Nearly all"
 //! allows [`slack`] k-grams: two writers may share a stock phrase by chance.
 //!
+//! These choices also say which *outlets* act as the source of copies in a corpus: a
+//! document chosen over another outlet's as the hub by its witnesses counts for its
+//! outlet as a source, the other as a copy ([`Mediation::sources`]); an outlet that is
+//! the source in four choices in five then directs the links that nothing else decides
+//! (`direction::by_source_outlet`).
+//!
 //! Once the tree is known, a decided direction anywhere on a path fixes the undecided links
 //! along it: if `S → RR` is decided (by date or credit) and `R` is between them, then
 //! `S → R → RR`, whatever the dates of `R` and `RR` say.
@@ -42,7 +48,7 @@ use std::cmp::Reverse;
 use ahash::AHashMap;
 
 use super::PairEvidence;
-use super::direction::{Cue, Orientation};
+use super::direction::{Cue, Orientation, WireStats};
 use crate::corpus::Document;
 use crate::shingle::ShingleSet;
 
@@ -272,10 +278,16 @@ pub(super) struct Mediation {
     /// is the source of both ends, and no direction runs along the path (see
     /// [`propagate`]).
     pub source_of_both: Vec<bool>,
+    /// Outlets whose documents act as the source of copies by their text: per outlet, its
+    /// documents chosen over another as the hub of two copies by their witnesses (as
+    /// parents), and those that lost that choice (as children). Read as wires are read
+    /// (see `direction::by_source_outlet`).
+    pub sources: WireStats,
 }
 
 /// For every pair, the document through which its two ends are related instead, if any.
 pub(super) fn mediate(
+    docs: &[Document],
     pairs: &[PairEvidence],
     orientations: &[Orientation],
     shingles: &[ShingleSet],
@@ -287,9 +299,12 @@ pub(super) fn mediate(
         return Mediation {
             via,
             source_of_both,
+            sources: WireStats::default(),
         };
     }
     let text = Witnesses::new(shingles, index);
+    // (hub, the end it beat by its witnesses)
+    let mut hub_links: Vec<(u32, u32)> = Vec::new();
     let mut order: Vec<usize> = (0..pairs.len()).collect();
     order.sort_by_key(|&i| (pairs[i].shared_shingles, pairs[i].a, pairs[i].b));
     for pi in order {
@@ -300,6 +315,11 @@ pub(super) fn mediate(
             {
                 via[pi] = Some(m);
                 source_of_both[pi] = by.contains(&Some(HubBy::Witnesses));
+                for (end, b) in [e.a, e.b].into_iter().zip(by) {
+                    if b == Some(HubBy::Witnesses) {
+                        hub_links.push((m, end));
+                    }
+                }
             }
             continue;
         }
@@ -337,12 +357,18 @@ pub(super) fn mediate(
             }
             via[pi] = Some(m);
             source_of_both[pi] = [x_hub, y_hub].contains(&Some(Some(HubBy::Witnesses)));
+            for (end, hub) in [(x, x_hub), (y, y_hub)] {
+                if hub == Some(Some(HubBy::Witnesses)) {
+                    hub_links.push((m, end));
+                }
+            }
             break;
         }
     }
     Mediation {
         via,
         source_of_both,
+        sources: WireStats::from_links(docs, hub_links.into_iter()),
     }
 }
 

@@ -28,7 +28,7 @@
 //!    because its own words turn up in other copies (see `siblings`), its outlet is
 //!    counted as a source and the other's as a copy; an outlet counted so as wires are
 //!    (three documents or more, four in five) is the parent against a different one that
-//!    is not ([`by_source_outlet`]).
+//!    is not (`by_source_outlet`).
 //! 6. Otherwise the direction is **undetermined** (`directed: false`), never guessed.
 //!
 //! Content is always measured with boilerplate removed, so site chrome is not taken for
@@ -230,7 +230,7 @@ pub enum Cue {
     /// A truncated copy of a fuller text.
     Truncation,
     /// One outlet's documents are, by their text, the source of copies in this corpus
-    /// (see `siblings::SourceOutlets`); only for pairs nothing else decides.
+    /// (see `siblings`); only for pairs nothing else decides.
     SourceOutlet,
     /// Placed on a path from a decided source by shared text (see `siblings`).
     Path,

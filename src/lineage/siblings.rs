@@ -28,7 +28,7 @@
 //!
 //! These choices also say which *outlets* act as the source of copies in a corpus: a
 //! document chosen over another outlet's as the hub by its witnesses counts for its
-//! outlet as a source, the other as a copy ([`Mediation::sources`]); an outlet that is
+//! outlet as a source, the other as a copy (`Mediation::sources`); an outlet that is
 //! the source in four choices in five then directs the links that nothing else decides
 //! (`direction::by_source_outlet`).
 //!

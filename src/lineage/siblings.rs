@@ -434,7 +434,7 @@ fn mediate_rewrite(
 /// `S – B` through `A` whose direction is decided, the undecided links `S – A` and
 /// `A – B` take the same direction — unless `A` was chosen for its witnesses, as the
 /// source of both: then `S` and `B` are two copies of `A`, and their dates tell only which
-/// copy came first.
+/// copy came first; or unless only `S`'s outlet decided it (`Cue::SourceOutlet`).
 pub(super) fn propagate(
     docs: &[Document],
     orientations: &mut [Orientation],
@@ -448,8 +448,10 @@ pub(super) fn propagate(
             if mediation.source_of_both[pi] {
                 continue;
             }
+            // An outlet learned to be the source of copies says which outlet's document is
+            // the source, not which of two copies of another outlet copied the other.
             let o = &orientations[pi];
-            if !o.directed {
+            if !o.directed || o.cue == Cue::SourceOutlet {
                 continue;
             }
             let (s, b) = (o.parent, o.child);

@@ -48,7 +48,7 @@ use std::cmp::Reverse;
 use ahash::AHashMap;
 
 use super::PairEvidence;
-use super::direction::{Cue, Orientation, WireStats};
+use super::direction::{Cue, Orientation, WireStats, same_outlet};
 use crate::corpus::Document;
 use crate::shingle::ShingleSet;
 
@@ -303,7 +303,7 @@ pub(super) fn mediate(
         };
     }
     let text = Witnesses::new(shingles, index);
-    // (hub, the end it beat by its witnesses)
+    // (hub, the end of another outlet it beat by its witnesses)
     let mut hub_links: Vec<(u32, u32)> = Vec::new();
     let mut order: Vec<usize> = (0..pairs.len()).collect();
     order.sort_by_key(|&i| (pairs[i].shared_shingles, pairs[i].a, pairs[i].b));
@@ -316,7 +316,9 @@ pub(super) fn mediate(
                 via[pi] = Some(m);
                 source_of_both[pi] = by.contains(&Some(HubBy::Witnesses));
                 for (end, b) in [e.a, e.b].into_iter().zip(by) {
-                    if b == Some(HubBy::Witnesses) {
+                    if b == Some(HubBy::Witnesses)
+                        && !same_outlet(&docs[m as usize], &docs[end as usize])
+                    {
                         hub_links.push((m, end));
                     }
                 }
@@ -358,7 +360,9 @@ pub(super) fn mediate(
             via[pi] = Some(m);
             source_of_both[pi] = [x_hub, y_hub].contains(&Some(Some(HubBy::Witnesses)));
             for (end, hub) in [(x, x_hub), (y, y_hub)] {
-                if hub == Some(Some(HubBy::Witnesses)) {
+                if hub == Some(Some(HubBy::Witnesses))
+                    && !same_outlet(&docs[m as usize], &docs[end as usize])
+                {
                     hub_links.push((m, end));
                 }
             }

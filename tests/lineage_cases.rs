@@ -251,10 +251,6 @@ fn undated_answers_hang_from_the_article_whose_outlet_their_text_shows_to_be_the
         }
     }
     expected.sort();
-    let expected: Vec<(&str, &str)> = expected
-        .iter()
-        .map(|(p, c)| (p.as_str(), c.as_str()))
-        .collect();
     let lineage = lineage_of(&docs);
     let mut found = edges(&docs, &lineage);
     let echo = found

@@ -292,6 +292,26 @@ impl WireStats {
         let (p, c) = self.documents(source);
         p >= 3 && p * 5 >= (p + c) * 4
     }
+
+    /// `(parent, child, the parent's outlet, its (parent, child) document counts)` when
+    /// exactly one end of a pair has an outlet that acts as a wire by these counts (two
+    /// documents of one outlet never do).
+    fn wire_end<'d>(
+        &self,
+        docs: &'d [Document],
+        e: &PairEvidence,
+    ) -> Option<(u32, u32, &'d str, (u32, u32))> {
+        let (sa, sb) = (
+            docs[e.a as usize].source.as_deref(),
+            docs[e.b as usize].source.as_deref(),
+        );
+        let (p, c, source) = match (self.is_wire(sa), self.is_wire(sb)) {
+            (true, false) => (e.a, e.b, sa?),
+            (false, true) => (e.b, e.a, sb?),
+            _ => return None,
+        };
+        Some((p, c, source, self.documents(Some(source))))
+    }
 }
 
 /// The direction of a pair that nothing else decides, when one end's outlet acts as the
@@ -302,17 +322,7 @@ pub(super) fn by_source_outlet(
     roles: &WireStats,
     e: &PairEvidence,
 ) -> Option<Orientation> {
-    let (da, db) = (&docs[e.a as usize], &docs[e.b as usize]);
-    if same_outlet(da, db) {
-        return None;
-    }
-    let (sa, sb) = (da.source.as_deref(), db.source.as_deref());
-    let (p, c, source) = match (roles.is_wire(sa), roles.is_wire(sb)) {
-        (true, false) => (e.a, e.b, sa?),
-        (false, true) => (e.b, e.a, sb?),
-        _ => return None,
-    };
-    let (hub, beaten) = roles.documents(Some(source));
+    let (p, c, source, (hub, beaten)) = roles.wire_end(docs, e)?;
     let reason = format!(
         "'{source}' is the source of copies in this corpus by their text ({hub} of its documents are the hub whose own words other copies carry, {beaten} lost that to another outlet's copy)"
     );
@@ -449,17 +459,7 @@ impl<'a> Cues<'a> {
     }
 
     fn by_wire(&self, e: &PairEvidence) -> Option<Orientation> {
-        let (a, b) = (e.a, e.b);
-        let (sa, sb) = (
-            self.docs[a as usize].source.as_deref(),
-            self.docs[b as usize].source.as_deref(),
-        );
-        let (p, c, source) = match (self.wires.is_wire(sa), self.wires.is_wire(sb)) {
-            (true, false) => (a, b, sa?),
-            (false, true) => (b, a, sb?),
-            _ => return None,
-        };
-        let (as_parent, as_child) = self.wires.documents(Some(source));
+        let (p, c, source, (as_parent, as_child)) = self.wires.wire_end(self.docs, e)?;
         let reason = format!(
             "'{source}' acts as a wire in this corpus (in links decided by date or credit, {as_parent} of its documents are the source and {as_child} a copy)"
         );

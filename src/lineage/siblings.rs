@@ -315,13 +315,7 @@ pub(super) fn mediate(
             {
                 via[pi] = Some(m);
                 source_of_both[pi] = by.contains(&Some(HubBy::Witnesses));
-                for (end, b) in [e.a, e.b].into_iter().zip(by) {
-                    if b == Some(HubBy::Witnesses)
-                        && !same_outlet(&docs[m as usize], &docs[end as usize])
-                    {
-                        hub_links.push((m, end));
-                    }
-                }
+                note_hub(docs, m, [e.a, e.b], by, &mut hub_links);
             }
             continue;
         }
@@ -359,13 +353,13 @@ pub(super) fn mediate(
             }
             via[pi] = Some(m);
             source_of_both[pi] = [x_hub, y_hub].contains(&Some(Some(HubBy::Witnesses)));
-            for (end, hub) in [(x, x_hub), (y, y_hub)] {
-                if hub == Some(Some(HubBy::Witnesses))
-                    && !same_outlet(&docs[m as usize], &docs[end as usize])
-                {
-                    hub_links.push((m, end));
-                }
-            }
+            note_hub(
+                docs,
+                m,
+                [x, y],
+                [x_hub.flatten(), y_hub.flatten()],
+                &mut hub_links,
+            );
             break;
         }
     }
@@ -373,6 +367,23 @@ pub(super) fn mediate(
         via,
         source_of_both,
         sources: WireStats::from_links(docs, hub_links.into_iter()),
+    }
+}
+
+/// Adds `(m, end)` to `hub_links` for each end of a mediated pair that `m` beat as the hub
+/// by its witnesses (`by`, per end), when the two are of different outlets: what
+/// `Mediation::sources` counts.
+fn note_hub(
+    docs: &[Document],
+    m: u32,
+    ends: [u32; 2],
+    by: [Option<HubBy>; 2],
+    hub_links: &mut Vec<(u32, u32)>,
+) {
+    for (end, b) in ends.into_iter().zip(by) {
+        if b == Some(HubBy::Witnesses) && !same_outlet(&docs[m as usize], &docs[end as usize]) {
+            hub_links.push((m, end));
+        }
     }
 }
 

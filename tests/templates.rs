@@ -226,6 +226,146 @@ fn the_gap_rule_does_not_join_stock_sentences() {
     assert_eq!(pair(&t, &few, "farm", "port").spans.len(), 1);
 }
 
+/// Reuters-21578 #4856, #5820 and #5990: three issuers' eurobonds whose closing lines
+/// agree on every figure and name — the denominations, Luxembourg, the usual fees.
+const BOND_NSW: &str = "New South Wales Treasury Corp is issuing
+15 billion yen of eurobonds due April 15, 1992, priced at
+101-5/8, with a 4-7/8 pct coupon, Nikko Securities Co (Europe)
+Ltd said as book-runner and joint lead manager with Mitsui
+Trust and Banking Co Ltd.
+    The issue will be guaranteed by New South Wales and will be
+sold in denominations of one mln yen, with listing in
+Luxembourg.
+    Fees are 1-1/4 pct for selling and 5/8 pct for management
+and underwriting combined. Payment date is April 15.
+    Co-lead manager is Mitsubishi Finance International Ltd.";
+const BOND_MERITOR: &str = "Meritor Savings Bank, a U.S. Savings and
+loan, is issuing 200 mln dlrs of collateralised eurobonds due
+April 14, 1992 priced at 101-3/8, with a 7-1/2 pct coupon, lead
+manager Goldman Sachs International Corp said.
+    The issue is non-callable and is collateralised by U.S.
+Treasury and agency securities and cash and will be offered in
+targetted registered form. The bonds will be sold in
+denominations of 5,000 and 10,000 dlrs and listed in
+Luxembourg.
+    Fees are 1-1/4 pct for selling and 5/8 pct for management
+and underwriting combined. Payment is April 14.";
+const BOND_BERGEN: &str = "City of Bergen, Norway, is issuing an 80
+mln Canadian dlr eurobond, due April 13, 1994, priced at
+101-1/2 with an 8-5/8 pct coupon, lead manager Bank of Tokyo
+International Ltd said.
+    The issue will be sold in denominations of 5,000 dlrs and
+listed in Luxembourg. Fees are 1-1/4 pct for selling and 5/8
+pct for management and underwriting combined. Payment date is
+April 13, 1987. There will be two co-lead managers.";
+
+/// The three notices, twelve more made up in their formula (each its own issuer, lead
+/// manager, amount, coupon and a paragraph of its own), and a later story on Meritor
+/// that quotes its notice.
+fn bond_notices() -> Vec<Document> {
+    let issuers = [
+        "Acme", "Borealis", "Cobalt", "Dunmore", "Elgin", "Fenwick", "Galloway", "Harlow",
+        "Ingram", "Jarrow", "Kestrel", "Lomond",
+    ];
+    let managers = [
+        "Nomura",
+        "Paribas",
+        "Daiwa",
+        "Hambros",
+        "Warburg",
+        "Orion",
+        "Yamaichi",
+        "Kleinwort",
+        "Salomon",
+        "Chemical",
+        "Schroders",
+        "Barings",
+    ];
+    let mut docs = vec![
+        Document::new("bond-nsw", BOND_NSW).with_date("1987-03-13T10:55:26Z"),
+        Document::new("bond-meritor", BOND_MERITOR).with_date("1987-03-17T05:14:50Z"),
+        Document::new("bond-bergen", BOND_BERGEN).with_date("1987-03-17T10:52:03Z"),
+    ];
+    for (i, (issuer, manager)) in issuers.iter().zip(managers).enumerate() {
+        let own = common::Rng::new(300 + i as u64).words(60, 50_000).join(" ");
+        let text = format!(
+            "Treasurers of {issuer} Finance said {own}, with {manager} Capital Markets \
+             arranging the sale of {} mln dlrs due April {}, 1992. The bonds will be sold in denominations of \
+             5,000 and 10,000 dlrs and listed in Luxembourg. Fees are 1-1/4 pct for \
+             selling and 5/8 pct for management and underwriting combined.",
+            60 + 15 * i,
+            2 + i,
+        );
+        // Wrapped at its own width, as wire copy is: no line recurs whole (boilerplate).
+        let text = wrap(&text, 50 + 3 * i);
+        docs.push(
+            Document::new(format!("bond-{i}"), text)
+                .with_date(&format!("1987-03-{:02}T09:00:00Z", 2 + i)),
+        );
+    }
+    docs.push(
+        Document::new(
+            "meritor-shares",
+            "Shares of Meritor Savings Bank rose 1/2 to 11-3/4 after the Philadelphia
+thrift placed its first eurobond issue, dealers said. The thrift, which lost money in
+its home mortgage business last year, has been selling branches in New Jersey and
+Florida to raise capital, and analysts said the bond would let it refinance deposits
+at lower cost. The bonds will be sold in
+denominations of 5,000 and 10,000 dlrs and listed in Luxembourg.
+    Fees are 1-1/4 pct for selling and 5/8 pct for management
+and underwriting combined. Dealers said demand came mostly from Swiss banks and
+insurance companies in Zurich and Geneva, and that the issue was trading near its
+issue price in the grey market late in the day.",
+        )
+        .with_date("1987-03-18T15:00:00Z"),
+    );
+    docs
+}
+
+/// `text` with its lines broken before `width` characters.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split_whitespace() {
+        if line > 0 && line + 1 + word.len() > width {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += word.len();
+    }
+    out
+}
+
+#[test]
+fn a_formula_agreeing_on_commonplace_specifics_links_no_unrelated_stories() {
+    let docs = bond_notices();
+    let t = run(&docs);
+    let notices: Vec<&str> = docs[..15].iter().map(|d| d.id.as_str()).collect();
+    for (i, a) in notices.iter().enumerate() {
+        for b in &notices[i + 1..] {
+            assert!(!edge_between(&docs, &t, a, b), "{a} ~ {b} became an edge");
+        }
+    }
+    // Meritor's closing lines are formula, their figures and names the usual ones: a
+    // template, not a passage.
+    let p = pair(&t, &docs, "bond-meritor", "bond-bergen");
+    assert!(p.spans.is_empty(), "{:?}", p.spans);
+    assert!(
+        p.templates
+            .iter()
+            .any(|s| s.reason == TemplateReason::Frame)
+    );
+    // The story on Meritor quotes the same lines; it names Meritor, as the notice does.
+    let p = pair(&t, &docs, "bond-meritor", "meritor-shares");
+    assert_eq!(p.spans.len(), 1, "{:?}", p.templates);
+    assert!(edge_between(&docs, &t, "bond-meritor", "meritor-shares"));
+    assert_eq!(t.lineage(&docs).graph.edge_count(), 1);
+}
+
 #[test]
 fn passages_and_audit_list_templates_and_frames() {
     let dir = tempfile::tempdir().unwrap();

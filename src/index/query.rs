@@ -152,7 +152,8 @@ impl Index {
         let spans: Vec<SharedSpan> = passage::align_indexed(article.indexed, &other, pc)
             .iter()
             .filter(|p| {
-                formula::judge(p, our_side, their_side, &no_stock, pc.k, pc.min_words).is_none()
+                formula::judge(p, our_side, their_side, &no_stock, pc.k, pc.min_words, true)
+                    .is_none()
             })
             .map(|p| SharedSpan::locate(p, &article.doc.text, article.tokens, &doc.text, &other))
             .collect();

@@ -348,6 +348,8 @@ pub fn find_passages_to(
                 set: ShingleSet::from_hashes(kgrams),
                 fingerprints,
                 headline,
+                specifics: formula::specifics_of(&docs[i].text, &tokens),
+                figure_kgrams: formula::figure_kgrams(&docs[i].text, &tokens, pc.k),
             }
         })
         .collect();
@@ -355,20 +357,30 @@ pub fn find_passages_to(
     let mut sets = Vec::with_capacity(measured.len());
     let mut fingerprints = Vec::with_capacity(measured.len());
     let mut headlines: Vec<(u32, Vec<u64>)> = Vec::new();
+    let mut specifics = Vec::with_capacity(measured.len());
+    let mut figure_kgrams = Vec::with_capacity(measured.len());
     for (i, m) in (0u32..).zip(measured) {
         stats.push(m.stats);
         sets.push(m.set);
         fingerprints.push(m.fingerprints);
+        specifics.push(m.specifics);
+        figure_kgrams.push(m.figure_kgrams);
         if !m.headline.is_empty() {
             headlines.push((i, m.headline));
         }
     }
     let (candidates, lsh_pairs, capped_fingerprints) = candidate_pairs(fingerprints, &dups, pc);
-    let stock = StockPhrases::learn(&sets, &family, config.boilerplate.min_docs);
+    let stock = StockPhrases::learn(&sets, &family, config.boilerplate.min_docs).with_frames(
+        &figure_kgrams,
+        &specifics,
+        &family,
+    );
+    drop(figure_kgrams);
     let aligner = Aligner {
         content: &content,
         sets: &sets,
         stock: &stock,
+        specifics: &specifics,
         lsh_pairs: &lsh_pairs,
         config: pc,
     };
@@ -432,6 +444,10 @@ struct Measured {
     fingerprints: Vec<u64>,
     /// The k-grams of a headline held apart from its text ([`headline_kgrams`]).
     headline: Vec<u64>,
+    /// Its figures and names ([`formula::specifics_of`]), for the commonplace ones.
+    specifics: ShingleSet,
+    /// Its k-grams holding a figure, masked ([`formula::figure_kgrams`]).
+    figure_kgrams: ShingleSet,
 }
 
 /// The k-gram sets lineage reads the documents by: each one's content k-grams and, for a
@@ -522,6 +538,8 @@ struct Aligner<'a> {
     content: &'a Content<'a>,
     sets: &'a [ShingleSet],
     stock: &'a StockPhrases,
+    /// Each document's figures and names ([`formula::specifics_of`]).
+    specifics: &'a [ShingleSet],
     /// The pairs `dups` verified, sorted.
     lsh_pairs: &'a [(u32, u32)],
     config: &'a PassageConfig,
@@ -605,6 +623,8 @@ impl Aligner<'_> {
         let docs = self.content.docs;
         let locate = |p: &passage::Passage| locate(docs, (ia, ta), (ib, &tb), p);
         let (mut spans, mut templates, mut found) = (Vec::new(), Vec::new(), Vec::new());
+        let related =
+            formula::share_distinctive(&self.specifics[ia], &self.specifics[ib], self.stock);
         for p in &passages {
             let verdict = formula::judge(
                 p,
@@ -613,6 +633,7 @@ impl Aligner<'_> {
                 self.stock,
                 pc.k,
                 pc.min_words,
+                related,
             );
             match verdict {
                 None => spans.push(locate(p)),

@@ -952,7 +952,7 @@ mod tests {
 
     /// A bond notice in the formula of Reuters-21578's eurobond stories: the issuer, the
     /// lead manager and the amount its own, the closing lines the formula's.
-    fn notice(issuer: &str, manager: &str, amount: u32) -> String {
+    fn notice(issuer: &str, manager: &str, amount: usize) -> String {
         format!(
             "Treasurers at {issuer} are raising {amount} mln dlrs for its expansion abroad, \
              they told reporters, with {manager} arranging the sale to institutions in Europe \
@@ -962,29 +962,17 @@ mod tests {
         )
     }
 
-    const ISSUERS: [&str; 12] = [
-        "Acme", "Borealis", "Cobalt", "Dunmore", "Elgin", "Fenwick", "Galloway", "Harlow",
-        "Ingram", "Jarrow", "Kestrel", "Lomond",
-    ];
-    const MANAGERS: [&str; 12] = [
-        "Nomura",
-        "Paribas",
-        "Daiwa",
-        "Hambros",
-        "Warburg",
-        "Orion",
-        "Yamaichi",
-        "Kleinwort",
-        "Salomon",
-        "Morgan",
-        "Schroders",
-        "Barings",
-    ];
-
     /// The twelve notices, their formula and commonplace specifics learned.
     fn notices() -> (Vec<String>, Vec<ShingleSet>, StockPhrases) {
         let texts: Vec<String> = (0..12)
-            .map(|i| notice(ISSUERS[i], MANAGERS[i], 50 + 25 * i as u32))
+            .map(|i| {
+                let letter = char::from(b'A' + i as u8);
+                notice(
+                    &format!("Issuer{letter}"),
+                    &format!("Banker{letter}"),
+                    50 + 25 * i,
+                )
+            })
             .collect();
         let tokens: Vec<Vec<Token>> = texts.iter().map(|t| tokenize(t)).collect();
         let kgrams: Vec<ShingleSet> = tokens
@@ -1040,7 +1028,7 @@ mod tests {
         // Stories about one thing (sharing a distinctive specific) keep the passage.
         assert_eq!(judged_as(&a, &b, &stock, true), [None]);
         let follow_up = format!(
-            "Shares of Acme rose after the company said its treasurer Burkhart had \
+            "Shares of IssuerA rose after the company said its treasurer Burkhart had \
              placed the issue. {}",
             tail(0)
         );

@@ -70,7 +70,7 @@ use serde::Serialize;
 
 use crate::normalize::Token;
 use crate::passage::{MatchRun, Passage, SharedSpan, merge_ranges};
-use crate::shingle::ShingleSet;
+use crate::shingle::{ShingleSet, kgram_hash_of};
 
 /// Exact runs of formulaic k-grams shorter than this many words are stock phrases; a run
 /// this long is a paragraph lifted from somewhere, however common.
@@ -147,18 +147,12 @@ impl StockPhrases {
         self.figure_frames.len()
     }
 
-    /// Is the k-gram at `pos` of `side` formulaic: its hash, or when it holds a figure
-    /// (`has_figure`) its masked hash ([`figure_kgrams`]), in `min_stories` unrelated
-    /// stories?
-    fn formulaic_at(&self, side: &Side, pos: usize, k: usize, has_figure: bool) -> bool {
-        if has_figure {
-            side.tokens
-                .get(pos..pos + k)
-                .is_some_and(|w| self.figure_frames.contains(&masked_kgram(side.text, w)))
-        } else {
-            side.kgrams
-                .get(pos)
-                .is_some_and(|h| self.formulaic.contains(h))
+    /// Is a k-gram formulaic: its hash (`kgram`), or when it holds a figure its masked
+    /// hash (`masked`, [`figure_kgrams`]), in `min_stories` unrelated stories?
+    fn formulaic_kgram(&self, kgram: Option<u64>, masked: Option<u64>) -> bool {
+        match masked {
+            Some(h) => self.figure_frames.contains(&h),
+            None => kgram.is_some_and(|h| self.formulaic.contains(&h)),
         }
     }
 
@@ -299,22 +293,18 @@ fn whole_of_both(p: &Passage, a: &Side, b: &Side) -> bool {
 }
 
 /// Share of the words of a passage's exact runs covered by formulaic k-grams
-/// ([`StockPhrases::formulaic_at`], on side `a`).
+/// ([`StockPhrases::formulaic_kgram`], on side `a`).
 fn formula_wording(p: &Passage, a: &Side, stock: &StockPhrases, k: usize) -> f64 {
     let (mut covered, mut total) = (0usize, 0usize);
     for r in &p.runs {
         let Some(words) = a.tokens.get(r.a..r.a + r.words) else {
             continue;
         };
-        // Figures before each word of the run: a k-gram holds one when the count grows.
-        let mut figures_before = vec![0usize; words.len() + 1];
-        for (i, t) in words.iter().enumerate() {
-            figures_before[i + 1] = figures_before[i] + usize::from(is_figure(a.text, t));
-        }
+        let masked = Masked::of(a.text, words);
         let mut on = vec![false; r.words];
         for i in 0..(r.words + 1).saturating_sub(k) {
-            let has_figure = figures_before[i + k] > figures_before[i];
-            if stock.formulaic_at(a, r.a + i, k, has_figure) {
+            let kgram = a.kgrams.get(r.a + i).copied();
+            if stock.formulaic_kgram(kgram, masked.kgram(i, k)) {
                 on[i..i + k].iter_mut().for_each(|w| *w = true);
             }
         }
@@ -510,20 +500,35 @@ fn is_figure(text: &str, t: &Token) -> bool {
 /// Stands for every figure in a masked k-gram.
 const FIGURE_TOKEN: u64 = 0x2300_2300_2300_2300;
 
-/// The hash of a k-gram (`window` of tokens) with each figure replaced by one token, as
-/// word k-grams are hashed (XXH3 of the tokens' hashes), seeded apart from them.
-fn masked_kgram(text: &str, window: &[Token]) -> u64 {
-    let mut buf = [0u8; 8 * 64];
-    let n = window.len().min(64);
-    for (chunk, t) in buf.chunks_exact_mut(8).zip(&window[..n]) {
-        let h = if is_figure(text, t) {
-            FIGURE_TOKEN
-        } else {
-            t.hash
-        };
-        chunk.copy_from_slice(&h.to_le_bytes());
+/// A run of tokens seen with its figures masked: each token's hash, a figure's replaced
+/// by [`FIGURE_TOKEN`], and the number of figures before each token.
+struct Masked {
+    hashes: Vec<u64>,
+    figures_before: Vec<usize>,
+}
+
+impl Masked {
+    fn of(text: &str, tokens: &[Token]) -> Self {
+        let mut hashes = Vec::with_capacity(tokens.len());
+        let mut figures_before = Vec::with_capacity(tokens.len() + 1);
+        figures_before.push(0);
+        for t in tokens {
+            let figure = is_figure(text, t);
+            hashes.push(if figure { FIGURE_TOKEN } else { t.hash });
+            figures_before.push(figures_before[figures_before.len() - 1] + usize::from(figure));
+        }
+        Masked {
+            hashes,
+            figures_before,
+        }
     }
-    xxhash_rust::xxh3::xxh3_64_with_seed(&buf[..8 * n], FIGURE_SEED)
+
+    /// The masked hash of the k-gram starting at `pos` (hashed as word k-grams are), when
+    /// it holds a figure.
+    fn kgram(&self, pos: usize, k: usize) -> Option<u64> {
+        (self.figures_before[pos + k] > self.figures_before[pos])
+            .then(|| kgram_hash_of(self.hashes[pos..pos + k].iter().copied()))
+    }
 }
 
 /// A document's *figure k-grams*: its word k-grams that hold a figure, each figure
@@ -533,17 +538,10 @@ pub fn figure_kgrams(text: &str, tokens: &[Token], k: usize) -> ShingleSet {
     if tokens.len() < k || k == 0 {
         return ShingleSet::default();
     }
-    let figure: Vec<bool> = tokens.iter().map(|t| is_figure(text, t)).collect();
-    let mut in_window = figure[..k - 1].iter().filter(|&&f| f).count();
-    let mut out = Vec::new();
-    for pos in 0..=tokens.len() - k {
-        in_window += figure[pos + k - 1] as usize;
-        if in_window > 0 {
-            out.push(masked_kgram(text, &tokens[pos..pos + k]));
-        }
-        in_window -= figure[pos] as usize;
-    }
-    ShingleSet::from_hashes(out)
+    let masked = Masked::of(text, tokens);
+    (0..=tokens.len() - k)
+        .filter_map(|pos| masked.kgram(pos, k))
+        .collect()
 }
 
 /// A document's specifics — its figures and names, as hashes — from its content tokens:

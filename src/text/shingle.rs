@@ -68,10 +68,17 @@ impl FromStr for ShingleScheme {
 
 /// Hash of the word k-gram made of these consecutive tokens.
 pub fn word_gram_hash(tokens: &[Token]) -> u64 {
+    kgram_hash_of(tokens.iter().map(|t| t.hash))
+}
+
+/// Hash of a word k-gram given its tokens' hashes (the first 64): XXH3 over their
+/// little-endian bytes, as every word k-gram is hashed.
+pub fn kgram_hash_of(hashes: impl IntoIterator<Item = u64>) -> u64 {
     let mut buf = [0u8; 8 * 64];
-    let n = tokens.len().min(64);
-    for (chunk, t) in buf.chunks_exact_mut(8).zip(&tokens[..n]) {
-        chunk.copy_from_slice(&t.hash.to_le_bytes());
+    let mut n = 0;
+    for (chunk, h) in buf.chunks_exact_mut(8).zip(hashes) {
+        chunk.copy_from_slice(&h.to_le_bytes());
+        n += 1;
     }
     xxh3_64(&buf[..8 * n])
 }

@@ -260,8 +260,8 @@ pct for management and underwriting combined. Payment date is
 April 13, 1987. There will be two co-lead managers.";
 
 /// The three notices, twelve more made up in their formula (each its own issuer, lead
-/// manager, amount, coupon and a paragraph of its own), and a later story on Meritor
-/// that quotes its notice.
+/// manager, payment day and a paragraph of its own; every fifth one the same amount, a
+/// figure found in no other story), and a later story on Meritor that quotes its notice.
 fn bond_notices() -> Vec<Document> {
     let issuers = [
         "Acme", "Borealis", "Cobalt", "Dunmore", "Elgin", "Fenwick", "Galloway", "Harlow",
@@ -293,7 +293,7 @@ fn bond_notices() -> Vec<Document> {
              arranging the sale of {} mln dlrs due April {}, 1992. The bonds will be sold in denominations of \
              5,000 and 10,000 dlrs and listed in Luxembourg. Fees are 1-1/4 pct for \
              selling and 5/8 pct for management and underwriting combined.",
-            60 + 15 * i,
+            60 + 15 * (i % 5),
             2 + i,
         );
         // Wrapped at its own width, as wire copy is: no line recurs whole (boilerplate).
@@ -344,6 +344,8 @@ fn wrap(text: &str, width: usize) -> String {
 fn a_formula_agreeing_on_commonplace_specifics_links_no_unrelated_stories() {
     let docs = bond_notices();
     let t = run(&docs);
+    // No pair of notices is linked, not even the pairs that share their amount: one
+    // figure is no sign of one event.
     let notices: Vec<&str> = docs[..15].iter().map(|d| d.id.as_str()).collect();
     for (i, a) in notices.iter().enumerate() {
         for b in &notices[i + 1..] {

@@ -44,12 +44,18 @@
 //!    story is, or the usual selling concession. And the wording is a formula's once its
 //!    figures are masked: its k-grams, each figure replaced by one token
 //!    ([`figure_kgrams`]), recur in `min_stories` unrelated stories. A passage whose exact
-//!    runs are at least [`FORMULA_WORDING`] such formula, between two stories that share
-//!    no distinctive specific anywhere in their texts (no company, place or figure that is
-//!    not commonplace: [`share_distinctive`]), is a frame too. Two stories about one thing
-//!    — a follow-up quoting yesterday's wire paragraph, a digest lifting a story — share
-//!    its name or its figures somewhere, and their passage stays reuse; so does a notice
-//!    sent twice word for word (the passage is the whole of both texts).
+//!    runs are at least [`FORMULA_WORDING`] such formula, between two stories that are not
+//!    about one thing, is a frame too. Two stories about one thing — a follow-up quoting
+//!    yesterday's wire paragraph, a digest lifting a story, an earnings table re-sent —
+//!    share its name, or several of its figures, somewhere in their texts: a name that is
+//!    not commonplace, or [`FIGURES_THAT_RELATE`] figures that are not
+//!    ([`share_distinctive`]). One figure is not enough, as formulas draw their terms
+//!    from a short menu: two issuers' convertible notices both `due 2012`, two debentures
+//!    with the same sinking fund. (Where a script has no capitals, as Chinese has not, no
+//!    name can be read and one figure is enough.) A name is read whole, as a run of
+//!    capitalised words; one that opens a sentence is read with and without its first
+//!    word (`The Murray Ohio Manufacturing Co said`). A notice sent twice word for word
+//!    (the passage is the whole of both texts) stays a copy however formulaic.
 //!
 //! A passage judged so is a [`TemplateSpan`]: listed by `passages` with `"kind":
 //! "template"`, grouped into *frames* (template passages that share most of their
@@ -314,22 +320,55 @@ fn formula_wording(p: &Passage, a: &Side, stock: &StockPhrases, k: usize) -> f64
     covered as f64 / total.max(1) as f64
 }
 
-/// Do two documents (their [`specifics_of`]) share a specific that is not commonplace
-/// in the corpus — one company, one place, one figure of note: are they about one thing?
+/// Do two documents (their [`specifics_of`]) share what tells one thing — a name that is
+/// not commonplace in the corpus (one company, one person, one place), or
+/// [`FIGURES_THAT_RELATE`] figures that are not: are they about one thing?
+///
+/// A figure says less than a name. Formulas of one kind draw their terms from a short
+/// menu — the coupon, the maturity year, the amount, the listing — so two notices by
+/// different issuers often agree on one figure or two that few other stories carry
+/// (`due 2012`, `75 mln dlr`); a story re-sent or corrected, an earnings table quoted
+/// by a later report, agrees on several. Where a text can hold no name — its script has
+/// no capitals (Chinese, Urdu: [`CASELESS`]) — its figures are all the specifics there
+/// are, and one distinctive figure relates.
 pub fn share_distinctive(a: &[u64], b: &[u64], stock: &StockPhrases) -> bool {
+    let caseless = |x: &[u64]| x.binary_search(&CASELESS).is_ok();
+    let figures_needed = if caseless(a) || caseless(b) {
+        1
+    } else {
+        FIGURES_THAT_RELATE
+    };
+    let mut figures = 0;
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal if !stock.is_commonplace(a[i]) => return true,
             std::cmp::Ordering::Equal => {
+                if a[i] != CASELESS && !stock.is_commonplace(a[i]) {
+                    if !is_figure_hash(a[i]) {
+                        return true;
+                    }
+                    figures += 1;
+                    if figures == figures_needed {
+                        return true;
+                    }
+                }
                 i += 1;
                 j += 1;
             }
         }
     }
     false
+}
+
+/// Distinctive figures two documents must share to be about one thing when they share
+/// no distinctive name ([`share_distinctive`]).
+pub const FIGURES_THAT_RELATE: usize = 2;
+
+/// Is a hash from [`specifics_of`] a figure's (its lowest bit set) or a name's?
+fn is_figure_hash(h: u64) -> bool {
+    h & 1 == 1
 }
 
 /// Do the two sides of a passage (token ranges of `a` and `b`) tell two events in one
@@ -437,17 +476,27 @@ impl Specifics {
         // sentence, but a lone word that does is no name (`The`, `Analysts`).
         let mut run: Vec<u8> = Vec::new();
         let mut run_is_name = false;
-        let end_run = |run: &mut Vec<u8>, is_name: bool, s: &mut Specifics| {
-            match run.len() {
+        // Whether the run's first word begins a sentence: it may be the name's (`Murray
+        // Ohio Manufacturing Co said`) or only the sentence's (`The Murray Ohio
+        // Manufacturing Co said`), so a run of three words or more counts both with and
+        // without it.
+        let mut run_opens_sentence = false;
+        let end_run = |run: &mut Vec<u8>, is_name: bool, opens: bool, s: &mut Specifics| {
+            let mut insert = |words: &[u8]| match words.len() {
                 0 => {}
-                8 if !is_name => {}
                 8 => {
                     s.name_runs
-                        .insert(u64::from_le_bytes(run[..8].try_into().expect("8 bytes")));
+                        .insert(u64::from_le_bytes(words.try_into().expect("8 bytes")));
                 }
                 _ => {
                     s.name_runs
-                        .insert(xxhash_rust::xxh3::xxh3_64_with_seed(run, NAME_RUN_SEED));
+                        .insert(xxhash_rust::xxh3::xxh3_64_with_seed(words, NAME_RUN_SEED));
+                }
+            };
+            if is_name {
+                insert(run);
+                if opens && run.len() > 16 {
+                    insert(&run[8..]);
                 }
             }
             run.clear();
@@ -461,22 +510,30 @@ impl Specifics {
             }
             if capitalised && !name && !run.is_empty() {
                 // A new sentence: the run before it ends.
-                end_run(&mut run, run_is_name, &mut s);
+                end_run(&mut run, run_is_name, run_opens_sentence, &mut s);
             }
             if capitalised {
+                if run.is_empty() {
+                    run_opens_sentence = !name;
+                }
                 run_is_name = name || !run.is_empty();
                 run.extend_from_slice(&t.hash.to_le_bytes());
             } else {
-                end_run(&mut run, run_is_name, &mut s);
+                end_run(&mut run, run_is_name, run_opens_sentence, &mut s);
             }
         }
-        end_run(&mut run, run_is_name, &mut s);
+        end_run(&mut run, run_is_name, run_opens_sentence, &mut s);
         s
     }
 
     /// Its figures and its names as runs: what tells one event when two texts share it.
+    /// A figure's hash has its lowest bit set and a name's has it clear
+    /// ([`is_figure_hash`]).
     fn identifying(&self) -> impl Iterator<Item = u64> + '_ {
-        self.numbers.iter().chain(&self.name_runs).copied()
+        self.numbers
+            .iter()
+            .map(|h| h | 1)
+            .chain(self.name_runs.iter().map(|h| h & !1))
     }
 }
 
@@ -546,11 +603,31 @@ pub fn figure_kgrams(text: &str, tokens: &[Token], k: usize) -> ShingleSet {
 
 /// A document's specifics — its figures and names, as hashes — from its content tokens:
 /// what [`StockPhrases::with_frames`] counts.
+/// A text whose words are mostly in a script without capitals (Chinese, Urdu) reads no
+/// names; its specifics carry [`CASELESS`] to say so.
 pub fn specifics_of(text: &str, tokens: &[Token]) -> ShingleSet {
-    Specifics::of(text, tokens, 0..tokens.len())
+    let specifics = Specifics::of(text, tokens, 0..tokens.len());
+    let (mut lettered, mut cased) = (0usize, 0usize);
+    for t in tokens {
+        if let Some(c) = text[t.start..t.end]
+            .chars()
+            .next()
+            .filter(|c| c.is_alphabetic())
+        {
+            lettered += 1;
+            cased += usize::from(c.is_lowercase() || c.is_uppercase());
+        }
+    }
+    let caseless = cased * 2 < lettered;
+    specifics
         .identifying()
+        .chain(caseless.then_some(CASELESS))
         .collect()
 }
+
+/// Stands in a document's specifics ([`specifics_of`]) for "its script has no capitals,
+/// so no name can be read in it": never a specific two texts share.
+pub const CASELESS: u64 = 1;
 
 /// The figures in a text: runs of digits, with the `.`, `,`, `/` and `-` between digits
 /// kept (`8-1/2` is one figure) and thousands commas dropped.
@@ -1034,6 +1111,39 @@ mod tests {
         assert!(share_distinctive(&specifics[0], &ours, &stock));
         // A notice sent twice, word for word, is a copy however formulaic.
         assert_eq!(judged(&tail(0), &tail(0), &stock), [None]);
+    }
+
+    #[test]
+    fn one_distinctive_figure_relates_no_stories_but_a_name_or_two_figures_do() {
+        let (_, _, stock) = notices();
+        let s = |t: &str| specifics_of(t, &tokenize(t));
+        let atlas = s(
+            "Atlas Mining Corp said it will sell 60 mln dlrs of debentures due 2012 \
+                       through Hale Brothers.",
+        );
+        // Another issuer in the same formula, the same maturity year: one figure.
+        let borealis = s(
+            "Borealis Paper Co said it will sell 80 mln dlrs of debentures due \
+                          2012 through Kite Partners.",
+        );
+        assert!(!share_distinctive(&atlas, &borealis, &stock));
+        // The same maturity and the same amount: two figures.
+        let cygnus = s(
+            "Cygnus Foods Inc said it will sell 60 mln dlrs of debentures due 2012 \
+                        through Kite Partners.",
+        );
+        assert!(share_distinctive(&atlas, &cygnus, &stock));
+        // The issuer's name, though here the run of capitals opens with the sentence's `The`.
+        let priced = s("The Atlas Mining Corp offering was priced at par, bankers said.");
+        assert!(share_distinctive(&atlas, &priced, &stock));
+        let other = s("The Borealis Paper Co offering was priced at par, bankers said.");
+        assert!(!share_distinctive(&atlas, &other, &stock));
+        // Without capitals a text reads no names, and one distinctive figure relates.
+        let rockets = s("火箭主场迎战马刺，最后119-114战胜了对手。");
+        let overtime = s("经过加时苦战，火箭以119-114击败马刺。");
+        let spurs = s("马刺主场迎战火箭，最后战胜了对手。");
+        assert!(share_distinctive(&rockets, &overtime, &stock));
+        assert!(!share_distinctive(&rockets, &spurs, &stock));
     }
 
     #[test]

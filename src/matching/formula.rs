@@ -468,7 +468,8 @@ impl Specifics {
         else {
             return s;
         };
-        s.numbers = numbers(&text[first.start..last.end])
+        let (start, end) = whole_figures(text, first.start, last.end);
+        s.numbers = numbers(&text[start..end])
             .iter()
             .map(|n| xxhash_rust::xxh3::xxh3_64_with_seed(n.as_bytes(), FIGURE_SEED))
             .collect();
@@ -658,6 +659,37 @@ fn numbers(text: &str) -> AHashSet<String> {
         out.insert(current);
     }
     out
+}
+
+/// Bytes `start..end` of `text`, widened so that a figure the range cuts is read whole: a
+/// passage that ends at `98` of `98.307` (the tokens split at the point) has the figure
+/// `98.307`, which another week's `98.215` does not share.
+fn whole_figures(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
+    let joins = |c: char| matches!(c, '.' | ',' | '/' | '-');
+    let before = |i: usize| text[..i].chars().next_back();
+    let after = |i: usize| text[i..].chars().next();
+    let digit = |c: Option<char>| c.is_some_and(char::is_numeric);
+    // Back over digits, and over a joining mark with a digit before it.
+    if digit(after(start)) {
+        while let Some(c) = before(start) {
+            if c.is_numeric() || joins(c) && digit(before(start - c.len_utf8())) {
+                start -= c.len_utf8();
+            } else {
+                break;
+            }
+        }
+    }
+    // On over digits, and over a joining mark with a digit after it.
+    if digit(before(end)) {
+        while let Some(c) = after(end) {
+            if c.is_numeric() || joins(c) && digit(after(end + c.len_utf8())) {
+                end += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+    }
+    (start, end)
 }
 
 /// Does a word begin with a capital and hold a lower-case letter (not all capitals)?
@@ -990,6 +1022,33 @@ mod tests {
         let none = StockPhrases::default();
         assert_eq!(judged(a, b, &none), [Some(TemplateReason::Frame)]);
         assert_eq!(judged(a, a, &none), [None]);
+    }
+
+    #[test]
+    fn a_figure_cut_by_the_passage_edge_is_read_whole() {
+        let text = "Average price was 98.217, against 8-1/2 pct.";
+        let cut = text.find("217").unwrap() - 1; // the passage ends at `98`
+        let whole = |s, e| {
+            let (s, e) = whole_figures(text, s, e);
+            &text[s..e]
+        };
+        assert_eq!(whole(0, cut), "Average price was 98.217");
+        let half = text.find("1/2").unwrap(); // starts inside `8-1/2`
+        assert_eq!(whole(half, text.len()), "8-1/2 pct.");
+        assert_eq!(whole(0, 7), "Average"); // no figure at the edge
+        // Reuters-21578 #1106 and #14164: two weeks' auctions in one formula. The passage
+        // ends inside the average price, where the two weeks differ.
+        let a = "This week's Ontario government auction\nof 50 mln dlrs worth of 91-day \
+                 treasury bills yielded an\naverage of 7.28 pct, up slightly from 7.26 pct \
+                 last week, a\ntreasury department spokesman said.\n    Average price was \
+                 98.217.\n Reuter";
+        let b = "This week's Ontario government auction\nof 50 mln dlrs worth of 91-day \
+                 treasury bills yielded an\naverage of 6.91 pct, up from 6.87 pct last week, \
+                 a treasury\ndepartment spokesman said. Average price was 98.307.\n Reuter";
+        assert_eq!(
+            judged_as(a, b, &StockPhrases::default(), true),
+            [Some(TemplateReason::Frame)]
+        );
     }
 
     #[test]

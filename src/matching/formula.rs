@@ -604,6 +604,7 @@ pub fn figure_kgrams(text: &str, tokens: &[Token], k: usize) -> ShingleSet {
 
 /// A document's specifics — its figures and names, as hashes — from its content tokens:
 /// what [`StockPhrases::with_frames`] counts.
+///
 /// A text whose words are mostly in a script without capitals (Chinese, Urdu) reads no
 /// names; its specifics carry [`CASELESS`] to say so.
 pub fn specifics_of(text: &str, tokens: &[Token]) -> ShingleSet {

@@ -54,18 +54,23 @@
 //!    with the same sinking fund. (Where a script has no capitals, as Chinese has not, no
 //!    name can be read and one figure is enough.) A name is read whole, as a run of
 //!    capitalised words; one that opens a sentence is read with and without its first
-//!    word (`The Murray Ohio Manufacturing Co said`). A notice sent twice word for word
-//!    (the passage is the whole of both texts) stays a copy however formulaic.
+//!    word (`The Murray Ohio Manufacturing Co said`). Nor does a name tell one thing
+//!    when the formula supplies it: the lead manager of `said lead manager Credit Suisse
+//!    First Boston Ltd`, the agency of `rated B-3 by Moody's`, found with the same two
+//!    words before it in `min_stories` unrelated stories ([`MenuNames`]) — two issuers'
+//!    notices by one bank share its name, not their subject. A notice sent twice word for
+//!    word (the passage is the whole of both texts) stays a copy however formulaic.
 //!
 //! A passage judged so is a [`TemplateSpan`]: listed by `passages` with `"kind":
 //! "template"`, grouped into *frames* (template passages that share most of their
 //! wording, found by min-hash keys, with the number of stories using the frame) for
 //! `passages` and `audit`, and never lineage evidence.
 //!
-//! Cost: stock phrases, figure k-grams and specifics are counted in 16 hash shards of
-//! their per-document sets (one sort each, a sixteenth of the hashes in memory at a time);
-//! each document's specifics are held while passages are judged (a few dozen hashes);
-//! judging a passage reads its own tokens once.
+//! Cost: stock phrases, figure k-grams, specifics and name usages are counted in 16 hash
+//! shards of their per-document sets (one sort each, a sixteenth of the hashes in memory
+//! at a time); each document's name usages (two hashes a name) are held until the menu
+//! is learned, its specifics while passages are judged (a few dozen hashes); judging a
+//! passage reads its own tokens once.
 
 use std::ops::Range;
 
@@ -453,6 +458,9 @@ struct Specifics {
     numbers: AHashSet<u64>,
     names: AHashSet<u64>,
     name_runs: AHashSet<u64>,
+    /// Each name run inside a sentence with the two words before it, as `(usage, name)`:
+    /// the usage hashes the two words (figures masked) and the name ([`MenuNames`]).
+    usages: Vec<(u64, u64)>,
 }
 
 /// Seed of a figure's hash, so that a figure and a name never share one.
@@ -482,27 +490,38 @@ impl Specifics {
         // Manufacturing Co said`), so a run of three words or more counts both with and
         // without it.
         let mut run_opens_sentence = false;
-        let end_run = |run: &mut Vec<u8>, is_name: bool, opens: bool, s: &mut Specifics| {
-            let mut insert = |words: &[u8]| match words.len() {
-                0 => {}
-                8 => {
-                    s.name_runs
-                        .insert(u64::from_le_bytes(words.try_into().expect("8 bytes")));
+        let mut run_start = 0;
+        let end_run =
+            |run: &mut Vec<u8>, is_name: bool, opens: bool, at: usize, s: &mut Specifics| {
+                let mut insert = |words: &[u8]| {
+                    let h = match words.len() {
+                        8 => u64::from_le_bytes(words.try_into().expect("8 bytes")),
+                        _ => xxhash_rust::xxh3::xxh3_64_with_seed(words, NAME_RUN_SEED),
+                    };
+                    s.name_runs.insert(h);
+                    h
+                };
+                if is_name && !run.is_empty() {
+                    let whole = insert(run);
+                    if opens && run.len() > 16 {
+                        insert(&run[8..]);
+                    }
+                    if !opens && at >= 2 {
+                        let word = |i: usize| {
+                            if is_figure(text, &tokens[i]) {
+                                FIGURE_TOKEN
+                            } else {
+                                tokens[i].hash
+                            }
+                        };
+                        let name = whole & !1;
+                        s.usages
+                            .push((kgram_hash_of([word(at - 2), word(at - 1), name]), name));
+                    }
                 }
-                _ => {
-                    s.name_runs
-                        .insert(xxhash_rust::xxh3::xxh3_64_with_seed(words, NAME_RUN_SEED));
-                }
+                run.clear();
             };
-            if is_name {
-                insert(run);
-                if opens && run.len() > 16 {
-                    insert(&run[8..]);
-                }
-            }
-            run.clear();
-        };
-        for t in &tokens[range] {
+        for (i, t) in tokens.iter().enumerate().take(range.end).skip(range.start) {
             let word = &text[t.start..t.end];
             let capitalised = is_capitalised(word) && !word.chars().any(char::is_numeric);
             let name = capitalised && is_name(text, word, t.start);
@@ -511,19 +530,20 @@ impl Specifics {
             }
             if capitalised && !name && !run.is_empty() {
                 // A new sentence: the run before it ends.
-                end_run(&mut run, run_is_name, run_opens_sentence, &mut s);
+                end_run(&mut run, run_is_name, run_opens_sentence, run_start, &mut s);
             }
             if capitalised {
                 if run.is_empty() {
                     run_opens_sentence = !name;
+                    run_start = i;
                 }
                 run_is_name = name || !run.is_empty();
                 run.extend_from_slice(&t.hash.to_le_bytes());
             } else {
-                end_run(&mut run, run_is_name, run_opens_sentence, &mut s);
+                end_run(&mut run, run_is_name, run_opens_sentence, run_start, &mut s);
             }
         }
-        end_run(&mut run, run_is_name, run_opens_sentence, &mut s);
+        end_run(&mut run, run_is_name, run_opens_sentence, run_start, &mut s);
         s
     }
 
@@ -608,6 +628,13 @@ pub fn figure_kgrams(text: &str, tokens: &[Token], k: usize) -> ShingleSet {
 /// A text whose words are mostly in a script without capitals (Chinese, Urdu) reads no
 /// names; its specifics carry [`CASELESS`] to say so.
 pub fn specifics_of(text: &str, tokens: &[Token]) -> ShingleSet {
+    specifics_and_usages(text, tokens).0
+}
+
+/// A document's specifics ([`specifics_of`]) and its name usages: each name inside a
+/// sentence with the two words before it, as `(usage, name)` hashes, which
+/// [`MenuNames`] learns from and reads.
+pub fn specifics_and_usages(text: &str, tokens: &[Token]) -> (ShingleSet, Vec<(u64, u64)>) {
     let specifics = Specifics::of(text, tokens, 0..tokens.len());
     let (mut lettered, mut cased) = (0usize, 0usize);
     for t in tokens {
@@ -621,10 +648,68 @@ pub fn specifics_of(text: &str, tokens: &[Token]) -> ShingleSet {
         }
     }
     let caseless = cased * 2 < lettered;
-    specifics
+    let set = specifics
         .identifying()
         .chain(caseless.then_some(CASELESS))
-        .collect()
+        .collect();
+    (set, specifics.usages)
+}
+
+/// Names that a formula supplies: the lead manager of `said lead manager Credit Suisse
+/// First Boston Ltd`, the agency of `rated B-3 by Moody's Investors Service Inc`, the
+/// programme of `complete the Export Enhancement Program` — step 4 of the [module
+/// documentation](self). A name's *usage* is the name with the two words before it in its
+/// sentence (figures masked, as in [`figure_kgrams`]); a usage found in `min_stories`
+/// unrelated stories is a *menu usage*, the name in it a term of the formula that puts it
+/// there, which tells nothing of the story. The subject of a story is seldom in such a
+/// slot: it opens the story's first sentence, or follows words of the story's own.
+#[derive(Debug, Default)]
+pub struct MenuNames {
+    usages: AHashSet<u64>,
+}
+
+impl MenuNames {
+    /// Learns the menu usages from each document's usages ([`specifics_and_usages`]) and
+    /// its story (documents of one story share a label). `min_stories == 0` learns none.
+    pub fn learn(usages: &[Vec<(u64, u64)>], story: &[u32], min_stories: usize) -> Self {
+        let sets: Vec<ShingleSet> = usages
+            .iter()
+            .map(|u| u.iter().map(|&(usage, _)| usage).collect())
+            .collect();
+        MenuNames {
+            usages: in_stories(&sets, story, min_stories),
+        }
+    }
+
+    /// Number of menu usages learned.
+    pub fn len(&self) -> usize {
+        self.usages.len()
+    }
+
+    /// Whether none was learned.
+    pub fn is_empty(&self) -> bool {
+        self.usages.is_empty()
+    }
+
+    /// What relates a document to others ([`share_distinctive`]): its specifics, less
+    /// every name it has in a menu usage. Two notices led by one bank then share nothing
+    /// by that bank; a story about the bank names it elsewhere, but a notice it leads
+    /// still does not relate to that story by it.
+    pub fn relating(&self, specifics: &ShingleSet, usages: &[(u64, u64)]) -> ShingleSet {
+        let terms: AHashSet<u64> = usages
+            .iter()
+            .filter(|(usage, _)| self.usages.contains(usage))
+            .map(|&(_, name)| name)
+            .collect();
+        if terms.is_empty() {
+            return specifics.clone();
+        }
+        specifics
+            .iter()
+            .copied()
+            .filter(|h| !terms.contains(h))
+            .collect()
+    }
 }
 
 /// Stands in a document's specifics ([`specifics_of`]) for "its script has no capitals,
@@ -1204,6 +1289,53 @@ mod tests {
         let spurs = s("马刺主场迎战火箭，最后战胜了对手。");
         assert!(share_distinctive(&rockets, &overtime, &stock));
         assert!(!share_distinctive(&rockets, &spurs, &stock));
+    }
+
+    #[test]
+    fn a_name_the_formula_supplies_relates_no_stories() {
+        let issuers = [
+            "Acme", "Borealis", "Cobalt", "Dunmore", "Elgin", "Fenwick", "Galloway", "Harlow",
+            "Ingram", "Jarrow", "Kestrel", "Lomond",
+        ];
+        // Twelve issuers' notes, one lead manager for all.
+        let read: Vec<(ShingleSet, Vec<(u64, u64)>)> = issuers
+            .iter()
+            .enumerate()
+            .map(|(i, issuer)| {
+                let text = format!(
+                    "{issuer} Holdings is issuing {} mln dlrs of notes due 1995, said lead \
+                     manager Orbis Kapital Bank. The notes pay {} pct.",
+                    50 + 10 * i,
+                    5 + i % 4
+                );
+                specifics_and_usages(&text, &tokenize(&text))
+            })
+            .collect();
+        let usages: Vec<Vec<(u64, u64)>> = read.iter().map(|r| r.1.clone()).collect();
+        let story: Vec<u32> = (0..12).collect();
+        let menu = MenuNames::learn(&usages, &story, 10);
+        assert_eq!(menu.len(), 1); // `lead manager Orbis Kapital Bank`
+        let none = StockPhrases::default();
+        // Read plainly, any two notices share the bank's name ...
+        assert!(share_distinctive(&read[0].0, &read[1].0, &none));
+        // ... which the formula put there.
+        let relating: Vec<ShingleSet> = read.iter().map(|(s, u)| menu.relating(s, u)).collect();
+        assert!(!share_distinctive(&relating[0], &relating[1], &none));
+        // The issuer's name is no term of the formula: a later story naming it relates.
+        let later = "Shares of Acme Holdings rose after its notes sold out, dealers said.";
+        let (s, u) = specifics_and_usages(later, &tokenize(later));
+        assert!(share_distinctive(
+            &relating[0],
+            &menu.relating(&s, &u),
+            &none
+        ));
+        assert!(!share_distinctive(
+            &relating[1],
+            &menu.relating(&s, &u),
+            &none
+        ));
+        // Nine stories are not enough.
+        assert!(MenuNames::learn(&usages[..9], &story[..9], 10).is_empty());
     }
 
     #[test]

@@ -341,6 +341,7 @@ pub fn find_passages_to(
                 .title
                 .as_deref()
                 .map_or_else(Vec::new, |t| headline_kgrams(t, &tokens, pc.k));
+            let (specifics, usages) = formula::specifics_and_usages(&docs[i].text, &tokens);
             Measured {
                 stats: ContentStats {
                     words: tokens.len(),
@@ -348,7 +349,8 @@ pub fn find_passages_to(
                 set: ShingleSet::from_hashes(kgrams),
                 fingerprints,
                 headline,
-                specifics: formula::specifics_of(&docs[i].text, &tokens),
+                specifics,
+                usages,
                 figure_kgrams: formula::figure_kgrams(&docs[i].text, &tokens, pc.k),
             }
         })
@@ -359,7 +361,9 @@ pub fn find_passages_to(
     let mut headlines: Vec<(u32, Vec<u64>)> = Vec::new();
     let mut specifics = Vec::with_capacity(measured.len());
     let mut figure_kgrams = Vec::with_capacity(measured.len());
+    let mut usages = Vec::with_capacity(measured.len());
     for (i, m) in (0u32..).zip(measured) {
+        usages.push(m.usages);
         stats.push(m.stats);
         sets.push(m.set);
         fingerprints.push(m.fingerprints);
@@ -376,6 +380,15 @@ pub fn find_passages_to(
         &family,
     );
     drop(figure_kgrams);
+    // What relates two documents: their specifics, less the names each has in a slot of
+    // a formula (a lead manager, a rating agency: `formula::MenuNames`).
+    let menu = formula::MenuNames::learn(&usages, &family, config.boilerplate.min_docs);
+    let specifics: Vec<ShingleSet> = specifics
+        .par_iter()
+        .zip(&usages)
+        .map(|(s, u)| menu.relating(s, u))
+        .collect();
+    drop(usages);
     let aligner = Aligner {
         content: &content,
         sets: &sets,
@@ -448,6 +461,8 @@ struct Measured {
     specifics: ShingleSet,
     /// Its k-grams holding a figure, masked ([`formula::figure_kgrams`]).
     figure_kgrams: ShingleSet,
+    /// Its names with the words before them ([`formula::specifics_and_usages`]).
+    usages: Vec<(u64, u64)>,
 }
 
 /// The k-gram sets lineage reads the documents by: each one's content k-grams and, for a

@@ -575,19 +575,13 @@ fn reuters_formulas_agreeing_on_a_term_are_not_edges_and_real_copies_stay() {
     };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("lineage.json");
-    let run = Command::cargo_bin("wiretrace")
-        .unwrap()
-        .arg("lineage")
-        .arg(&reuters)
-        .args(["-q", "-o"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    common::run(&[
+        "lineage",
+        reuters.to_str().unwrap(),
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     let json: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let edges: std::collections::HashSet<(String, String)> = json["edges"]
         .as_array()

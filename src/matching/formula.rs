@@ -723,16 +723,15 @@ fn numbers(text: &str) -> AHashSet<String> {
     let mut current = String::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        if c.is_ascii() && !c.is_ascii_digit() && !matches!(c, '.' | ',' | '/' | '-') {
+        if c.is_ascii() && !c.is_ascii_digit() && !joins_digits(c) {
             // Most characters: a letter, a space or a mark ends a figure.
             if !current.is_empty() {
                 out.insert(std::mem::take(&mut current));
             }
             continue;
         }
-        let joins = matches!(c, '.' | ',' | '/' | '-')
-            && !current.is_empty()
-            && chars.peek().is_some_and(|n| n.is_numeric());
+        let joins =
+            joins_digits(c) && !current.is_empty() && chars.peek().is_some_and(|n| n.is_numeric());
         if c.is_numeric() || joins {
             if c != ',' {
                 current.push(c);
@@ -747,18 +746,23 @@ fn numbers(text: &str) -> AHashSet<String> {
     out
 }
 
+/// Does a mark between two digits join them into one figure (`8-1/2`, `2,500,000`,
+/// `98.217`)?
+fn joins_digits(c: char) -> bool {
+    matches!(c, '.' | ',' | '/' | '-')
+}
+
 /// Bytes `start..end` of `text`, widened so that a figure the range cuts is read whole: a
 /// passage that ends at `98` of `98.307` (the tokens split at the point) has the figure
 /// `98.307`, which another week's `98.215` does not share.
 fn whole_figures(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
-    let joins = |c: char| matches!(c, '.' | ',' | '/' | '-');
     let before = |i: usize| text[..i].chars().next_back();
     let after = |i: usize| text[i..].chars().next();
     let digit = |c: Option<char>| c.is_some_and(char::is_numeric);
     // Back over digits, and over a joining mark with a digit before it.
     if digit(after(start)) {
         while let Some(c) = before(start) {
-            if c.is_numeric() || joins(c) && digit(before(start - c.len_utf8())) {
+            if c.is_numeric() || joins_digits(c) && digit(before(start - c.len_utf8())) {
                 start -= c.len_utf8();
             } else {
                 break;
@@ -768,7 +772,7 @@ fn whole_figures(text: &str, mut start: usize, mut end: usize) -> (usize, usize)
     // On over digits, and over a joining mark with a digit after it.
     if digit(before(end)) {
         while let Some(c) = after(end) {
-            if c.is_numeric() || joins(c) && digit(after(end + c.len_utf8())) {
+            if c.is_numeric() || joins_digits(c) && digit(after(end + c.len_utf8())) {
                 end += c.len_utf8();
             } else {
                 break;

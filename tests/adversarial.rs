@@ -250,6 +250,61 @@ fn odd_scripts_bytes_and_line_ends() {
     }
 }
 
+/// A scraper that cut UTF-16 text mid-character and a JSON encoder that escapes all
+/// non-ASCII leave a lone `\ud83d` in the record: the record is kept, the half-character
+/// read as U+FFFD, with a warning naming the line; a record broken otherwise is still a
+/// skip.
+#[test]
+fn a_lone_surrogate_escape_does_not_lose_the_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.jsonl");
+    let mut rng = common::Rng::new(11);
+    let body = article(&mut rng, 80);
+    let lines = [
+        serde_json::json!({"id": "wire", "text": body}).to_string(),
+        // `json!` would write the emoji whole; the escapes are written by hand.
+        format!(r#"{{"id": "repost", "text": "{body} \ud83d"}}"#),
+        format!(r#"{{"id": "emoji", "text": "\ud83d\ude00 {body} \udc00\udc00"}}"#),
+        format!(r#"{{"id": "broken", "text": "{body} \ud83d}}"#),
+    ];
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let (json, stderr, code) = dups(&[], &path);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["stats"]["documents"], 3, "{}", json["skipped"]);
+    assert_eq!(json["stats"]["skipped_by_reason"]["malformed-json"], 1);
+    assert_accounted(&json);
+    assert!(
+        stderr.contains(
+            "cut.jsonl:2: 1 lone UTF-16 surrogate escape (half of a character) replaced by U+FFFD"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("cut.jsonl:3: 2 lone UTF-16 surrogate escapes"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cut.jsonl:4: malformed JSON"), "{stderr}");
+    let mut pairs: Vec<(String, String)> = json["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let (a, b) = (p["a"].as_str().unwrap(), p["b"].as_str().unwrap());
+            (a.min(b).to_string(), a.max(b).to_string())
+        })
+        .collect();
+    pairs.sort();
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        pairs,
+        [
+            pair("emoji", "repost"),
+            pair("emoji", "wire"),
+            pair("repost", "wire")
+        ]
+    );
+}
+
 #[test]
 fn memory_limit_is_a_clear_error() {
     let sample = common::sample("news.jsonl");

@@ -4,6 +4,14 @@
 //! truncated by a crashed scraper) becomes a skip naming its line number instead of
 //! stopping the whole file. Blank lines are not records and are passed over. A UTF-8 byte
 //! order mark on the first line and CRLF line ends are accepted.
+//!
+//! A `\uD83D` escape without its other half — an emoji cut in two by a scraper that
+//! truncated UTF-16 text, then written by a JSON encoder that escapes everything outside
+//! ASCII — is valid JSON syntax but no character, and a strict parser refuses the whole
+//! record for it. Such a record is read again with each lone surrogate escape replaced by
+//! `\uFFFD` (the replacement character, as a lossy UTF-16 decoder gives) and kept, with a
+//! warning naming the line and how many were replaced: one broken emoji does not lose an
+//! article.
 
 use std::io::{BufRead, BufReader, Read};
 
@@ -111,12 +119,24 @@ fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
         return builder.skip(origin, None, reason);
     }
     let fields = &builder.options().fields;
-    let parsed = {
+    let parse = |bytes: &[u8]| {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         RecordSeed { fields }
             .deserialize(&mut de)
             .and_then(|record| de.end().map(|()| record))
     };
+    let mut parsed = parse(bytes);
+    if parsed.is_err()
+        && let Some((repaired, replaced)) = without_lone_surrogates(bytes)
+        && let Ok(record) = parse(&repaired)
+    {
+        parsed = Ok(record);
+        let msg = format!(
+            "{replaced} lone UTF-16 surrogate escape{} (half of a character) replaced by U+FFFD",
+            if replaced == 1 { "" } else { "s" }
+        );
+        builder.warn(origin.clone(), msg);
+    }
     let record = match parsed {
         Ok(Some(r)) => r,
         Ok(None) => return builder.skip(origin, None, SkipReason::NotAnObject),
@@ -136,6 +156,52 @@ fn record(bytes: &[u8], origin: Origin, builder: &mut CorpusBuilder<'_, '_>) {
         .then(|| std::str::from_utf8(bytes).ok().map(str::to_string))
         .flatten();
     super::record::accept(record, origin, raw, builder);
+}
+
+/// The line with every lone UTF-16 surrogate escape (`\uD800`–`\uDFFF` not in a
+/// high-then-low pair) replaced by `\uFFFD`, and how many were; `None` when there is none.
+/// Escapes are read as JSON reads them: `\\u` is an escaped backslash and a `u`.
+fn without_lone_surrogates(line: &[u8]) -> Option<(Vec<u8>, usize)> {
+    // The code unit of a `\uXXXX` escape starting at `i`, if there is one.
+    let unit = |i: usize| -> Option<u16> {
+        let hex = line.get(i..i + 6)?;
+        if &hex[..2] != b"\\u" {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
+    };
+    let mut out = Vec::with_capacity(line.len());
+    let mut replaced = 0;
+    let mut i = 0;
+    while i < line.len() {
+        if line[i] != b'\\' {
+            out.push(line[i]);
+            i += 1;
+            continue;
+        }
+        match unit(i) {
+            Some(0xD800..=0xDBFF)
+                if unit(i + 6).is_some_and(|l| (0xDC00..=0xDFFF).contains(&l)) =>
+            {
+                // A pair: one character.
+                out.extend_from_slice(&line[i..i + 12]);
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.extend_from_slice(b"\\uFFFD");
+                replaced += 1;
+                i += 6;
+            }
+            _ => {
+                // Any other escape: its two bytes (`\"`, `\\`, `\n`, or the start of a
+                // `\uXXXX` kept as it is).
+                let end = (i + 2).min(line.len());
+                out.extend_from_slice(&line[i..end]);
+                i = end;
+            }
+        }
+    }
+    (replaced > 0).then_some((out, replaced))
 }
 
 impl<'de> Deserialize<'de> for FieldValue {
@@ -256,5 +322,46 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
     }
     fn visit_unit<E>(self) -> Result<Option<Record>, E> {
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_lone_surrogates;
+
+    fn repaired(line: &str) -> Option<(String, usize)> {
+        without_lone_surrogates(line.as_bytes())
+            .map(|(bytes, n)| (String::from_utf8(bytes).unwrap(), n))
+    }
+
+    #[test]
+    fn lone_surrogate_escapes_become_replacement_characters() {
+        // A high half at the end of a text, a low half alone, a high half before a letter.
+        assert_eq!(
+            repaired(r#"{"text": "cut \ud83d", "t": "\uDC00 x \ud800y"}"#),
+            Some((
+                r#"{"text": "cut \uFFFD", "t": "\uFFFD x \uFFFDy"}"#.to_string(),
+                3
+            ))
+        );
+        let fixed = repaired(r#"{"text": "cut \ud83d"}"#).unwrap().0;
+        let v: serde_json::Value = serde_json::from_str(&fixed).unwrap();
+        assert_eq!(v["text"], "cut \u{FFFD}");
+    }
+
+    #[test]
+    fn pairs_other_escapes_and_escaped_backslashes_are_left_alone() {
+        // A whole pair (an emoji), `\\u` (a backslash, then `ud800` as text), other escapes.
+        assert_eq!(
+            repaired(r#"{"text": "\ud83d\ude00 \\ud800 \" \u00e9 \n"}"#),
+            None
+        );
+        // A pair after a lone high half: the first is replaced, the pair kept.
+        assert_eq!(
+            repaired(r#""\ud83d\ud83d\ude00""#),
+            Some((r#""\uFFFD\ud83d\ude00""#.to_string(), 1))
+        );
+        // A cut escape at the very end is not a surrogate; nothing to replace.
+        assert_eq!(repaired(r#""\ud8"#), None);
     }
 }

@@ -31,9 +31,8 @@
 //! read at once (whether a probe lands on a filled bin is a coin toss, which a branch per
 //! probe would mispredict half the time). Which bins were filled is read off the values
 //! after the shingle loop, not marked in it. There is no per-shingle loop left for SIMD to
-//! widen; the scatter into bins is a dependent
-//! load-compare-store that vector units do not speed up, so one portable path gives the same
-//! bits everywhere.
+//! widen; the scatter into bins is a dependent load-compare-store that vector units do not
+//! speed up, so one portable path gives the same bits everywhere.
 //!
 //! The scheme has a name, [`SCHEME`], stored with every index and signature stage table:
 //! signatures of different schemes are not comparable, and an index built with another one

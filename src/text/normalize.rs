@@ -193,16 +193,14 @@ pub(crate) fn scan_tokens(text: &str, mut f: impl FnMut(usize, usize, &[u8])) {
                 // Most words are short and ASCII: one that ends inside the next eight bytes,
                 // on an ASCII separator, is lowercased and handed over from a register,
                 // without the word buffer; the separator after it is passed too.
-                if let Some(chunk) = bytes.get(i..i + 8) {
-                    let raw = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-                    let (alnum, letter) = ascii_classes(raw);
-                    let run = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
-                    if run < 8 && bytes[i + run] < 0x80 && bytes[i + run] != b'\'' {
-                        let lowered = (raw | (letter >> 2)).to_le_bytes();
-                        f(i, i + run, &lowered[..run]);
-                        i += run + 1;
-                        continue;
-                    }
+                if let Some((lowered, run)) = ascii_run_in_eight(bytes, i)
+                    && run < 8
+                    && bytes[i + run] < 0x80
+                    && bytes[i + run] != b'\''
+                {
+                    f(i, i + run, &lowered[..run]);
+                    i += run + 1;
+                    continue;
                 }
                 word_start = i;
             }
@@ -289,17 +287,24 @@ fn ascii_classes(word: u64) -> (u64, u64) {
     (digit & ascii | letter, letter)
 }
 
+/// The eight bytes at `bytes[i..]` lowercased, and how many of them, from the first, are
+/// ASCII letters or digits; `None` when fewer than eight bytes are left.
+#[inline(always)]
+fn ascii_run_in_eight(bytes: &[u8], i: usize) -> Option<([u8; 8], usize)> {
+    let chunk: [u8; 8] = bytes.get(i..i + 8)?.try_into().ok()?;
+    let raw = u64::from_le_bytes(chunk);
+    let (alnum, letter) = ascii_classes(raw);
+    // Setting 0x20 lowercases a letter and leaves a digit as it is.
+    let lowered = (raw | (letter >> 2)).to_le_bytes();
+    Some((lowered, ((!alnum & HIGH).trailing_zeros() / 8) as usize))
+}
+
 /// Appends the run of ASCII letters and digits at `bytes[start..]`, lowercased, to `word`
 /// and returns where the run ends. Eight bytes at a time while they last.
 #[inline]
 fn push_ascii_run(bytes: &[u8], start: usize, word: &mut Vec<u8>) -> usize {
     let mut i = start;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let raw = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let (alnum, letter) = ascii_classes(raw);
-        // Setting 0x20 lowercases a letter and leaves a digit as it is.
-        let lowered = (raw | (letter >> 2)).to_le_bytes();
-        let run = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
+    while let Some((lowered, run)) = ascii_run_in_eight(bytes, i) {
         // All eight bytes, then cut back: a fixed-size copy is one store, a variable one a
         // call to memmove.
         let len = word.len();

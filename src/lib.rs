@@ -59,7 +59,9 @@ pub mod synth;
 pub mod text;
 
 // The stages by name, as they were before the folders (and as the docs above call them).
-pub use matching::{Method, boilerplate, families, formula, paraphrase, passage, verify};
+pub use matching::{
+    Method, boilerplate, families, formula, paraphrase, passage, recurring, verify,
+};
 pub use pipeline::{dups, trace};
 pub use report::{audit, dedup, eval};
 pub use sketch::{lsh, minhash};

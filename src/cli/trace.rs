@@ -13,7 +13,7 @@ use wiretrace::export::target::PendingFile;
 use wiretrace::export::{self, DupsView, LineageView, Output};
 use wiretrace::index::Index;
 use wiretrace::paraphrase::ParaphraseConfig;
-use wiretrace::trace::{Trace, TraceConfig, check_memory, find_passages, find_passages_to};
+use wiretrace::trace::{SpillOptions, Trace, TraceConfig, check_memory, find_passages_with};
 
 use super::Status;
 use super::account::report_account;
@@ -42,6 +42,20 @@ pub struct TraceArgs {
 
     #[command(flatten)]
     passage: PassageParams,
+
+    /// Folder for the passage level's temporary files: shingles and the counts of which
+    /// k-grams recur across stories, each once past 128 MiB in memory (or an eighth of
+    /// --memory-limit); about 20 bytes per word of the corpus in all (default: the system
+    /// temporary folder). They are deleted when the run ends, however it ends.
+    #[arg(long, value_name = "DIR")]
+    temp_dir: Option<PathBuf>,
+}
+
+impl TraceArgs {
+    /// Where the passage level spills, and how much it holds.
+    fn spill(&self) -> SpillOptions {
+        SpillOptions::new(self.temp_dir.clone(), self.input.run.memory_limit)
+    }
 }
 
 #[derive(Args)]
@@ -145,7 +159,7 @@ fn read_and_trace(
         config,
         opened,
     } = read_corpus(args, keep_raw, outputs)?;
-    let trace = find_passages(&corpus.documents, &config)?;
+    let trace = find_passages_with(&corpus.documents, &config, &args.spill(), &mut ())?;
     Ok(TracedCorpus {
         corpus,
         config,
@@ -175,6 +189,7 @@ fn read_corpus(
         explicit,
         params,
         passage,
+        temp_dir: _,
     } = args;
     let mut config = passage.config(params.config())?;
     config.dups.resolve_lsh()?;
@@ -260,7 +275,7 @@ fn run_passages_jsonl(args: &PassagesArgs) -> Result<Status, Error> {
             Ok(sink) => sink,
             Err(e) => return Ok((None, Err(e))),
         };
-        let trace = find_passages_to(docs, &config, &mut sink)?;
+        let trace = find_passages_with(docs, &config, &args.trace.spill(), &mut sink)?;
         let lineage = trace.lineage(docs);
         let view = LineageView {
             corpus: &corpus,

@@ -81,6 +81,7 @@ use serde::Serialize;
 
 use crate::normalize::Token;
 use crate::passage::{MatchRun, Passage, SharedSpan, merge_ranges};
+use crate::recurring::RecurringKgrams;
 use crate::shingle::{ShingleSet, kgram_hash_of};
 
 /// Exact runs of formulaic k-grams shorter than this many words are stock phrases; a run
@@ -119,6 +120,18 @@ impl StockPhrases {
             figure_frames: AHashSet::new(),
             commonplace: AHashSet::new(),
         }
+    }
+
+    /// [`StockPhrases::learn`] from the k-grams counted by `counter`, into which each
+    /// document's content k-grams were pushed with its story: the same phrases, without
+    /// every document's k-grams held at once.
+    pub fn counted(counter: RecurringKgrams, min_stories: usize) -> std::io::Result<Self> {
+        Ok(StockPhrases {
+            formulaic: counter.in_stories(min_stories)?,
+            min_stories,
+            figure_frames: AHashSet::new(),
+            commonplace: AHashSet::new(),
+        })
     }
 
     /// Learns, as well, the corpus's *figure frames* and *commonplace specifics*, which

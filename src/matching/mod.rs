@@ -5,13 +5,15 @@
 //! [`families`] groups them into families of copies. Below the document level,
 //! [`boilerplate`] masks site chrome, [`passage`] finds and aligns shared passages with
 //! character offsets in both texts, [`formula`] tells wire formulas, stock phrases and
-//! shared quotes from reuse, and [`paraphrase`] finds rewritten copy.
+//! shared quotes from reuse (counting the k-grams that recur across stories with
+//! [`recurring`], within a memory bound), and [`paraphrase`] finds rewritten copy.
 
 pub mod boilerplate;
 pub mod families;
 pub mod formula;
 pub mod paraphrase;
 pub mod passage;
+pub mod recurring;
 pub mod verify;
 
 use std::fmt;

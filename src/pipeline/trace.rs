@@ -9,26 +9,34 @@
 //! (over its document-frequency cap) is still aligned. Every stage is a pure function of
 //! its batch and the [`TraceConfig`].
 //!
-//! What is held for the whole corpus is the texts, each document's content k-grams as a
-//! sorted set (8 bytes a word) and what the stages find. A document's tokens (24 bytes a
-//! word, more than its text) are made again from the text whenever a stage reads them —
-//! learning boilerplate, fingerprinting, aligning a pair — and dropped after: tokenising
-//! costs less than aligning, and it halves the passage level's peak memory.
+//! What is held for the whole corpus is the texts, each document's passage fingerprints
+//! and what the stages find. A document's tokens (24 bytes a word, more than its text) are
+//! made again from the text whenever a stage reads them — learning boilerplate,
+//! fingerprinting, aligning a pair — and dropped after: tokenising costs less than
+//! aligning, and it halves the passage level's peak memory. Its content k-grams (8 bytes a
+//! word) are counted by story for the stock phrases as they are made, within a memory
+//! bound ([`crate::recurring`], the rest in temporary files: [`SpillOptions`]), and made
+//! again as a set only for the documents in a candidate pair, on which pairs are measured
+//! and lineage weighs a third document. The fingerprint index is built a range of values
+//! at a time ([`passage::shared_fingerprints`]).
 
 use std::borrow::Cow;
+use std::path::PathBuf;
 
 use petgraph::unionfind::UnionFind;
 use rayon::prelude::*;
 
 use crate::boilerplate::{self, Boilerplate, BoilerplateConfig};
+use crate::corpus::Corpus;
 use crate::corpus::Document;
-use crate::dups::{DupsConfig, DupsReport, Flow, find_duplicates};
+use crate::dups::{DupsConfig, DupsReport, Flow, StreamOptions, stream_documents};
 use crate::error::Result;
 use crate::formula::{self, Frames, Side, StockPhrases, TemplateSpan};
 use crate::lineage::{self, ContentStats, Lineage, LineageConfig, PairEvidence};
 use crate::normalize::{Token, tokenize};
 use crate::paraphrase::{ParaphraseConfig, Rewrites};
 use crate::passage::{self, PassageConfig, SharedSpan};
+use crate::recurring::RecurringKgrams;
 use crate::shingle::{ShingleSet, headline_kgrams, word_shingles};
 use crate::verify::exact_similarity;
 
@@ -155,7 +163,9 @@ pub struct Trace {
     pub min_words: usize,
     /// Sorted content k-gram hashes per document (boilerplate removed), on which the pairs
     /// were measured, and for the documents in [`Trace::headlined`] those of their
-    /// headline; lineage tests shared text against a third document with them.
+    /// headline; lineage tests shared text against a third document with them. Made for
+    /// the documents of the candidate pairs, verbatim and paraphrase (so for every document
+    /// in [`Trace::pairs`]); empty for the others.
     pub shingles: Vec<ShingleSet>,
     /// Documents in pairs whose headline is held apart from their text, sorted: their sets
     /// also hold the headline's k-grams ([`headline_kgrams`]), added after the pairs were
@@ -236,7 +246,9 @@ fn related_families(docs: &[Document], dups: &DupsReport, pc: &PassageConfig) ->
 }
 
 /// Bytes of working memory per byte of text that the passage level needs: the text itself
-/// and what each stage makes of it (fingerprints, k-gram sets, 8 bytes a word).
+/// and what each stage makes of it (fingerprints, k-gram counts and sets, 8–12 bytes a
+/// word). An upper bound since the k-gram counts spill (measured 2026-12-02: 2.9 GB of
+/// `synth` text took less than 3 bytes per byte).
 pub const BYTES_PER_TEXT_BYTE: u64 = 10;
 
 /// Bytes of working memory per document besides its text: its record, the whole-document
@@ -310,6 +322,41 @@ fn push_pairs(
     Ok(None)
 }
 
+/// Where the passage level puts what it does not hold in memory, and how much it holds.
+///
+/// Counting which k-grams recur across stories ([`crate::recurring`]) needs every
+/// document's k-grams: the counter holds `held_bytes` of them and moves the rest to
+/// anonymous temporary files in `dir`, which are gone when the run ends, however it ends.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpillOptions {
+    /// Folder for the temporary files (default: the system's temporary folder).
+    pub dir: Option<PathBuf>,
+    /// Bytes of k-gram counts held in memory before they go to the files (default
+    /// [`HELD_BYTES`]).
+    pub held_bytes: Option<usize>,
+}
+
+/// Bytes of k-gram counts the passage level holds in memory by default (12 bytes a word of
+/// content; Reuters-21578 needs 31 MB, a 50,000-article `synth` corpus 212 MB).
+pub const HELD_BYTES: usize = 128 << 20;
+
+impl SpillOptions {
+    /// Spilling into `dir` (or the system's temporary folder), holding at most an eighth
+    /// of `memory_limit` (when given) in memory.
+    pub fn new(dir: Option<PathBuf>, memory_limit: Option<u64>) -> Self {
+        SpillOptions {
+            dir,
+            held_bytes: memory_limit
+                .map(|l| usize::try_from(l / 8).unwrap_or(usize::MAX).min(HELD_BYTES)),
+        }
+    }
+
+    /// The folder the temporary files go to.
+    pub fn dir(&self) -> PathBuf {
+        self.dir.clone().unwrap_or_else(std::env::temp_dir)
+    }
+}
+
 /// [`find_passages`], pushing every pair to `sink` as soon as it is final (see
 /// [`PassageSink`]). When the sink stops the run, the paraphrase path does not run (or
 /// stops pushing) and the trace holds the pairs pushed until then.
@@ -318,67 +365,73 @@ pub fn find_passages_to(
     config: &TraceConfig,
     sink: &mut dyn PassageSink,
 ) -> Result<Trace> {
-    let dups = find_duplicates(docs, &config.dups)?;
+    find_passages_with(docs, config, &SpillOptions::default(), sink)
+}
+
+/// Documents measured at a time in the content pass: their k-grams are counted (and the
+/// block's dropped) before the next block is measured.
+const MEASURE_BLOCK: usize = 4096;
+
+/// [`find_passages_to`], with the temporary files and the memory they stand in for as
+/// `spill` says. A folder that cannot hold them, or a disk that fills up, is an
+/// [`crate::Error::Output`] naming the folder.
+pub fn find_passages_with(
+    docs: &[Document],
+    config: &TraceConfig,
+    spill: &SpillOptions,
+    sink: &mut dyn PassageSink,
+) -> Result<Trace> {
+    let spill_dir = spill.dir();
+    let spill_err = |source| crate::Error::Output {
+        path: spill_dir.clone(),
+        source,
+    };
+    let mut recurring = RecurringKgrams::new(&spill_dir, spill.held_bytes.unwrap_or(HELD_BYTES))
+        .map_err(spill_err)?;
+    let dups = bounded_duplicates(docs, &config.dups, spill)?;
     let (boilerplate, family) = learn_boilerplate(docs, &dups, config);
     let content = Content {
         docs,
         boilerplate: &boilerplate,
     };
     let pc = &config.passage;
-    // One pass over the content: each document's length, its fingerprints (the candidate
-    // pairs come from them) and its k-grams as a sorted set (pairs are measured on it).
-    // The k-grams by position, as passages are judged on them, are made again for each
-    // pair aligned, as the content tokens are: alignment reads them anyway.
+    // One pass over the content, a block of documents at a time: each document's length,
+    // its fingerprints (the candidate pairs come from them) and its k-grams, counted by
+    // story for the stock phrases and then dropped: pairs are measured on the k-gram sets
+    // of the documents in them, made again once the pairs are known. The k-grams by
+    // position, as passages are judged on them, are made again for each pair aligned, as
+    // the content tokens are: alignment reads them anyway.
     // The k-grams of a headline held apart from the text are made here too, but kept
     // apart: lineage reads them with the text (`with_headlines`), the pair measures do not.
-    let measured: Vec<Measured> = (0..docs.len())
-        .into_par_iter()
-        .map(|i| {
-            let tokens = content.tokens(i);
-            let kgrams = word_shingles(&tokens, pc.k);
-            let fingerprints = passage::fingerprints_of_kgrams(tokens.len(), &kgrams, pc);
-            let headline = docs[i]
-                .title
-                .as_deref()
-                .map_or_else(Vec::new, |t| headline_kgrams(t, &tokens, pc.k));
-            let (specifics, usages) = formula::specifics_and_usages(&docs[i].text, &tokens);
-            Measured {
-                stats: ContentStats {
-                    words: tokens.len(),
-                },
-                set: ShingleSet::from_hashes(kgrams),
-                fingerprints,
-                headline,
-                specifics,
-                usages,
-                figure_kgrams: formula::figure_kgrams(&docs[i].text, &tokens, pc.k),
-            }
-        })
-        .collect();
-    let mut stats = Vec::with_capacity(measured.len());
-    let mut sets = Vec::with_capacity(measured.len());
-    let mut fingerprints = Vec::with_capacity(measured.len());
+    let mut stats = Vec::with_capacity(docs.len());
+    let mut fingerprints = Vec::with_capacity(docs.len());
     let mut headlines: Vec<(u32, Vec<u64>)> = Vec::new();
-    let mut specifics = Vec::with_capacity(measured.len());
-    let mut figure_kgrams = Vec::with_capacity(measured.len());
-    let mut usages = Vec::with_capacity(measured.len());
-    for (i, m) in (0u32..).zip(measured) {
-        usages.push(m.usages);
-        stats.push(m.stats);
-        sets.push(m.set);
-        fingerprints.push(m.fingerprints);
-        specifics.push(m.specifics);
-        figure_kgrams.push(m.figure_kgrams);
-        if !m.headline.is_empty() {
-            headlines.push((i, m.headline));
+    let mut specifics = Vec::with_capacity(docs.len());
+    let mut figure_kgrams = Vec::with_capacity(docs.len());
+    let mut usages = Vec::with_capacity(docs.len());
+    for block in (0..docs.len()).step_by(MEASURE_BLOCK) {
+        let measured: Vec<Measured> = (block..docs.len().min(block + MEASURE_BLOCK))
+            .into_par_iter()
+            .map(|i| measure_content(&content, i, pc))
+            .collect();
+        for (i, m) in (block as u32..).zip(measured) {
+            recurring
+                .push(family[i as usize], &m.set)
+                .map_err(spill_err)?;
+            usages.push(m.usages);
+            stats.push(m.stats);
+            fingerprints.push(m.fingerprints);
+            specifics.push(m.specifics);
+            figure_kgrams.push(m.figure_kgrams);
+            if !m.headline.is_empty() {
+                headlines.push((i, m.headline));
+            }
         }
     }
     let (candidates, lsh_pairs, capped_fingerprints) = candidate_pairs(fingerprints, &dups, pc);
-    let stock = StockPhrases::learn(&sets, &family, config.boilerplate.min_docs).with_frames(
-        &figure_kgrams,
-        &specifics,
-        &family,
-    );
+    let stock = StockPhrases::counted(recurring, config.boilerplate.min_docs)
+        .map_err(spill_err)?
+        .with_frames(&figure_kgrams, &specifics, &family);
     drop(figure_kgrams);
     // What relates two documents: their specifics, less the names each has in a slot of
     // a formula (a lead manager, a rating agency: `formula::MenuNames`).
@@ -389,9 +442,11 @@ pub fn find_passages_to(
         .map(|(s, u)| menu.relating(s, u))
         .collect();
     drop(usages);
+    let mut sets = KgramSets::new(docs.len());
+    sets.make(&content, pc.k, candidates.iter().flat_map(|&(a, b)| [a, b]));
     let aligner = Aligner {
         content: &content,
-        sets: &sets,
+        sets: &sets.sets,
         stock: &stock,
         specifics: &specifics,
         lsh_pairs: &lsh_pairs,
@@ -405,7 +460,7 @@ pub fn find_passages_to(
     }
     let mut paraphrase_candidates = 0;
     if let (Some(config), None) = (&config.paraphrase, stopped) {
-        let (mut rewritten, aligned) = rewritten_pairs(&content, &sets, &pairs, config);
+        let (mut rewritten, aligned) = rewritten_pairs(&content, &mut sets, &pairs, config, pc.k);
         paraphrase_candidates = aligned;
         rewritten.sort_by_key(|e| (e.a, e.b));
         if let Some(taken) = push_pairs(docs, &rewritten, sink)? {
@@ -414,7 +469,7 @@ pub fn find_passages_to(
         pairs.extend(rewritten);
         pairs.sort_by_key(|e| (e.a, e.b));
     }
-    let (sets, headlined) = with_headlines(sets, headlines, &pairs);
+    let (sets, headlined) = with_headlines(sets.sets, headlines, &pairs);
     Ok(Trace {
         dups,
         boilerplate,
@@ -430,6 +485,93 @@ pub fn find_passages_to(
         paraphrase_candidates,
     })
 }
+
+/// [`crate::dups::find_duplicates`] within the spill's bound: the documents are shingled and signed a
+/// batch at a time, their shingles held up to `held_bytes` and the rest moved to a
+/// temporary file, read back only for the documents in a candidate pair
+/// ([`stream_documents`]). The same pairs and families; only the shingle counts of the
+/// documents in no candidate pair are their number of shingle positions (zero exactly when
+/// they have none).
+fn bounded_duplicates(
+    docs: &[Document],
+    config: &DupsConfig,
+    spill: &SpillOptions,
+) -> Result<DupsReport> {
+    let source = |take: &mut dyn FnMut(Document)| {
+        for doc in docs {
+            take(doc.clone());
+        }
+        Ok(Corpus::default())
+    };
+    let options = StreamOptions {
+        spill_dir: Some(spill.dir()),
+        spill_after_bytes: Some(spill.held_bytes.unwrap_or(HELD_BYTES)),
+        // Up to four batches are alive at once, each a copy of its documents.
+        batch: Some(DUPS_BATCH),
+        memory_limit: None,
+    };
+    let (_, report) = stream_documents(&source, config, &options, &|_| {}, &mut ())?;
+    Ok(report)
+}
+
+/// Documents signed at a time by [`bounded_duplicates`].
+const DUPS_BATCH: usize = 1024;
+
+/// What the content pass makes of document `i`.
+fn measure_content(content: &Content, i: usize, pc: &PassageConfig) -> Measured {
+    let doc = &content.docs[i];
+    let tokens = content.tokens(i);
+    let kgrams = word_shingles(&tokens, pc.k);
+    let fingerprints = passage::fingerprints_of_kgrams(tokens.len(), &kgrams, pc);
+    let headline = doc
+        .title
+        .as_deref()
+        .map_or_else(Vec::new, |t| headline_kgrams(t, &tokens, pc.k));
+    let (specifics, usages) = formula::specifics_and_usages(&doc.text, &tokens);
+    Measured {
+        stats: ContentStats {
+            words: tokens.len(),
+        },
+        set: ShingleSet::from_hashes(kgrams),
+        fingerprints,
+        headline,
+        specifics,
+        usages,
+        figure_kgrams: formula::figure_kgrams(&doc.text, &tokens, pc.k),
+    }
+}
+
+/// The content k-gram sets of the documents in some pair, made when the pairs are known
+/// (the same sets the content pass counted); the other documents' stay empty.
+struct KgramSets {
+    sets: Vec<ShingleSet>,
+    made: Vec<bool>,
+}
+
+impl KgramSets {
+    fn new(docs: usize) -> Self {
+        KgramSets {
+            sets: vec![ShingleSet::default(); docs],
+            made: vec![false; docs],
+        }
+    }
+
+    /// Makes the sets of `docs` not made yet.
+    fn make(&mut self, content: &Content, k: usize, docs: impl Iterator<Item = u32>) {
+        let mut needed: Vec<u32> = docs.filter(|&d| !self.made[d as usize]).collect();
+        needed.sort_unstable();
+        needed.dedup();
+        let made: Vec<ShingleSet> = needed
+            .par_iter()
+            .map(|&d| ShingleSet::from_hashes(word_shingles(&content.tokens(d as usize), k)))
+            .collect();
+        for (d, set) in needed.into_iter().zip(made) {
+            self.sets[d as usize] = set;
+            self.made[d as usize] = true;
+        }
+    }
+}
+
 /// The boilerplate, and the families of related documents (which boilerplate and stock
 /// phrases are learnt across).
 fn learn_boilerplate(
@@ -719,13 +861,16 @@ fn number_frames(
 /// the number of candidate pairs aligned.
 fn rewritten_pairs(
     content: &Content,
-    sets: &[ShingleSet],
+    sets: &mut KgramSets,
     verbatim: &[PairEvidence],
     config: &ParaphraseConfig,
+    k: usize,
 ) -> (Vec<PairEvidence>, usize) {
     let docs = content.docs;
     let known: Vec<(u32, u32)> = verbatim.iter().map(|e| (e.a, e.b)).collect();
     let rewrites = Rewrites::prepare(docs, |i| content.tokens(i), &known, config);
+    sets.make(content, k, rewrites.pairs.iter().flat_map(|&(a, b)| [a, b]));
+    let sets = &sets.sets;
     let pairs = &rewrites.pairs;
     let found = tasks_by_first_document(pairs)
         .into_par_iter()

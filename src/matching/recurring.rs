@@ -1,0 +1,243 @@
+//! Which k-grams recur across unrelated stories, counted within a memory bound.
+//!
+//! A stock phrase is a k-gram found in at least `min_stories` unrelated stories
+//! ([`crate::formula::StockPhrases`]). Counting that needs every document's k-grams at once
+//! — on a million articles about four billion bytes of hashes, more than the texts — but
+//! not all in memory: it is the textbook external group-by. Each document's distinct
+//! k-grams go, with its story, into one of [`SHARDS`] partitions by hash; a partition is a
+//! buffer in memory and, once all buffers together pass the budget, a temporary file that
+//! the buffers are appended to. At the end each partition alone is read back, sorted, and
+//! its runs of one k-gram counted by distinct story. Every k-gram is in exactly one
+//! partition, so the answer is the same however much was held in memory; what is held is
+//! the budget plus one partition being counted per thread.
+//!
+//! An entry is 12 bytes (hash and story), written to disk as they are; the files are
+//! anonymous (deleted as soon as they are closed, on an error or a crash as well).
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use ahash::AHashSet;
+use rayon::prelude::*;
+
+/// Partitions of the k-gram hashes; a partition is counted at a time per thread.
+pub const SHARDS: usize = 64;
+
+/// One k-gram of one story: 12 bytes, in memory as on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(C, packed(4))]
+struct Entry {
+    kgram: u64,
+    story: u32,
+}
+
+/// Bytes an [`Entry`] takes in memory and on disk.
+const ENTRY_BYTES: usize = 12;
+
+/// One partition: what is in memory, and the file holding what was moved out of it.
+#[derive(Default)]
+struct Shard {
+    held: Vec<Entry>,
+    file: Option<BufWriter<File>>,
+    in_file: usize,
+}
+
+/// Counts, for every k-gram pushed, the distinct stories holding it (see the [module
+/// documentation](self)).
+pub struct RecurringKgrams {
+    shards: Vec<Shard>,
+    /// Entries in memory, over all partitions.
+    held: usize,
+    /// Entries held in memory before they are moved to the files.
+    max_held: usize,
+    dir: PathBuf,
+}
+
+impl RecurringKgrams {
+    /// A counter holding up to `held_bytes` of entries in memory, and the rest in
+    /// temporary files in `dir`. Fails at once when `dir` cannot hold a file.
+    pub fn new(dir: &Path, held_bytes: usize) -> std::io::Result<Self> {
+        drop(tempfile::tempfile_in(dir)?);
+        Ok(RecurringKgrams {
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+            held: 0,
+            max_held: held_bytes / ENTRY_BYTES,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The folder the temporary files go to.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Adds one document's distinct k-grams (each once), of story `story`.
+    pub fn push(&mut self, story: u32, kgrams: &[u64]) -> std::io::Result<()> {
+        for &kgram in kgrams {
+            self.shards[shard_of(kgram)]
+                .held
+                .push(Entry { kgram, story });
+        }
+        self.held += kgrams.len();
+        if self.held > self.max_held {
+            self.move_to_files()?;
+        }
+        Ok(())
+    }
+
+    /// Appends every partition's entries in memory to its file, and frees them.
+    fn move_to_files(&mut self) -> std::io::Result<()> {
+        for shard in &mut self.shards {
+            if shard.held.is_empty() {
+                continue;
+            }
+            let file = match &mut shard.file {
+                Some(file) => file,
+                None => shard.file.insert(BufWriter::with_capacity(
+                    1 << 16,
+                    tempfile::tempfile_in(&self.dir)?,
+                )),
+            };
+            for e in &shard.held {
+                let Entry { kgram, story } = *e;
+                file.write_all(&kgram.to_le_bytes())?;
+                file.write_all(&story.to_le_bytes())?;
+            }
+            shard.in_file += shard.held.len();
+            shard.held = Vec::new();
+        }
+        self.held = 0;
+        Ok(())
+    }
+
+    /// The k-grams found in at least `min_stories` distinct stories. `min_stories == 0`
+    /// finds none.
+    pub fn in_stories(self, min_stories: usize) -> std::io::Result<AHashSet<u64>> {
+        if min_stories == 0 {
+            return Ok(AHashSet::new());
+        }
+        let found: Vec<Vec<u64>> = self
+            .shards
+            .into_par_iter()
+            .map(|shard| shard.recurring(min_stories))
+            .collect::<std::io::Result<_>>()?;
+        Ok(found.into_iter().flatten().collect())
+    }
+}
+
+impl Shard {
+    /// This partition's k-grams in at least `min_stories` distinct stories: its file read
+    /// back, with what is in memory, sorted and counted.
+    fn recurring(self, min_stories: usize) -> std::io::Result<Vec<u64>> {
+        let mut entries = self.held;
+        if let Some(file) = self.file {
+            let mut file = file.into_inner().map_err(|e| e.into_error())?;
+            file.seek(SeekFrom::Start(0))?;
+            entries.reserve_exact(self.in_file);
+            let mut reader = BufReader::with_capacity(1 << 16, file);
+            let mut buf = [0u8; ENTRY_BYTES];
+            for _ in 0..self.in_file {
+                reader.read_exact(&mut buf)?;
+                let (kgram, story) = buf.split_at(8);
+                entries.push(Entry {
+                    kgram: u64::from_le_bytes(kgram.try_into().expect("8 bytes")),
+                    story: u32::from_le_bytes(story.try_into().expect("4 bytes")),
+                });
+            }
+        }
+        entries.sort_unstable();
+        entries.dedup();
+        Ok(entries
+            .chunk_by(|x, y| {
+                let (a, b) = (x.kgram, y.kgram);
+                a == b
+            })
+            .filter(|run| run.len() >= min_stories)
+            .map(|run| run[0].kgram)
+            .collect())
+    }
+}
+
+/// The partition of a k-gram hash: its top bits (the low bits choose shards elsewhere).
+fn shard_of(kgram: u64) -> usize {
+    (kgram >> (64 - SHARDS.trailing_zeros())) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Brute force: the k-grams of `docs` (story, k-grams) in `min` distinct stories.
+    fn brute_force(docs: &[(u32, Vec<u64>)], min: usize) -> Vec<u64> {
+        let mut stories: ahash::AHashMap<u64, AHashSet<u32>> = ahash::AHashMap::new();
+        for (story, kgrams) in docs {
+            for &k in kgrams {
+                stories.entry(k).or_default().insert(*story);
+            }
+        }
+        let mut out: Vec<u64> = stories
+            .into_iter()
+            .filter(|(_, s)| s.len() >= min)
+            .map(|(k, _)| k)
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    fn sorted(set: AHashSet<u64>) -> Vec<u64> {
+        let mut v: Vec<u64> = set.into_iter().collect();
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn the_count_is_the_same_held_in_memory_or_moved_to_files() {
+        // 400 documents of 30 stories, k-grams drawn from a pool small enough that many
+        // recur, spread over every partition (and both ends of the hash range).
+        let mut state = 11u64;
+        let mut next = move || crate::minhash::splitmix64(&mut state);
+        let mut pool: Vec<u64> = (0..2_000).map(|_| next()).collect();
+        pool.extend([0, u64::MAX]);
+        let docs: Vec<(u32, Vec<u64>)> = (0..400)
+            .map(|_| {
+                let story = (next() % 30) as u32;
+                let mut k: Vec<u64> = (0..(next() % 60))
+                    .map(|_| pool[(next() % 2_002) as usize])
+                    .collect();
+                k.sort_unstable();
+                k.dedup();
+                (story, k)
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        for min in [1, 2, 3, 5] {
+            let expected = brute_force(&docs, min);
+            assert!(!expected.is_empty());
+            // All in memory; moved out after every few documents; after every one.
+            for held_bytes in [usize::MAX / 2, 40 * ENTRY_BYTES, 0] {
+                let mut counter = RecurringKgrams::new(dir.path(), held_bytes).unwrap();
+                for (story, kgrams) in &docs {
+                    counter.push(*story, kgrams).unwrap();
+                }
+                let moved = counter.shards.iter().filter(|s| s.in_file > 0).count();
+                assert_eq!(moved > 0, held_bytes < usize::MAX / 2, "{held_bytes}");
+                let got = sorted(counter.in_stories(min).unwrap());
+                assert_eq!(got, expected, "min {min}, held {held_bytes}");
+            }
+        }
+        // Nothing pushed, or no least count.
+        let empty = RecurringKgrams::new(dir.path(), 0).unwrap();
+        assert!(empty.in_stories(2).unwrap().is_empty());
+        let mut counter = RecurringKgrams::new(dir.path(), 0).unwrap();
+        counter.push(1, &[5]).unwrap();
+        assert!(counter.in_stories(0).unwrap().is_empty());
+        // The temporary files are gone with the counter.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_folder_that_cannot_hold_a_file_is_an_error_at_once() {
+        assert!(RecurringKgrams::new(Path::new("/no/such/folder"), 0).is_err());
+    }
+}

@@ -186,8 +186,8 @@ pub fn detect_with<'t>(
 /// Only the counts of two families or more are kept: it is asked of lines and pairs the
 /// documents have, so anything not kept occurs in one family. They are counted by sorting
 /// (line, family) entries, 16 bytes a line of the corpus for the time of the count, rather
-/// than with a set of families per line, which held about 150 bytes a line for the whole
-/// stage (on a million articles, most of the passage level's peak).
+/// than with a set of families per distinct line, which allocated a table for each of a
+/// large corpus's millions of lines and kept them for the whole stage.
 struct LineCounts {
     families_with: AHashMap<u64, u32>,
     adjacent: AHashMap<(u64, u64), u32>,

@@ -486,12 +486,12 @@ pub fn find_passages_with(
     })
 }
 
-/// [`crate::dups::find_duplicates`] within the spill's bound: the documents are shingled and signed a
-/// batch at a time, their shingles held up to `held_bytes` and the rest moved to a
-/// temporary file, read back only for the documents in a candidate pair
-/// ([`stream_documents`]). The same pairs and families; only the shingle counts of the
-/// documents in no candidate pair are their number of shingle positions (zero exactly when
-/// they have none).
+/// [`crate::dups::find_duplicates`] within the spill's bound: the documents are shingled
+/// and signed a batch at a time, their shingles held up to [`SpillOptions::held_bytes`]
+/// and the rest moved to a temporary file, read back only for the documents in a candidate
+/// pair ([`stream_documents`]). The same pairs and families; only the shingle counts of
+/// the documents in no candidate pair are their number of shingle positions (zero exactly
+/// when they have none).
 fn bounded_duplicates(
     docs: &[Document],
     config: &DupsConfig,

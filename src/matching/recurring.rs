@@ -2,14 +2,15 @@
 //!
 //! A stock phrase is a k-gram found in at least `min_stories` unrelated stories
 //! ([`crate::formula::StockPhrases`]). Counting that needs every document's k-grams at once
-//! — on a million articles about four billion bytes of hashes, more than the texts — but
-//! not all in memory: it is the textbook external group-by. Each document's distinct
+//! — 8 bytes a word, on `synth` news about as many bytes as the texts — but not all in
+//! memory: it is the textbook external group-by. Each document's distinct
 //! k-grams go, with its story, into one of [`SHARDS`] partitions by hash; a partition is a
 //! buffer in memory and, once all buffers together pass the budget, a temporary file that
 //! the buffers are appended to. At the end each partition alone is read back, sorted, and
 //! its runs of one k-gram counted by distinct story. Every k-gram is in exactly one
 //! partition, so the answer is the same however much was held in memory; what is held is
-//! the budget plus one partition being counted per thread.
+//! the budget (up to twice it in the buffers' spare capacity) plus one partition being
+//! counted per thread.
 //!
 //! An entry is 12 bytes (hash and story), written to disk as they are; the files are
 //! anonymous (deleted as soon as they are closed, on an error or a crash as well).
@@ -65,11 +66,6 @@ impl RecurringKgrams {
             max_held: held_bytes / ENTRY_BYTES,
             dir: dir.to_path_buf(),
         })
-    }
-
-    /// The folder the temporary files go to.
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// Adds one document's distinct k-grams (each once), of story `story`.

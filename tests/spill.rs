@@ -94,7 +94,7 @@ fn spilled_equals_held_on_a_50000_article_synth_corpus() {
 fn an_unusable_temp_dir_is_a_clear_error() {
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("lineage.json");
-    let run = Command::new(env!("CARGO_BIN_EXE_wiretrace"))
+    let run = common::wiretrace()
         .args(["lineage", "-q", "--temp-dir", "/no/such/folder", "-o"])
         .arg(&target)
         .arg(common::sample("news.jsonl"))

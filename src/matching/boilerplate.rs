@@ -30,6 +30,7 @@ use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::normalize::Token;
+use crate::recurring::groups_per_key;
 
 /// Parameters of boilerplate detection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,14 +256,10 @@ fn in_two_families_or_more<K: Ord + Copy + Send + std::hash::Hash>(
     entries: &mut [(K, u32)],
 ) -> AHashMap<K, u32> {
     entries.par_sort_unstable();
-    let mut counts = AHashMap::new();
-    for run in entries.chunk_by(|x, y| x.0 == y.0) {
-        let families = 1 + run.windows(2).filter(|w| w[0].1 != w[1].1).count();
-        if families >= 2 {
-            counts.insert(run[0].0, families as u32);
-        }
-    }
-    counts
+    groups_per_key(entries, |e| e.0)
+        .filter(|&(_, families)| families >= 2)
+        .map(|(key, families)| (key, families as u32))
+        .collect()
 }
 
 /// A run of boilerplate lines as found across the corpus: the first document that carries

@@ -81,7 +81,7 @@ use serde::Serialize;
 
 use crate::normalize::Token;
 use crate::passage::{MatchRun, Passage, SharedSpan, merge_ranges};
-use crate::recurring::RecurringKgrams;
+use crate::recurring::{RecurringKgrams, groups_per_key};
 use crate::shingle::{ShingleSet, kgram_hash_of};
 
 /// Exact runs of formulaic k-grams shorter than this many words are stock phrases; a run
@@ -222,10 +222,9 @@ fn in_stories(sets: &[ShingleSet], story: &[u32], min_stories: usize) -> AHashSe
                 })
                 .collect();
             seen.sort_unstable();
-            seen.dedup();
-            seen.chunk_by(|x, y| x.0 == y.0)
-                .filter(|g| g.len() >= min_stories)
-                .map(|g| g[0].0)
+            groups_per_key(&seen, |e| e.0)
+                .filter(|&(_, stories)| stories >= min_stories)
+                .map(|(h, _)| h)
                 .collect()
         })
         .collect();

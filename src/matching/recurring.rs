@@ -143,16 +143,29 @@ impl Shard {
             }
         }
         entries.sort_unstable();
-        entries.dedup();
-        Ok(entries
-            .chunk_by(|x, y| {
-                let (a, b) = (x.kgram, y.kgram);
-                a == b
-            })
-            .filter(|run| run.len() >= min_stories)
-            .map(|run| run[0].kgram)
+        Ok(groups_per_key(&entries, |e| e.kgram)
+            .filter(|&(_, stories)| stories >= min_stories)
+            .map(|(kgram, _)| kgram)
             .collect())
     }
+}
+
+/// Each key of `sorted` (key, group) entries with the number of distinct groups it is in
+/// (entries sorted by key, then group: a key's entries are one run, its repeats adjacent).
+/// The count every "found in N unrelated stories (families)" rule of the passage level
+/// reads: stock phrases here and in [`crate::formula`], boilerplate lines.
+pub(crate) fn groups_per_key<'a, T: PartialEq, K: PartialEq>(
+    sorted: &'a [T],
+    key: impl Fn(&T) -> K + Copy + 'a,
+) -> impl Iterator<Item = (K, usize)> + 'a {
+    sorted
+        .chunk_by(move |x, y| key(x) == key(y))
+        .map(move |run| {
+            (
+                key(&run[0]),
+                1 + run.windows(2).filter(|w| w[0] != w[1]).count(),
+            )
+        })
 }
 
 /// The partition of a k-gram hash: its top bits (the low bits choose shards elsewhere).

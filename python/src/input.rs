@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyIterator, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyIterator, PyList, PyString, PyTuple};
 use wiretrace::corpus::{
     Corpus, FieldNames, FieldValue, Input, InputFormat, Origin, ReadOptions, Record, read_inputs,
     read_records,
@@ -72,17 +72,19 @@ pub(crate) fn options(
 /// One Python value as a field value. `None`, NaN, `pandas.NA` and `NaT` are missing
 /// values (`null`); integers (also NumPy's) are integers; a date or date-time in the date
 /// field is written as ISO 8601.
-fn field_value(value: &Bound<'_, PyAny>, is_date: bool) -> PyResult<FieldValue> {
+///
+/// A `str` holding lone surrogates (half of an emoji, cut by a scraper, or bytes decoded
+/// with `surrogateescape`) has no UTF-8 form: each lone half is read as U+FFFD, as the JSON
+/// Lines reader reads a lone `\ud83d` escape, and counted in `lone`.
+fn field_value(value: &Bound<'_, PyAny>, is_date: bool, lone: &mut usize) -> PyResult<FieldValue> {
     if value.is_none() {
         return Ok(FieldValue::Null);
     }
     if let Ok(s) = value.cast::<PyString>() {
-        // A `str` holding lone surrogates has no UTF-8 form: the record is skipped (or
-        // the optional field dropped), as a JSON line with invalid UTF-8 is.
-        return Ok(match s.to_cow() {
-            Ok(text) => FieldValue::Str(text.into_owned()),
-            Err(_) => FieldValue::Other("a string with lone surrogates (not valid Unicode)"),
-        });
+        return Ok(FieldValue::Str(match s.to_cow() {
+            Ok(text) => text.into_owned(),
+            Err(_) => without_lone_surrogates(s, lone)?,
+        }));
     }
     if value.is_instance_of::<PyBool>() {
         return Ok(FieldValue::Other("a boolean"));
@@ -134,14 +136,34 @@ fn field_value(value: &Bound<'_, PyAny>, is_date: bool) -> PyResult<FieldValue> 
     Ok(FieldValue::Other("an object"))
 }
 
+/// A `str` with lone surrogates as a `String`, each lone half U+FFFD; adds their number to
+/// `lone`. Python encodes the halves as they are (`surrogatepass`); decoding the UTF-16
+/// pairs what pairs and replaces the rest.
+fn without_lone_surrogates(s: &Bound<'_, PyString>, lone: &mut usize) -> PyResult<String> {
+    let encoded = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
+    let bytes = encoded.cast::<PyBytes>()?.as_bytes();
+    let units = bytes
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+    Ok(char::decode_utf16(units)
+        .map(|c| {
+            c.unwrap_or_else(|_| {
+                *lone += 1;
+                char::REPLACEMENT_CHARACTER
+            })
+        })
+        .collect())
+}
+
 /// One row (a dict or any mapping with `get`) as a record; `None` if it is not a mapping.
 fn row_record(row: &Bound<'_, PyAny>, fields: &FieldNames) -> PyResult<Option<Record>> {
     let names = fields.in_order();
     let mut values: [FieldValue; 6] = Default::default();
+    let mut lone = 0;
     if let Ok(dict) = row.cast::<PyDict>() {
         for (slot, (name, value)) in values.iter_mut().zip(names.iter().zip(0..)) {
             if let Some(v) = dict.get_item(*name)? {
-                *slot = field_value(&v, value == 3)?;
+                *slot = field_value(&v, value == 3, &mut lone)?;
             }
         }
     } else if row.hasattr("get")? && row.hasattr("keys")? {
@@ -149,17 +171,18 @@ fn row_record(row: &Bound<'_, PyAny>, fields: &FieldNames) -> PyResult<Option<Re
         for (slot, (name, value)) in values.iter_mut().zip(names.iter().zip(0..)) {
             let v = row.call_method1("get", (*name, &missing))?;
             if !v.is(&missing) {
-                *slot = field_value(&v, value == 3)?;
+                *slot = field_value(&v, value == 3, &mut lone)?;
             }
         }
     } else {
         return Ok(None);
     }
-    Ok(Some(record(values)))
+    Ok(Some(record(values, lone)))
 }
 
-/// The six field values, in [`FieldNames`] order, as a record.
-fn record(values: [FieldValue; 6]) -> Record {
+/// The six field values, in [`FieldNames`] order, as a record with `lone_surrogates`
+/// replaced.
+fn record(values: [FieldValue; 6], lone_surrogates: usize) -> Record {
     let [id, text, source, date, title, url] = values;
     Record {
         id,
@@ -169,6 +192,7 @@ fn record(values: [FieldValue; 6]) -> Record {
         title,
         url,
         repeated: Vec::new(),
+        lone_surrogates,
     }
 }
 
@@ -243,12 +267,13 @@ impl PyRecords {
                 let row = batch.next;
                 batch.next += 1;
                 let mut values: [FieldValue; 6] = Default::default();
+                let mut lone = 0;
                 for (k, (slot, col)) in values.iter_mut().zip(&batch.columns).enumerate() {
                     if let Some(col) = col {
                         match col
                             .bind(py)
                             .get_item(row)
-                            .and_then(|v| field_value(&v, k == 3))
+                            .and_then(|v| field_value(&v, k == 3, &mut lone))
                         {
                             Ok(v) => *slot = v,
                             Err(e) => return Some(Err(e)),
@@ -256,7 +281,7 @@ impl PyRecords {
                     }
                 }
                 let origin = Origin::line(batch.origin.as_str(), batch.first_row + row);
-                return Some(Ok((origin, Some(record(values)))));
+                return Some(Ok((origin, Some(record(values, lone)))));
             }
             // The batch is read: let its lists go before the next one is made.
             self.batch = None;

@@ -47,6 +47,10 @@ pub struct Record {
     pub url: FieldValue,
     /// Keys that appear more than once (the last value is used, as JSON parsers do).
     pub repeated: Vec<String>,
+    /// Lone UTF-16 surrogates (halves of a character) the reader found in the record's
+    /// strings and replaced by U+FFFD, as a lossy UTF-16 decoder does: the record is kept,
+    /// with a warning.
+    pub lone_surrogates: usize,
 }
 
 /// Reads records held in memory into a corpus, under the same rules as JSON Lines: every
@@ -136,6 +140,12 @@ pub(super) fn accept(
     };
     let mut doc = Document::new(id, text);
     doc.origin = origin;
+    if record.lone_surrogates > 0 {
+        builder.warn(
+            doc.origin.clone(),
+            lone_surrogates_message(record.lone_surrogates),
+        );
+    }
     for key in &record.repeated {
         let msg =
             format!("key '{key}' appears more than once in the record; the last value is used");
@@ -147,6 +157,14 @@ pub(super) fn accept(
     doc.url = optional_string(record.url, &fields.url, &doc.origin, builder);
     doc.date = optional_string(record.date, &fields.date, &doc.origin, builder);
     builder.push_dated(doc);
+}
+
+/// The warning for a record read with `n` lone surrogates replaced by U+FFFD.
+fn lone_surrogates_message(n: usize) -> String {
+    format!(
+        "{n} lone UTF-16 surrogate{} (half of a character) replaced by U+FFFD",
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 /// An optional string field; a value of another type is dropped with a warning, since the
@@ -262,6 +280,32 @@ mod tests {
         // The title of the kept record was a number, the date of the other not ISO 8601.
         assert_eq!(corpus.warnings.len(), 2);
         assert_eq!(corpus.records_read(), 7);
+    }
+
+    #[test]
+    fn a_record_read_with_lone_surrogates_replaced_is_kept_with_a_warning() {
+        let records = vec![
+            Record {
+                id: text("cut"),
+                text: text("half an emoji \u{FFFD} here"),
+                title: text("x \u{FFFD}"),
+                lone_surrogates: 2,
+                ..Record::default()
+            },
+            Record {
+                id: text("whole"),
+                text: text("an emoji \u{1F600} whole"),
+                ..Record::default()
+            },
+        ];
+        let corpus = read(records, &ReadOptions::default());
+        assert_eq!(corpus.documents.len(), 2);
+        assert_eq!(corpus.documents[0].title.as_deref(), Some("x \u{FFFD}"));
+        let warnings: Vec<String> = corpus.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            warnings,
+            ["<records>:1: 2 lone UTF-16 surrogates (half of a character) replaced by U+FFFD"]
+        );
     }
 
     #[test]

@@ -245,29 +245,67 @@ fn related_families(docs: &[Document], dups: &DupsReport, pc: &PassageConfig) ->
     uf.into_labeling()
 }
 
-/// Bytes of working memory per byte of text that the passage level needs: the text itself
-/// and what each stage makes of it (fingerprints, k-gram counts and sets, 8–12 bytes a
-/// word). An upper bound since the k-gram counts spill (measured 2026-12-02: 2.9 GB of
-/// `synth` text took less than 3 bytes per byte).
-pub const BYTES_PER_TEXT_BYTE: u64 = 10;
+/// The passage level's peak resident memory, modelled from what it holds: the texts as read
+/// (kept to the end) and, at the peak, about half as much again for one stage's working set
+/// (the whole-document stage's signatures, the whole-text fingerprints of boilerplate
+/// learning, the content fingerprints); per document, its record and the entries every
+/// stage keeps for it; the k-gram counts held before they spill (up to
+/// [`SpillOptions::held_bytes`], about 12 bytes a word, so never more than twice the text);
+/// and the process itself (code, thread stacks, tables filled once).
+///
+/// Measured peaks under `--memory-limit` (so freed pages go back at once), 2026-12-02,
+/// `lineage`, against this model:
+///
+/// | corpus | text | documents | peak | model |
+/// |---|---|---|---|---|
+/// | Clough & Stevenson | 0.13 MB | 100 | 18 MiB | 33 MiB |
+/// | COUNTER | 1.1 MB | 600 | 25 MiB | 37 MiB |
+/// | Reuters-21578 | 16.2 MB | 19,779 | 105 MiB | 125 MiB |
+/// | `synth`, 50,000 articles | 137 MB | 50,000 | 369 MiB | 454 MiB |
+/// | `synth`, 300,000 | 826 MB | 300,000 | 1.58 GiB | 1.88 GiB |
+/// | `synth`, 1,000,000 | 2.75 GB | 1,000,000 | 5.12 GiB | 5.91 GiB |
+///
+/// Pairs are not modelled: a corpus whose documents nearly all copy one story pairs each
+/// with many (3,000 copies of one story: 109 MiB against 54 MiB modelled; 20,000 copies of
+/// an unseen one: 236 MiB against 98 MiB). The counting allocator stops such a run cleanly
+/// when it reaches the limit.
+pub fn memory_model(text_bytes: u64, documents: u64, held_bytes: u64) -> u64 {
+    let working = text_bytes / 2;
+    let per_document = documents.saturating_mul(BYTES_PER_DOCUMENT);
+    let counts = held_bytes.min(text_bytes.saturating_mul(2));
+    text_bytes
+        .saturating_add(working)
+        .saturating_add(per_document)
+        .saturating_add(counts)
+        .saturating_add(PROCESS_BYTES)
+}
 
-/// Bytes of working memory per document besides its text: its record, the whole-document
-/// stage's signature and shingles, its pairs and lineage node. With
-/// [`BYTES_PER_TEXT_BYTE`] this bounds the peaks measured (2026-12-01): Reuters-21578
-/// (16 MB of text, 19,779 stories) 233 MiB against 364 MB modelled, a 50,000-article
-/// `synth` corpus (137 MB) 565 MiB against 1.89 GB, 20,000 copies of one story 235 MiB
-/// against 286 MB. Pairs are not modelled: 3,000 copies of one story, every one pairing
-/// with every other, took 113 MiB against 78 MB (the allocator's limit stops such a run).
-pub const BYTES_PER_DOCUMENT: u64 = 10 * 1024;
+/// Bytes per document besides its text in [`memory_model`]: its record (id, metadata,
+/// origin), its signature and whole-document entries, its fingerprints' index entries, its
+/// node in the graph.
+pub const BYTES_PER_DOCUMENT: u64 = 2 * 1024;
 
-/// The passage level's memory model: [`find_passages`] holds the corpus with its k-gram
-/// sets and pairs (each document's tokens only while a stage reads them), about
-/// [`BYTES_PER_TEXT_BYTE`] per byte of text and [`BYTES_PER_DOCUMENT`] per document. An
-/// error ([`crate::Error::MemoryLimit`]) when that is over `limit` bytes, checked before
-/// the work starts rather than when the allocator refuses.
+/// The process before it reads anything, in [`memory_model`]: code, thread stacks, the
+/// tokeniser's table of the Basic Multilingual Plane, the spill files' first chunks.
+pub const PROCESS_BYTES: u64 = 32 << 20;
+
+/// The limit a run needs for [`memory_model`]'s peak: the counting allocator keeps an
+/// eighth of the limit back for what the heap count does not see (allocator bookkeeping,
+/// thread stacks), so the model is an eighth of the limit short of it.
+pub fn limit_needed(text_bytes: u64, documents: u64, held_bytes: u64) -> u64 {
+    memory_model(text_bytes, documents, held_bytes).saturating_mul(8) / 7
+}
+
+/// Checks `--memory-limit` against the passage level's [`memory_model`] before the work
+/// starts: an error ([`crate::Error::MemoryLimit`]) when the run would need more than
+/// `limit` bytes, rather than a stop when the allocator refuses half-way. The k-gram
+/// counts are held up to an eighth of the limit ([`SpillOptions::new`]), as the run will.
 pub fn check_memory(docs: &[Document], limit: u64) -> Result<()> {
     let text: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
-    let needed = BYTES_PER_TEXT_BYTE * text + BYTES_PER_DOCUMENT * docs.len() as u64;
+    let held = SpillOptions::new(None, Some(limit))
+        .held_bytes
+        .unwrap_or(HELD_BYTES) as u64;
+    let needed = limit_needed(text, docs.len() as u64, held);
     if needed > limit {
         return Err(crate::Error::MemoryLimit {
             limit,

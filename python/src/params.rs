@@ -70,6 +70,14 @@ pub(crate) fn trace_config(params: &Bound<'_, PyDict>) -> PyResult<TraceConfig> 
     TraceConfig::from_options(dups_config(params)?, &options).map_err(to_py)
 }
 
+/// The folder for a run's temporary files (`temp_dir`; `None`: the system's).
+pub(crate) fn temp_dir(params: &Bound<'_, PyDict>) -> PyResult<Option<std::path::PathBuf>> {
+    match params.get_item("temp_dir")? {
+        None => Ok(None),
+        Some(_) => get(params, "temp_dir"),
+    }
+}
+
 /// A thread pool of `threads` workers (`None`: one per core), as `--threads` sets.
 pub(crate) fn pool(params: &Bound<'_, PyDict>) -> PyResult<rayon::ThreadPool> {
     let threads: Option<usize> = get(params, "threads")?;

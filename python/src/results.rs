@@ -17,12 +17,12 @@ use wiretrace::dups::{
 use wiretrace::export::target::PendingFile;
 use wiretrace::export::{self, DupsView, LineageView};
 use wiretrace::lineage::Lineage;
-use wiretrace::trace::{Trace, TraceConfig, find_passages};
+use wiretrace::trace::{SpillOptions, Trace, TraceConfig, find_passages_with};
 use wiretrace::verify::VerifiedPair;
 
 use crate::convert::{pretty, to_python};
 use crate::input::{NativeCorpus, PyRecords, options, path_inputs};
-use crate::params::{dups_config, pool, trace_config};
+use crate::params::{dups_config, pool, temp_dir, trace_config};
 use crate::{ConfigError, to_py};
 
 /// Renders into a string with one of the library's writers.
@@ -101,6 +101,7 @@ fn stream(
 ) -> PyResult<NativeDups> {
     let config = dups_config(params)?;
     let pool = pool(params)?;
+    let spill_dir = temp_dir(params)?;
     // A callback that raises stops being called; its first error is raised after the run.
     let callback_failed: Mutex<Option<PyErr>> = Mutex::new(None);
     let report = |p: Progress| {
@@ -128,7 +129,10 @@ fn stream(
             stream_documents(
                 source,
                 &config,
-                &StreamOptions::default(),
+                &StreamOptions {
+                    spill_dir,
+                    ..StreamOptions::default()
+                },
                 &report,
                 &mut sink,
             )
@@ -393,10 +397,14 @@ pub fn run_trace(
 ) -> PyResult<NativeTrace> {
     let config = trace_config(params)?;
     let pool = pool(params)?;
+    let spill = SpillOptions {
+        dir: temp_dir(params)?,
+        held_bytes: None,
+    };
     let corpus = corpus.take()?;
     let (corpus, traced) = py.detach(|| {
         let traced = pool.install(|| {
-            find_passages(&corpus.documents, &config).map(|t| {
+            find_passages_with(&corpus.documents, &config, &spill, &mut ()).map(|t| {
                 let lineage = t.lineage(&corpus.documents);
                 (t, lineage)
             })

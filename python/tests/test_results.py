@@ -148,3 +148,21 @@ def test_progress_true_reports_without_tqdm(capsys):
     err = capsys.readouterr().err
     if importlib.util.find_spec("tqdm") is None:
         assert "wiretrace: signing" in err and "wiretrace: done" in err
+
+
+def test_temp_dir_takes_the_temporary_files_and_a_bad_one_is_a_clear_error(tmp_path):
+    # The spill files are anonymous (gone on close): the folder is empty after the run,
+    # and the results are those of the default folder.
+    folder = tmp_path / "spill"
+    folder.mkdir()
+    assert wiretrace.dups(rows(SAMPLE), temp_dir=folder).to_json() == \
+        wiretrace.dups(rows(SAMPLE)).to_json()
+    assert wiretrace.lineage(SAMPLE, temp_dir=str(folder)).to_json() == \
+        wiretrace.lineage(SAMPLE).to_json()
+    assert list(folder.iterdir()) == []
+    missing = tmp_path / "no-such-folder"
+    for call in (wiretrace.dups, wiretrace.lineage):
+        with pytest.raises(wiretrace.OutputError, match="cannot write '.*no-such-folder'"):
+            call(SAMPLE, temp_dir=missing)
+    with pytest.raises(TypeError, match="temp_dir"):
+        wiretrace.Index.build(tmp_path / "ix", SAMPLE, temp_dir=folder)

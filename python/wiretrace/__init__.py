@@ -251,8 +251,12 @@ _PASSAGE = dict(
     paraphrase_window=2,
     summaries=False,
 )
+#: Where a run puts what it does not hold in memory: the shingle sets of ``dups`` past
+#: 512 MiB, the k-gram counts of the passage level past 128 MiB (None: the system's
+#: temporary folder). The files are gone when the call returns, however it ends.
+_SPILL = dict(temp_dir=None)
 #: Every parameter a call takes, with its default.
-DEFAULTS = {**_READ, **_DUPS, **_PASSAGE, "threads": None}
+DEFAULTS = {**_READ, **_DUPS, **_PASSAGE, **_SPILL, "threads": None}
 
 
 def _options(given, allowed, call):
@@ -262,6 +266,8 @@ def _options(given, allowed, call):
     options = {k: DEFAULTS[k] for k in allowed}
     options["threads"] = None
     options.update({k: v for k, v in given.items() if k != "progress"})
+    if options.get("temp_dir") is not None:
+        options["temp_dir"] = os.fspath(options["temp_dir"])
     return options
 
 
@@ -529,7 +535,7 @@ class DedupResult(_TraceResult):
 
 
 def _run_trace(docs, given, call):
-    options = _options(given, list(_READ) + list(_DUPS) + list(_PASSAGE), call)
+    options = _options(given, list(_READ) + list(_DUPS) + list(_PASSAGE) + list(_SPILL), call)
     report = _progress(given.get("progress"))
     corpus = _corpus(
         docs,
@@ -554,11 +560,13 @@ def dups(docs, **options):
     (``words:K`` or ``chars:N``), num_perm=128, seed=42, bands/rows (default: chosen from
     the threshold), max_bucket=1000; reading: id_field="id", text_field="text",
     source_field, date_field, title_field, url_field, input_format="auto" (paths only),
-    max_doc_bytes=64 MiB; threads=None (one per core); progress=None (a function
-    ``(stage, count, bytes)``, or True for a tqdm bar). Every input is streamed as the
-    CLI streams files: each text is signed and dropped, so the run holds no texts.
+    max_doc_bytes=64 MiB; threads=None (one per core); temp_dir=None (the folder for the
+    temporary file that holds shingle sets past 512 MiB, ``--temp-dir``; default the
+    system's); progress=None (a function ``(stage, count, bytes)``, or True for a tqdm
+    bar). Every input is streamed as the CLI streams files: each text is signed and
+    dropped, so the run holds no texts.
     """
-    opts = _options(options, list(_READ) + list(_DUPS), "dups")
+    opts = _options(options, list(_READ) + list(_DUPS) + list(_SPILL), "dups")
     report = _progress(options.get("progress"))
     kind, source = _kind(docs)
     fields = _fields(opts)
@@ -581,7 +589,8 @@ def passages(docs, **options):
     and rewritten (``wiretrace passages``). Takes the parameters of :func:`dups` and
     min_words=20, max_gap=30, passage_k=5, max_df=100, boilerplate_min_docs=10,
     paraphrase=True, paraphrase_window=2 (days; 0: any), summaries=False (also a paragraph
-    condensing a whole story inside a longer text; needs paraphrase)."""
+    condensing a whole story inside a longer text; needs paraphrase); temp_dir also holds
+    the k-gram counts past 128 MiB."""
     return PassagesResult(_run_trace(docs, options, "passages"))
 
 

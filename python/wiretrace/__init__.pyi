@@ -108,6 +108,7 @@ def dups(
     input_format: str = "auto",
     max_doc_bytes: int = 67108864,
     threads: Optional[int] = None,
+    temp_dir: Optional[PathLike] = None,
     progress: Progress = None,
 ) -> DupsResult: ...
 
@@ -138,6 +139,7 @@ def passages(
     input_format: str = "auto",
     max_doc_bytes: int = 67108864,
     threads: Optional[int] = None,
+    temp_dir: Optional[PathLike] = None,
     progress: Progress = None,
 ) -> PassagesResult: ...
 
@@ -168,6 +170,7 @@ def lineage(
     input_format: str = "auto",
     max_doc_bytes: int = 67108864,
     threads: Optional[int] = None,
+    temp_dir: Optional[PathLike] = None,
     progress: Progress = None,
 ) -> LineageResult: ...
 

@@ -251,9 +251,7 @@ pub fn run_passages(args: PassagesArgs) -> Result<Status, Error> {
         &args.output.named(),
         |view, out| match format {
             OutputFormat::Table => export::table::write_passages(view, out),
-            OutputFormat::Json => {
-                export::json::write_value(&export::json::passages_json(view), out)
-            }
+            OutputFormat::Json => export::json::write_passages_json(view, out),
             OutputFormat::Jsonl => export::json::write_passages_jsonl(view, out),
         },
     )
@@ -306,7 +304,7 @@ pub fn run_lineage(args: LineageArgs) -> Result<Status, Error> {
         &args.trace,
         &args.output.named(),
         |view, out| match format {
-            GraphFormat::Json => export::json::write_value(&export::json::lineage_json(view), out),
+            GraphFormat::Json => export::json::write_lineage_json(view, out),
             GraphFormat::Dot => export::dot::write_dot(view, out),
             GraphFormat::Graphml => export::graphml::write_graphml(view, out),
         },

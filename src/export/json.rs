@@ -446,26 +446,41 @@ fn frames(view: &LineageView) -> Vec<Value> {
         .collect()
 }
 
-/// `passages` output: every pair sharing passages, with offsets and text, and the boilerplate.
+/// `passages` output: every pair sharing passages, with offsets and text, and the
+/// boilerplate, as one value (the Python package's); [`write_passages_json`] writes the
+/// same document.
 pub fn passages_json(view: &LineageView) -> Value {
-    let docs = &view.corpus.documents;
-    let pairs: Vec<Value> = view
-        .trace
-        .pairs
-        .iter()
-        .map(|e| pair_json(e, docs))
-        .collect();
-    envelope(
-        "passages",
-        json!({
-            "params": passage_params(view),
-            "stats": trace_stats(view),
-            "boilerplate": boilerplate(view),
-            "frames": frames(view),
-            "pairs": pairs,
-            "skipped": view.dups().skipped().map(skipped).collect::<Vec<_>>(),
-        }),
-    )
+    serde_json::to_value(PassagesDocument(view)).expect("a passages document is valid JSON")
+}
+
+/// `passages --format json`, written as it is made: the pairs one at a time.
+pub fn write_passages_json(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &PassagesDocument(view))?;
+    writeln!(out)
+}
+
+/// The `passages` JSON document, in [`envelope`]'s order.
+struct PassagesDocument<'a, 'v>(&'a LineageView<'v>);
+
+impl Serialize for PassagesDocument<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let view = self.0;
+        let docs = &view.corpus.documents;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("tool", "wiretrace")?;
+        m.serialize_entry("version", env!("CARGO_PKG_VERSION"))?;
+        m.serialize_entry("command", "passages")?;
+        m.serialize_entry("params", &passage_params(view))?;
+        m.serialize_entry("stats", &trace_stats(view))?;
+        m.serialize_entry("boilerplate", &boilerplate(view))?;
+        m.serialize_entry("frames", &frames(view))?;
+        let pairs = || view.trace.pairs.iter().map(|e| pair_json(e, docs));
+        m.serialize_entry("pairs", &Streamed(pairs))?;
+        let dups = view.dups();
+        m.serialize_entry("skipped", &Streamed(|| dups.skipped().map(skipped)))?;
+        m.end()
+    }
 }
 
 /// `passages --format jsonl`, written at once: what [`JsonlPassages`] and
@@ -537,8 +552,56 @@ pub fn edge_json<'a>(e: &LineageEdge, id: impl Fn(u32) -> &'a str) -> Value {
     })
 }
 
-/// `lineage --format json`: nodes, edges with evidence, families, boilerplate.
+/// `lineage --format json`: nodes, edges with evidence, families, boilerplate, as one
+/// value (the Python package's); [`write_lineage_json`] writes the same document.
 pub fn lineage_json(view: &LineageView) -> Value {
+    serde_json::to_value(LineageDocument(view)).expect("a lineage document is valid JSON")
+}
+
+/// `lineage --format json`, written as it is made: the nodes, edges and families one at a
+/// time, never held whole as one value (which took seven times the output's size: 270 MB
+/// for the 39 MB of 40,000 copies of one story).
+pub fn write_lineage_json(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &LineageDocument(view))?;
+    writeln!(out)
+}
+
+/// A JSON array whose elements are made as they are written.
+struct Streamed<F>(F);
+
+impl<F, I> Serialize for Streamed<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = Value>,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
+/// The `lineage` JSON document, in [`envelope`]'s order.
+struct LineageDocument<'a, 'v>(&'a LineageView<'v>);
+
+impl Serialize for LineageDocument<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let view = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("tool", "wiretrace")?;
+        m.serialize_entry("version", env!("CARGO_PKG_VERSION"))?;
+        m.serialize_entry("command", "lineage")?;
+        m.serialize_entry("params", &passage_params(view))?;
+        m.serialize_entry("stats", &trace_stats(view))?;
+        m.serialize_entry("nodes", &Streamed(|| lineage_nodes(view)))?;
+        m.serialize_entry("edges", &Streamed(|| lineage_edges(view)))?;
+        m.serialize_entry("families", &Streamed(|| lineage_families(view)))?;
+        m.serialize_entry("boilerplate", &boilerplate(view))?;
+        m.end()
+    }
+}
+
+/// The graph's nodes by document (inferred sources after the documents), with their family.
+fn lineage_nodes<'a>(view: &'a LineageView) -> impl Iterator<Item = Value> + 'a {
     let lineage = view.lineage;
     let docs = &view.corpus.documents;
     let mut nodes: Vec<(u32, usize)> = lineage
@@ -547,9 +610,9 @@ pub fn lineage_json(view: &LineageView) -> Value {
         .map(|n| (lineage.graph[n], lineage.family[n.index()]))
         .collect();
     nodes.sort_unstable();
-    let nodes: Vec<Value> = nodes
+    nodes
         .into_iter()
-        .map(|(i, family)| match lineage.inferred_source(i) {
+        .map(move |(i, family)| match lineage.inferred_source(i) {
             Some(s) => json!({
                 "id": s.id, "source": s.outlet, "date": s.date, "family": family,
                 "inferred": true,
@@ -566,19 +629,26 @@ pub fn lineage_json(view: &LineageView) -> Value {
                 })
             }
         })
-        .collect();
-    let edges: Vec<Value> = lineage
+}
+
+/// The graph's edges with their evidence.
+fn lineage_edges<'a>(view: &'a LineageView) -> impl Iterator<Item = Value> + 'a {
+    view.lineage
         .edges()
         .into_iter()
-        .map(|e| edge_json(e, |d| view.id(d)))
-        .collect();
+        .map(move |e| edge_json(e, |d| view.id(d)))
+}
+
+/// The story families: members, and the roots (members no edge points to).
+fn lineage_families<'a>(view: &'a LineageView) -> impl Iterator<Item = Value> + 'a {
+    let lineage = view.lineage;
     let children: std::collections::BTreeSet<u32> =
         lineage.graph.edge_weights().map(|e| e.child).collect();
-    let families: Vec<Value> = lineage
+    lineage
         .family_members()
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(i, members)| {
+        .map(move |(i, members)| {
             let roots: Vec<&str> = members
                 .iter()
                 .filter(|m| !children.contains(m))
@@ -591,18 +661,6 @@ pub fn lineage_json(view: &LineageView) -> Value {
                 "members": members.iter().map(|&m| view.id(m)).collect::<Vec<_>>(),
             })
         })
-        .collect();
-    envelope(
-        "lineage",
-        json!({
-            "params": passage_params(view),
-            "stats": trace_stats(view),
-            "nodes": nodes,
-            "edges": edges,
-            "families": families,
-            "boilerplate": boilerplate(view),
-        }),
-    )
 }
 
 /// `audit --format json`: the corpus-quality summary with the passage-level parameters.
@@ -620,4 +678,47 @@ pub fn audit_json(view: &LineageView, summary: &crate::audit::Audit) -> Value {
 pub fn write_value(value: &Value, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A document with arrays written element by element prints byte for byte as the same
+    /// document built whole as a value: empty, one and several elements, nested.
+    #[test]
+    fn a_streamed_array_is_written_as_the_whole_value_is() {
+        struct Doc(usize);
+        impl Serialize for Doc {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let n = self.0;
+                let mut m = s.serialize_map(None)?;
+                m.serialize_entry("tool", "wiretrace")?;
+                m.serialize_entry("items", &Streamed(|| (0..n).map(item)))?;
+                m.serialize_entry("after", &Value::Array(Vec::new()))?;
+                m.end()
+            }
+        }
+        fn item(i: usize) -> Value {
+            json!({"i": i, "spans": (0..i).collect::<Vec<_>>(), "none": null})
+        }
+        for n in [0, 1, 3] {
+            let whole = json!({
+                "tool": "wiretrace",
+                "items": (0..n).map(item).collect::<Vec<_>>(),
+                "after": [],
+            });
+            let mut expected = Vec::new();
+            write_value(&whole, &mut expected).unwrap();
+            let mut streamed = Vec::new();
+            serde_json::to_writer_pretty(&mut streamed, &Doc(n)).unwrap();
+            streamed.push(b'\n');
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+            assert_eq!(serde_json::to_value(Doc(n)).unwrap(), whole);
+        }
+    }
 }

@@ -180,26 +180,46 @@ pub fn envelope(command: &str, fields: Value) -> Value {
     Value::Object(out)
 }
 
-/// The whole result as one JSON document.
+/// The whole result as one JSON document, as one value (the Python package's);
+/// [`write_json`] writes the same document.
 pub fn to_json(view: &DupsView) -> Value {
-    let r = view.report;
-    envelope(
-        "dups",
-        json!({
-            "params": params(view),
-            "stats": stats(view),
-            "pairs": r.pairs.iter().map(|p| pair(view, p)).collect::<Vec<_>>(),
-            "families": r.families.iter().enumerate().map(|(i, f)| family(view, i, f)).collect::<Vec<_>>(),
-            "skipped": view.skipped().map(skipped).collect::<Vec<_>>(),
-            "warnings": view.corpus.warnings.iter().map(warning).collect::<Vec<_>>(),
-        }),
-    )
+    serde_json::to_value(DupsDocument(view)).expect("a dups document is valid JSON")
 }
 
-/// Writes [`to_json`], pretty-printed.
+/// Writes [`to_json`], pretty-printed, as it is made: the pairs, families, skips and
+/// warnings one at a time, never the whole document as one value.
 pub fn write_json(view: &DupsView, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &to_json(view))?;
+    serde_json::to_writer_pretty(&mut *out, &DupsDocument(view))?;
     writeln!(out)
+}
+
+/// The `dups` JSON document, in [`envelope`]'s order.
+struct DupsDocument<'a, 'v>(&'a DupsView<'v>);
+
+impl Serialize for DupsDocument<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let view = self.0;
+        let r = view.report;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("tool", "wiretrace")?;
+        m.serialize_entry("version", env!("CARGO_PKG_VERSION"))?;
+        m.serialize_entry("command", "dups")?;
+        m.serialize_entry("params", &params(view))?;
+        m.serialize_entry("stats", &stats(view))?;
+        m.serialize_entry("pairs", &Streamed(|| r.pairs.iter().map(|p| pair(view, p))))?;
+        let families = || {
+            r.families
+                .iter()
+                .enumerate()
+                .map(|(i, f)| family(view, i, f))
+        };
+        m.serialize_entry("families", &Streamed(families))?;
+        m.serialize_entry("skipped", &Streamed(|| view.skipped().map(skipped)))?;
+        let warnings = || view.corpus.warnings.iter().map(warning);
+        m.serialize_entry("warnings", &Streamed(warnings))?;
+        m.end()
+    }
 }
 
 /// `value` with `"type": kind` as its first field.

@@ -201,10 +201,7 @@ impl Serialize for DupsDocument<'_, '_> {
         use serde::ser::SerializeMap;
         let view = self.0;
         let r = view.report;
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("tool", "wiretrace")?;
-        m.serialize_entry("version", env!("CARGO_PKG_VERSION"))?;
-        m.serialize_entry("command", "dups")?;
+        let mut m = start_document(s, "dups")?;
         m.serialize_entry("params", &params(view))?;
         m.serialize_entry("stats", &stats(view))?;
         m.serialize_entry("pairs", &Streamed(|| r.pairs.iter().map(|p| pair(view, p))))?;
@@ -487,10 +484,7 @@ impl Serialize for PassagesDocument<'_, '_> {
         use serde::ser::SerializeMap;
         let view = self.0;
         let docs = &view.corpus.documents;
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("tool", "wiretrace")?;
-        m.serialize_entry("version", env!("CARGO_PKG_VERSION"))?;
-        m.serialize_entry("command", "passages")?;
+        let mut m = start_document(s, "passages")?;
         m.serialize_entry("params", &passage_params(view))?;
         m.serialize_entry("stats", &trace_stats(view))?;
         m.serialize_entry("boilerplate", &boilerplate(view))?;
@@ -586,6 +580,17 @@ pub fn write_lineage_json(view: &LineageView, out: &mut dyn Write) -> io::Result
     writeln!(out)
 }
 
+/// Starts a JSON document written as it is made, as [`envelope`] starts one: the tool, its
+/// version and the command; the caller adds the command's fields and ends the map.
+fn start_document<S: serde::Serializer>(s: S, command: &str) -> Result<S::SerializeMap, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(None)?;
+    m.serialize_entry("tool", "wiretrace")?;
+    m.serialize_entry("version", env!("CARGO_PKG_VERSION"))?;
+    m.serialize_entry("command", command)?;
+    Ok(m)
+}
+
 /// A JSON array whose elements are made as they are written.
 struct Streamed<F>(F);
 
@@ -606,10 +611,7 @@ impl Serialize for LineageDocument<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let view = self.0;
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("tool", "wiretrace")?;
-        m.serialize_entry("version", env!("CARGO_PKG_VERSION"))?;
-        m.serialize_entry("command", "lineage")?;
+        let mut m = start_document(s, "lineage")?;
         m.serialize_entry("params", &passage_params(view))?;
         m.serialize_entry("stats", &trace_stats(view))?;
         m.serialize_entry("nodes", &Streamed(|| lineage_nodes(view)))?;

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use wiretrace::trace::{HELD_BYTES, limit_needed};
+use wiretrace::trace::{SpillOptions, limit_needed};
 
 mod common;
 
@@ -206,9 +206,12 @@ fn text_and_documents(path: &Path) -> (u64, u64) {
 }
 
 /// The smallest `--memory-limit` that `check_memory` lets through (the k-gram counts held
-/// follow the limit, an eighth of it up to `HELD_BYTES`).
+/// follow the limit as the run holds them, `SpillOptions::new`).
 fn smallest_limit_admitted(text: u64, docs: u64) -> u64 {
-    let admits = |limit: u64| limit_needed(text, docs, (limit / 8).min(HELD_BYTES as u64)) <= limit;
+    let admits = |limit: u64| {
+        let held = SpillOptions::new(None, Some(limit)).held_bytes.unwrap() as u64;
+        limit_needed(text, docs, held) <= limit
+    };
     let (mut lo, mut hi) = (1u64, 1u64 << 40);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;

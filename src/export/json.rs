@@ -189,8 +189,7 @@ pub fn to_json(view: &DupsView) -> Value {
 /// Writes [`to_json`], pretty-printed, as it is made: the pairs, families, skips and
 /// warnings one at a time, never the whole document as one value.
 pub fn write_json(view: &DupsView, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &DupsDocument(view))?;
-    writeln!(out)
+    write_value(&DupsDocument(view), out)
 }
 
 /// The `dups` JSON document, in [`envelope`]'s order.
@@ -472,8 +471,7 @@ pub fn passages_json(view: &LineageView) -> Value {
 
 /// `passages --format json`, written as it is made: the pairs one at a time.
 pub fn write_passages_json(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &PassagesDocument(view))?;
-    writeln!(out)
+    write_value(&PassagesDocument(view), out)
 }
 
 /// The `passages` JSON document, in [`envelope`]'s order.
@@ -576,8 +574,7 @@ pub fn lineage_json(view: &LineageView) -> Value {
 /// time, never held whole as one value (which took seven times the output's size: 270 MB
 /// for the 39 MB of 40,000 copies of one story).
 pub fn write_lineage_json(view: &LineageView, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &LineageDocument(view))?;
-    writeln!(out)
+    write_value(&LineageDocument(view), out)
 }
 
 /// Starts a JSON document written as it is made, as [`envelope`] starts one: the tool, its
@@ -696,8 +693,9 @@ pub fn audit_json(view: &LineageView, summary: &crate::audit::Audit) -> Value {
     )
 }
 
-/// Writes a JSON value, pretty-printed, with a final newline.
-pub fn write_value(value: &Value, out: &mut dyn Write) -> io::Result<()> {
+/// Writes a JSON value (or a document written as it is made), pretty-printed, with a
+/// final newline.
+pub fn write_value(value: &(impl Serialize + ?Sized), out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)
 }

@@ -185,6 +185,24 @@ pub fn set_limit(limit: u64) {
     BUDGET.store(budget, Ordering::SeqCst);
 }
 
+/// Keeps `bytes` more of the limit back from the heap, for memory the process holds
+/// outside it (the resident pages of a mapped file of texts, [`crate::corpus::TextFile`])
+/// until [`give_back`]. Nothing happens without a limit.
+pub fn set_aside(bytes: u64) {
+    let bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+    let _ = BUDGET.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| {
+        (b != usize::MAX).then(|| b.saturating_sub(bytes))
+    });
+}
+
+/// Returns to the heap what [`set_aside`] kept back.
+pub fn give_back(bytes: u64) {
+    let bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+    let _ = BUDGET.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| {
+        (b != usize::MAX).then(|| b.saturating_add(bytes).min(usize::MAX - 1))
+    });
+}
+
 /// Heap bytes still available under the limit (`None`: no limit set).
 pub fn available() -> Option<u64> {
     let budget = BUDGET.load(Ordering::Relaxed);

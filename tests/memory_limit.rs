@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use wiretrace::trace::{SpillOptions, limit_needed};
+use wiretrace::trace::{SpillOptions, TextBytes, limit_needed};
 
 mod common;
 
@@ -54,7 +54,7 @@ fn runs_stay_under_the_memory_limit() {
             // dups streams and spills: it finishes under the limit.
             assert!(out.status.success(), "{command}: {stderr}");
         } else {
-            // The passage level keeps the corpus in memory: it stops, clearly.
+            // The passage level keeps every record and its working set: it stops, clearly.
             assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
             assert!(
                 stderr.contains("memory limit of 157286400 bytes"),
@@ -205,12 +205,12 @@ fn text_and_documents(path: &Path) -> (u64, u64) {
     (text, docs)
 }
 
-/// The smallest `--memory-limit` that `check_memory` lets through (the k-gram counts held
-/// follow the limit as the run holds them, `SpillOptions::new`).
+/// The smallest `--memory-limit` that `check_memory` lets through (the k-gram counts and
+/// texts held follow the limit as the run holds them, `SpillOptions::new`).
 fn smallest_limit_admitted(text: u64, docs: u64) -> u64 {
     let admits = |limit: u64| {
-        let held = SpillOptions::new(None, Some(limit)).held_bytes.unwrap() as u64;
-        limit_needed(text, docs, held) <= limit
+        let held = SpillOptions::new(None, Some(limit)).held() as u64;
+        limit_needed(TextBytes::read(text, held), docs, held) <= limit
     };
     let (mut lo, mut hi) = (1u64, 1u64 << 40);
     while lo < hi {

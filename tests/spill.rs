@@ -1,9 +1,10 @@
-//! The passage level with its k-gram counts moved to disk gives exactly what it gives with
-//! them in memory; a folder or disk that cannot take them is a clear error.
+//! The passage level with its k-gram counts and its texts moved to disk gives exactly what
+//! it gives with them in memory; a folder or disk that cannot take them is a clear error.
 
 use std::path::Path;
 use std::process::Command;
 
+use wiretrace::corpus::TextMover;
 use wiretrace::trace::{SpillOptions, Trace, TraceConfig, find_passages_with};
 use wiretrace::{Document, Input, ReadOptions, read_inputs};
 
@@ -39,8 +40,9 @@ fn found(docs: &[Document], trace: &Trace) -> (String, Vec<String>, usize, Strin
     )
 }
 
-/// Runs the passage level held in memory and with every k-gram count moved to files in a
-/// fresh folder (which is empty again afterwards), and asserts they find the same.
+/// Runs the passage level held in memory, with every k-gram count moved to files in a fresh
+/// folder (which is empty again afterwards), and with the texts moved to a file as well,
+/// and asserts they all find the same.
 fn held_equals_spilled(docs: &[Document]) -> (usize, usize) {
     let config = TraceConfig::default();
     let held = find_passages_with(docs, &config, &SpillOptions::default(), &mut ()).unwrap();
@@ -54,6 +56,21 @@ fn held_equals_spilled(docs: &[Document]) -> (usize, usize) {
     assert_eq!(held.stock_phrases, spilled.stock_phrases);
     let (a, b) = (found(docs, &held), found(docs, &spilled));
     assert_eq!(a, b);
+
+    let mut texts = TextMover::new(dir.path(), 0);
+    for d in docs {
+        texts.push(d.clone());
+    }
+    let mapped = texts.finish().unwrap();
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    assert!(
+        mapped
+            .iter()
+            .all(|d| d.text.is_mapped() || d.text.is_empty())
+    );
+    assert_eq!(mapped, docs);
+    let from_file = find_passages_with(&mapped, &config, &spill, &mut ()).unwrap();
+    assert_eq!(a, found(&mapped, &from_file));
     (a.1.len(), held.stock_phrases)
 }
 

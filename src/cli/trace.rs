@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use wiretrace::Error;
-use wiretrace::corpus::{Corpus, ReadOptions, read_inputs};
+use wiretrace::corpus::{Corpus, ReadOptions, TextMover, read_inputs_moving_texts};
 use wiretrace::dedup::KeepPolicy;
 use wiretrace::export::target::PendingFile;
 use wiretrace::export::{self, DupsView, LineageView, Output};
@@ -43,10 +43,11 @@ pub struct TraceArgs {
     #[command(flatten)]
     passage: PassageParams,
 
-    /// Folder for the passage level's temporary files: shingles and the counts of which
-    /// k-grams recur across stories, each once past 128 MiB in memory (or an eighth of
-    /// --memory-limit); about 20 bytes per word of the corpus in all (default: the system
-    /// temporary folder). They are deleted when the run ends, however it ends.
+    /// Folder for the passage level's temporary files: the texts, shingles and the counts
+    /// of which k-grams recur across stories, each once past 128 MiB in memory (or an
+    /// eighth of --memory-limit); about the corpus's size plus 20 bytes per word in all
+    /// (default: the system temporary folder). They are deleted when the run ends, however
+    /// it ends.
     #[arg(long, value_name = "DIR")]
     temp_dir: Option<PathBuf>,
 }
@@ -216,8 +217,16 @@ fn read_corpus(
                 min_words: config.passage.min_words,
                 ..p
             });
+            let spill = args.spill();
+            let mut texts = TextMover::new(&spill.dir(), spill.held());
+            for (_, d) in index.documents()? {
+                texts.push(d);
+            }
             Corpus {
-                documents: index.documents()?.into_iter().map(|(_, d)| d).collect(),
+                documents: texts.finish().map_err(|source| Error::Output {
+                    path: spill.dir(),
+                    source,
+                })?,
                 ..Corpus::default()
             }
         }
@@ -228,7 +237,8 @@ fn read_corpus(
             };
             let inputs = input.inputs()?;
             opened = export::target::open_outputs(outputs, &inputs)?;
-            read_inputs(&inputs, &read)?
+            let spill = args.spill();
+            read_inputs_moving_texts(&inputs, &read, &spill.dir(), spill.held())?
         }
     };
     if let Some(limit) = input.run.memory_limit {

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::text::Text;
+
 /// Where a record came from: a file (or `<stdin>`) and, for JSON Lines, a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Origin {
@@ -48,8 +50,9 @@ pub struct Document {
     /// Unique id: the JSON `id` field, or the path relative to the input folder.
     pub id: String,
     /// The original text, unchanged: every span wiretrace reports points into it.
+    /// Held, or read from a temporary file the passage level moved it to ([`Text`]).
     #[serde(skip)]
-    pub text: String,
+    pub text: Text,
     /// Publishing outlet, if known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -159,7 +162,7 @@ impl<'a> DocumentRecord<'a> {
                 line: self.line,
             },
             id,
-            text: self.text.into_owned(),
+            text: self.text.into_owned().into(),
             source: self.source.map(Cow::into_owned),
             date,
             title: self.title.map(Cow::into_owned),
@@ -175,7 +178,7 @@ impl Document {
     pub fn metadata(&self) -> Document {
         Document {
             id: self.id.clone(),
-            text: String::new(),
+            text: Text::default(),
             source: self.source.clone(),
             date: self.date.clone(),
             timestamp: self.timestamp,
@@ -192,7 +195,7 @@ impl Document {
         Document {
             origin: Origin::file(id.clone()),
             id,
-            text: text.into(),
+            text: Text::from(text.into()),
             source: None,
             date: None,
             timestamp: None,

@@ -15,6 +15,7 @@ mod jsonl;
 #[cfg(feature = "distributed")]
 mod parquet;
 mod record;
+mod text;
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ use ahash::AHashMap;
 pub use date::parse_date;
 pub use document::{Document, DocumentRecord, Origin, Skip, SkipReason, Warning};
 pub use record::{FieldValue, Record, read_records, read_records_with};
+pub use text::{MAPPED_RESIDENT, MappedTexts, RELEASE_EVERY, Text, TextFile, TextMover, TextSpan};
 
 use crate::error::{Error, Result};
 
@@ -158,6 +160,27 @@ pub fn read_inputs(inputs: &[Input], opts: &ReadOptions) -> Result<Corpus> {
     let mut documents = Vec::new();
     let mut corpus = read_inputs_with(inputs, opts, &mut |doc| documents.push(doc))?;
     corpus.documents = documents;
+    Ok(corpus)
+}
+
+/// [`read_inputs`], with the documents' texts held up to `held_bytes` in all and, past
+/// that, moved as they are read into one temporary file in `dir` that they are then read
+/// back from ([`Text`], [`TextMover`]): what the corpus holds in memory is then its records
+/// without their texts. The documents are the same either way. A folder that cannot take
+/// the file, or a disk that fills up, is an [`Error::Output`] naming the folder (after the
+/// inputs have been read to their end, the rest without their texts).
+pub fn read_inputs_moving_texts(
+    inputs: &[Input],
+    opts: &ReadOptions,
+    dir: &Path,
+    held_bytes: usize,
+) -> Result<Corpus> {
+    let mut mover = TextMover::new(dir, held_bytes);
+    let mut corpus = read_inputs_with(inputs, opts, &mut |doc| mover.push(doc))?;
+    corpus.documents = mover.finish().map_err(|source| Error::Output {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     Ok(corpus)
 }
 

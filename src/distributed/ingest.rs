@@ -103,7 +103,7 @@ pub fn write_documents(inputs: &[Input], read: &ReadOptions, dir: &Path) -> Resu
         }
         parts += 1;
         for mut d in pending.drain(..) {
-            d.text = String::new();
+            d.text = Default::default();
             d.raw = None;
             metadata.push(d);
         }

@@ -13,7 +13,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::manifest::{SegmentRef, WriteLock, fault_point, sync_dir};
 use super::segment::{DocEntry, Entry, Section, Segment, SegmentWriter, Table};
 use super::{Analysed, Index, Ordinal};
-use crate::corpus::{Corpus, Document, DocumentRecord, Skip, SkipReason};
+use crate::corpus::{Corpus, Document, DocumentRecord, Skip, SkipReason, Text};
 use crate::dups::DocumentSource;
 use crate::error::{Error, Result};
 use crate::lineage::{self, Lineage, PairEvidence};
@@ -319,7 +319,7 @@ impl Index {
     ) -> Result<()> {
         let mut next = self.add_locked(batch, options)?;
         for d in &mut next.neighbourhood {
-            d.text = String::new();
+            d.text = Text::default();
         }
         *report = Some(match report.take() {
             Some(before) => before.then(next),

@@ -19,7 +19,9 @@ use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 use rayon::prelude::*;
 
-use crate::corpus::{Corpus, Document, Input, ReadOptions, Skip, SkipReason, read_inputs_with};
+use crate::corpus::{
+    Corpus, Document, Input, ReadOptions, Skip, SkipReason, Text, read_inputs_with,
+};
 use crate::error::{Error, Result};
 use crate::families::{Family, families};
 use crate::lsh::{Candidates, LshParams, candidate_pairs, optimal_params};
@@ -504,7 +506,7 @@ impl<'a> Signer<'a> {
                 out.active.push(index);
                 out.signatures.push(sig);
             }
-            doc.text = String::new();
+            doc.text = Text::default();
             out.metadata.push(doc);
         }
         progress(Progress::Signed {

@@ -27,8 +27,8 @@ use petgraph::unionfind::UnionFind;
 use rayon::prelude::*;
 
 use crate::boilerplate::{self, Boilerplate, BoilerplateConfig};
-use crate::corpus::Corpus;
 use crate::corpus::Document;
+use crate::corpus::{Corpus, MAPPED_RESIDENT};
 use crate::dups::{DupsConfig, DupsReport, Flow, StreamOptions, stream_documents};
 use crate::error::Result;
 use crate::formula::{self, Frames, Side, StockPhrases, TemplateSpan};
@@ -245,39 +245,84 @@ fn related_families(docs: &[Document], dups: &DupsReport, pc: &PassageConfig) ->
     uf.into_labeling()
 }
 
-/// The passage level's peak resident memory, modelled from what it holds: the texts as read
-/// (kept to the end) and, at the peak, about half as much again for one stage's working set
-/// (the whole-document stage's signatures, the whole-text fingerprints of boilerplate
-/// learning, the content fingerprints); per document, its record and the entries every
-/// stage keeps for it; the k-gram counts held before they spill (up to
-/// [`SpillOptions::held_bytes`], about 12 bytes a word, so never more than twice the text);
-/// and the process itself (code, thread stacks, tables filled once).
+/// The passage level's peak resident memory, modelled from what it holds: the texts held
+/// in memory (kept to the end) or, for texts moved to a file ([`crate::corpus::TextMover`]),
+/// the pages of it that stages read between two releases ([`MAPPED_RESIDENT`] at most);
+/// at the peak, about half the text again for one stage's working set (the
+/// whole-document stage's signatures, the whole-text fingerprints of boilerplate learning,
+/// the content fingerprints); per document, its record and the entries every stage keeps
+/// for it; the k-gram counts held before they spill (up to [`SpillOptions::held_bytes`],
+/// about 12 bytes a word, so never more than twice the text); and the process itself
+/// (code, thread stacks, tables filled once).
 ///
 /// Measured peaks under `--memory-limit` (so freed pages go back at once), 2026-12-02,
-/// `lineage`, against this model:
+/// `lineage`, against this model (texts above 128 MiB are moved to a file):
 ///
 /// | corpus | text | documents | peak | model |
 /// |---|---|---|---|---|
 /// | Clough & Stevenson | 0.13 MB | 100 | 18 MiB | 41 MiB |
 /// | COUNTER | 1.1 MB | 600 | 25 MiB | 45 MiB |
 /// | Reuters-21578 | 16.2 MB | 19,779 | 105 MiB | 133 MiB |
-/// | `synth`, 50,000 articles | 137 MB | 50,000 | 369 MiB | 462 MiB |
-/// | `synth`, 300,000 | 826 MB | 300,000 | 1.58 GiB | 1.89 GiB |
-/// | `synth`, 1,000,000 | 2.75 GB | 1,000,000 | 5.12 GiB | 5.91 GiB |
+/// | `synth`, 50,000 articles | 137 MB | 50,000 | PEAK50K | MODEL50K |
+/// | `synth`, 300,000 | 826 MB | 300,000 | PEAK300K | MODEL300K |
+/// | `synth`, 1,000,000 | 2.75 GB | 1,000,000 | PEAK1M | MODEL1M |
 ///
 /// Pairs are not modelled: a corpus whose documents nearly all copy one story, each
 /// changed a little, pairs each with many (3,000 such copies: 108 MiB against 62 MiB
 /// modelled; 20,000 identical copies, one family and few pairs, 87 MiB against 106 MiB).
 /// The counting allocator stops such a run cleanly when it reaches the limit.
-pub fn memory_model(text_bytes: u64, documents: u64, held_bytes: u64) -> u64 {
+pub fn memory_model(texts: TextBytes, documents: u64, held_bytes: u64) -> u64 {
+    let text_bytes = texts.held + texts.moved;
     let working = text_bytes / 2;
     let per_document = documents.saturating_mul(BYTES_PER_DOCUMENT);
     let counts = held_bytes.min(text_bytes.saturating_mul(2));
-    text_bytes
+    texts
+        .held
+        .saturating_add(texts.moved.min(MAPPED_RESIDENT))
         .saturating_add(working)
         .saturating_add(per_document)
         .saturating_add(counts)
         .saturating_add(PROCESS_BYTES)
+}
+
+/// Bytes of text a run holds in memory and bytes it reads from a file ([`memory_model`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextBytes {
+    /// Texts held in memory.
+    pub held: u64,
+    /// Texts moved to a file and read back ([`crate::corpus::Text::is_mapped`]).
+    pub moved: u64,
+}
+
+impl TextBytes {
+    /// The texts of `docs`, as they are held.
+    pub fn of(docs: &[Document]) -> TextBytes {
+        let mut bytes = TextBytes::default();
+        for d in docs {
+            if d.text.is_mapped() {
+                bytes.moved += d.text.len() as u64;
+            } else {
+                bytes.held += d.text.len() as u64;
+            }
+        }
+        bytes
+    }
+
+    /// `text` bytes read as the passage-level commands read them: held when no more than
+    /// `held_bytes`, else all moved to a file ([`crate::corpus::read_inputs_moving_texts`]).
+    pub fn read(text: u64, held_bytes: u64) -> TextBytes {
+        if text > held_bytes {
+            TextBytes {
+                held: 0,
+                moved: text,
+            }
+        } else {
+            TextBytes {
+                held: text,
+                moved: 0,
+            }
+        }
+    }
 }
 
 /// Bytes per document besides its text in [`memory_model`]: its record (id, metadata,
@@ -295,8 +340,8 @@ pub const PROCESS_BYTES: u64 = 40 << 20;
 /// the limit back for what the heap count does not see (allocator bookkeeping and
 /// fragmentation), besides what the process holds outside the heap ([`PROCESS_BYTES`]
 /// counts it), so the limit must be the model and a seventh more.
-pub fn limit_needed(text_bytes: u64, documents: u64, held_bytes: u64) -> u64 {
-    memory_model(text_bytes, documents, held_bytes).saturating_mul(8) / 7
+pub fn limit_needed(texts: TextBytes, documents: u64, held_bytes: u64) -> u64 {
+    memory_model(texts, documents, held_bytes).saturating_mul(8) / 7
 }
 
 /// Checks `--memory-limit` against the passage level's [`memory_model`] before the work
@@ -304,19 +349,20 @@ pub fn limit_needed(text_bytes: u64, documents: u64, held_bytes: u64) -> u64 {
 /// `limit` bytes, rather than a stop when the allocator refuses half-way. The k-gram
 /// counts are held up to an eighth of the limit ([`SpillOptions::new`]), as the run will.
 pub fn check_memory(docs: &[Document], limit: u64) -> Result<()> {
-    let text: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
-    let held = SpillOptions::new(None, Some(limit))
-        .held_bytes
-        .unwrap_or(HELD_BYTES) as u64;
-    let needed = limit_needed(text, docs.len() as u64, held);
+    let texts = TextBytes::of(docs);
+    let text = texts.held + texts.moved;
+    let held = SpillOptions::new(None, Some(limit)).held() as u64;
+    let needed = limit_needed(texts, docs.len() as u64, held);
     if needed > limit {
         return Err(crate::Error::MemoryLimit {
             limit,
             needed,
             what: format!(
-                "the passage level keeps the corpus in memory; {} documents with {} bytes of text",
+                "the passage level keeps every document's record and working set in memory; \
+                 {} documents with {} bytes of text ({} of them read back from a file)",
                 docs.len(),
-                text
+                text,
+                texts.moved
             ),
             hint: ", or run `dups`, which streams".into(),
         });
@@ -368,12 +414,14 @@ fn push_pairs(
 /// Counting which k-grams recur across stories ([`crate::recurring`]) needs every
 /// document's k-grams: the counter holds `held_bytes` of them and moves the rest to
 /// anonymous temporary files in `dir`, which are gone when the run ends, however it ends.
+/// The commands that read a corpus for the passage level hold its texts up to the same
+/// bound and move them past it ([`crate::corpus::read_inputs_moving_texts`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpillOptions {
     /// Folder for the temporary files (default: the system's temporary folder).
     pub dir: Option<PathBuf>,
-    /// Bytes of k-gram counts held in memory before they go to the files (default
-    /// [`HELD_BYTES`]).
+    /// Bytes of k-gram counts (and, read by the commands, of texts) held in memory before
+    /// they go to the files (default [`HELD_BYTES`]).
     pub held_bytes: Option<usize>,
 }
 
@@ -390,6 +438,12 @@ impl SpillOptions {
             held_bytes: memory_limit
                 .map(|l| usize::try_from(l / 8).unwrap_or(usize::MAX).min(HELD_BYTES)),
         }
+    }
+
+    /// Bytes held in memory before the rest goes to files: [`SpillOptions::held_bytes`]
+    /// or [`HELD_BYTES`].
+    pub fn held(&self) -> usize {
+        self.held_bytes.unwrap_or(HELD_BYTES)
     }
 
     /// The folder the temporary files go to.
@@ -427,8 +481,7 @@ pub fn find_passages_with(
         path: spill_dir.clone(),
         source,
     };
-    let mut recurring = RecurringKgrams::new(&spill_dir, spill.held_bytes.unwrap_or(HELD_BYTES))
-        .map_err(spill_err)?;
+    let mut recurring = RecurringKgrams::new(&spill_dir, spill.held()).map_err(spill_err)?;
     let dups = bounded_duplicates(docs, &config.dups, spill)?;
     let (boilerplate, family) = learn_boilerplate(docs, &dups, config);
     let content = Content {
@@ -546,7 +599,7 @@ fn bounded_duplicates(
     };
     let options = StreamOptions {
         spill_dir: Some(spill.dir()),
-        spill_after_bytes: Some(spill.held_bytes.unwrap_or(HELD_BYTES)),
+        spill_after_bytes: Some(spill.held()),
         // Up to four batches are alive at once, each a copy of its documents.
         batch: Some(DUPS_BATCH),
         memory_limit: None,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The 1,000,000-article scale run: generate a synthetic news corpus (~2.9 GB JSON Lines,
 # 5 % planted reposts) and time `wiretrace dups` over it, reporting wall time, peak memory
-# and how many planted reposts were found.
+# and how many planted reposts were found; then `wiretrace lineage` over the same corpus
+# (its texts read back from a file in WORK_DIR), wall time, peak memory, edges and families.
+# Skip the lineage run with LINEAGE=0.
 #
 # Usage: benches/scale_run.sh [DOCS] [WORK_DIR]     (defaults: 1000000, target/scale)
 set -euo pipefail
@@ -32,3 +34,14 @@ for line in open(sys.argv[2]):
         found.add((r["a"], r["b"]))
 print(f"planted reposts: {len(truth)}, found: {len(truth & found)}, pairs reported: {len(found)}")
 PY
+
+if [ "${LINEAGE:-1}" != 0 ]; then
+  /usr/bin/time -v "$bin" lineage "$work/news-$docs.jsonl" -q --temp-dir "$work" \
+    -o "$work/lineage-$docs.json" 2> "$work/time-lineage-$docs.log"
+  grep -E "Elapsed|Maximum resident" "$work/time-lineage-$docs.log"
+  python3 - "$work/lineage-$docs.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["stats"]
+print(f"lineage: {s['lineage_edges']} edges, {s['families']} families")
+PY
+fi

@@ -219,9 +219,7 @@ fn read_corpus(
             });
             let spill = args.spill();
             let mut texts = TextMover::new(&spill.dir(), spill.held());
-            for (_, d) in index.documents()? {
-                texts.push(d);
-            }
+            index.documents_to(&mut |_, d| texts.push(d))?;
             Corpus {
                 documents: texts.finish().map_err(|source| Error::Output {
                     path: spill.dir(),

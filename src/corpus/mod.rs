@@ -7,6 +7,10 @@
 //!
 //! Inputs are read in the order given, folders in sorted path order, so document order —
 //! and with it every later tie-break — is the same on every machine.
+//!
+//! A document's text is held in memory, or, for a corpus read with
+//! [`read_inputs_moving_texts`], past a bound moved to a temporary file it is read back
+//! from as it is needed ([`Text`]); it reads as the same `&str` either way.
 
 mod date;
 mod document;

@@ -47,6 +47,13 @@ impl Index {
     /// Every live document in ordinal order, with its ordinal.
     pub fn documents(&self) -> Result<Vec<(Ordinal, Document)>> {
         let mut out = Vec::with_capacity(self.len());
+        self.documents_to(&mut |ordinal, doc| out.push((ordinal, doc)))?;
+        Ok(out)
+    }
+
+    /// Every live document in ordinal order, handed to `sink` with its ordinal a chunk of
+    /// records at a time, so that the caller need not hold them all.
+    pub fn documents_to(&self, sink: &mut dyn FnMut(Ordinal, Document)) -> Result<()> {
         for seg in &self.segments {
             let table = seg.read_section(Section::Docs)?;
             let entries: Vec<(u64, u64)> = table
@@ -78,13 +85,13 @@ impl Index {
                 for d in docs {
                     let (ordinal, doc) = d?;
                     if !self.retired.contains(&ordinal) {
-                        out.push((ordinal, doc));
+                        sink(ordinal, doc);
                     }
                 }
                 start = end;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Live ordinals stored under each of `keys` (sorted, distinct) in a table, at most

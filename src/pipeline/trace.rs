@@ -9,8 +9,10 @@
 //! (over its document-frequency cap) is still aligned. Every stage is a pure function of
 //! its batch and the [`TraceConfig`].
 //!
-//! What is held for the whole corpus is the texts, each document's passage fingerprints
-//! and what the stages find. A document's tokens (24 bytes a word, more than its text) are
+//! What is held for the whole corpus is each document's record, its passage fingerprints
+//! and what the stages find; its text is held too, or, when the commands read a corpus
+//! larger than [`SpillOptions::held_bytes`], read back from a temporary file as stages
+//! need it ([`crate::corpus::Text`]). A document's tokens (24 bytes a word, more than its text) are
 //! made again from the text whenever a stage reads them — learning boilerplate,
 //! fingerprinting, aligning a pair — and dropped after: tokenising costs less than
 //! aligning, and it halves the passage level's peak memory. Its content k-grams (8 bytes a
@@ -731,8 +733,8 @@ fn with_headlines(
 /// Each document's content: its tokens with its boilerplate removed. They are made again
 /// from the text each time a stage needs them rather than held for the whole corpus (24
 /// bytes a word, more than the text itself): tokenising costs less than a pass of
-/// alignment, and the passage level's memory is then the texts, the k-gram sets and what
-/// each stage keeps.
+/// alignment, and the passage level's memory is then the texts (held or mapped), the k-gram
+/// sets and what each stage keeps.
 struct Content<'a> {
     docs: &'a [Document],
     boilerplate: &'a Boilerplate,

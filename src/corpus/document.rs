@@ -74,8 +74,9 @@ pub struct Document {
     /// The JSON Lines record exactly as read (without its line end), kept only when
     /// [`ReadOptions::keep_raw`](super::ReadOptions::keep_raw) is set: `dedup` writes it back
     /// unchanged, field order and extra fields included.
+    /// Held, or moved to a file with the text ([`Text`]).
     #[serde(skip)]
-    pub raw: Option<String>,
+    pub raw: Option<Text>,
 }
 
 /// A document as one JSON record, the form wiretrace writes documents in: `id`, `text`,

@@ -12,7 +12,7 @@
 //! entry) both go through it, so a record skipped by one is skipped by the other for the
 //! same reason.
 
-use super::{Corpus, CorpusBuilder, Document, Origin, ReadOptions, SkipReason};
+use super::{Corpus, CorpusBuilder, Document, Origin, ReadOptions, SkipReason, Text};
 
 /// One of the fields wiretrace reads, as found in a record.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -151,7 +151,7 @@ pub(super) fn accept(
             format!("key '{key}' appears more than once in the record; the last value is used");
         builder.warn(doc.origin.clone(), msg);
     }
-    doc.raw = raw;
+    doc.raw = raw.map(Text::from);
     doc.source = optional_string(record.source, &fields.source, &doc.origin, builder);
     doc.title = optional_string(record.title, &fields.title, &doc.origin, builder);
     doc.url = optional_string(record.url, &fields.url, &doc.origin, builder);

@@ -225,16 +225,19 @@ impl MappedTexts {
     }
 }
 
-/// Documents collected as they are read, their texts held up to a bound and, past it,
-/// every text moved to one [`TextFile`] (the ones held so far included), so that the corpus
-/// is either all held or all mapped.
+/// Where a moved document's text and raw record (when kept) are in the file.
+type DocumentSpans = (TextSpan, Option<TextSpan>);
+
+/// Documents collected as they are read, their texts (and raw records, kept for `dedup`)
+/// held up to a bound and, past it, all moved to one [`TextFile`] (the ones held so far
+/// included), so that the corpus is either all held or all mapped.
 pub struct TextMover {
     dir: std::path::PathBuf,
     held_bytes: usize,
     text_bytes: usize,
     documents: Vec<crate::corpus::Document>,
-    /// Once moving: the file and each document's span in it.
-    file: Option<(TextFile, Vec<TextSpan>)>,
+    /// Once moving: the file and each document's spans in it (its text, its raw record).
+    file: Option<(TextFile, Vec<DocumentSpans>)>,
     /// The first write that failed: the documents after it are kept without their text
     /// (so memory stays bounded) until the reading ends and the error is returned.
     failed: Option<io::Error>,
@@ -255,7 +258,7 @@ impl TextMover {
 
     /// Takes the next document.
     pub fn push(&mut self, mut doc: crate::corpus::Document) {
-        self.text_bytes += doc.text.len();
+        self.text_bytes += doc.text.len() + doc.raw.as_ref().map_or(0, |r| r.len());
         if self.failed.is_none() {
             if self.file.is_none()
                 && self.text_bytes > self.held_bytes
@@ -264,30 +267,44 @@ impl TextMover {
                 self.failed = Some(e);
             }
             if let Some((file, spans)) = &mut self.file {
-                match file.push(&doc.text) {
+                match Self::write(file, &doc) {
                     Ok(span) => spans.push(span),
                     Err(e) => self.failed = Some(e),
                 }
             }
         }
         if self.file.is_some() || self.failed.is_some() {
-            doc.text = Text::default();
+            Self::drop_texts(&mut doc);
         }
         self.documents.push(doc);
+    }
+
+    /// Writes a document's text and raw record (when kept); their spans.
+    fn write(file: &mut TextFile, doc: &crate::corpus::Document) -> io::Result<DocumentSpans> {
+        let text = file.push(&doc.text)?;
+        let raw = doc.raw.as_ref().map(|r| file.push(r)).transpose()?;
+        Ok((text, raw))
+    }
+
+    fn drop_texts(doc: &mut crate::corpus::Document) {
+        doc.text = Text::default();
+        if doc.raw.is_some() {
+            doc.raw = Some(Text::default());
+        }
     }
 
     fn start_moving(&mut self) -> io::Result<()> {
         let mut file = TextFile::new(&self.dir)?;
         let mut spans = Vec::with_capacity(self.documents.len() * 2);
         for d in &mut self.documents {
-            spans.push(file.push(&d.text)?);
-            d.text = Text::default();
+            spans.push(Self::write(&mut file, d)?);
+            Self::drop_texts(d);
         }
         self.file = Some((file, spans));
         Ok(())
     }
 
-    /// Bytes of text taken so far.
+    /// Bytes of text (and raw records) taken so far.
     pub fn text_bytes(&self) -> usize {
         self.text_bytes
     }
@@ -300,8 +317,9 @@ impl TextMover {
         }
         if let Some((file, spans)) = self.file.take() {
             let mapped = file.finish()?;
-            for (d, span) in self.documents.iter_mut().zip(spans) {
-                d.text = mapped.text(span);
+            for (d, (text, raw)) in self.documents.iter_mut().zip(spans) {
+                d.text = mapped.text(text);
+                d.raw = raw.map(|r| mapped.text(r));
             }
         }
         Ok(self.documents)
@@ -544,6 +562,29 @@ mod tests {
         assert_eq!(past, docs);
         assert!(past.iter().all(|d| d.text.is_mapped()));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn raw_records_move_with_their_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let docs: Vec<_> = documents(6)
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut d)| {
+                // `dedup` keeps the record as read; one document has none (a text file).
+                d.raw = (i != 2).then(|| Text::from(format!("{{\"id\":\"d{i}\",\"x\":{i}}}")));
+                d
+            })
+            .collect();
+        let mut mover = TextMover::new(dir.path(), 40);
+        for d in &docs {
+            mover.push(d.clone());
+        }
+        let moved = mover.finish().unwrap();
+        assert_eq!(moved, docs);
+        assert!(moved[0].raw.as_ref().unwrap().is_mapped());
+        assert_eq!(moved[2].raw, None);
+        assert_eq!(moved[5].raw.as_ref().unwrap(), "{\"id\":\"d5\",\"x\":5}");
     }
 
     #[test]

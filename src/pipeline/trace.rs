@@ -297,14 +297,17 @@ pub struct TextBytes {
 }
 
 impl TextBytes {
-    /// The texts of `docs`, as they are held.
+    /// The texts of `docs` (and the raw records kept for `dedup`), as they are held.
     pub fn of(docs: &[Document]) -> TextBytes {
         let mut bytes = TextBytes::default();
-        for d in docs {
-            if d.text.is_mapped() {
-                bytes.moved += d.text.len() as u64;
+        for t in docs
+            .iter()
+            .flat_map(|d| std::iter::once(&d.text).chain(&d.raw))
+        {
+            if t.is_mapped() {
+                bytes.moved += t.len() as u64;
             } else {
-                bytes.held += d.text.len() as u64;
+                bytes.held += t.len() as u64;
             }
         }
         bytes

@@ -195,6 +195,8 @@ fn read_corpus(
     let mut config = passage.config(params.config())?;
     config.dups.resolve_lsh()?;
     input.run.prepare()?;
+    // The texts are held up to the spill's bound, and past it moved to a file.
+    let spill = args.spill();
     let opened;
     let corpus = match index {
         Some(dir) => {
@@ -217,14 +219,10 @@ fn read_corpus(
                 min_words: config.passage.min_words,
                 ..p
             });
-            let spill = args.spill();
             let mut texts = TextMover::new(&spill.dir(), spill.held());
             index.documents_to(&mut |_, d| texts.push(d))?;
             Corpus {
-                documents: texts.finish().map_err(|source| Error::Output {
-                    path: spill.dir(),
-                    source,
-                })?,
+                documents: texts.finish()?,
                 ..Corpus::default()
             }
         }
@@ -235,7 +233,6 @@ fn read_corpus(
             };
             let inputs = input.inputs()?;
             opened = export::target::open_outputs(outputs, &inputs)?;
-            let spill = args.spill();
             read_inputs_moving_texts(&inputs, &read, &spill.dir(), spill.held())?
         }
     };

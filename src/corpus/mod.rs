@@ -181,10 +181,7 @@ pub fn read_inputs_moving_texts(
 ) -> Result<Corpus> {
     let mut mover = TextMover::new(dir, held_bytes);
     let mut corpus = read_inputs_with(inputs, opts, &mut |doc| mover.push(doc))?;
-    corpus.documents = mover.finish().map_err(|source| Error::Output {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    corpus.documents = mover.finish()?;
     Ok(corpus)
 }
 

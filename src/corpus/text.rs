@@ -310,8 +310,15 @@ impl TextMover {
     }
 
     /// The documents in the order pushed, their texts held or mapped; the first error
-    /// writing or mapping the file if there was one.
-    pub fn finish(mut self) -> io::Result<Vec<crate::corpus::Document>> {
+    /// writing or mapping the file if there was one, as [`crate::Error::Output`] naming
+    /// the folder.
+    pub fn finish(mut self) -> crate::error::Result<Vec<crate::corpus::Document>> {
+        let dir = std::mem::take(&mut self.dir);
+        self.map_texts()
+            .map_err(|source| crate::Error::Output { path: dir, source })
+    }
+
+    fn map_texts(mut self) -> io::Result<Vec<crate::corpus::Document>> {
         if let Some(e) = self.failed {
             return Err(e);
         }
@@ -593,8 +600,13 @@ mod tests {
         for d in documents(5) {
             mover.push(d);
         }
-        let err = mover.finish().unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        match mover.finish().unwrap_err() {
+            crate::Error::Output { path, source } => {
+                assert_eq!(path, Path::new("/no/such/folder"));
+                assert_eq!(source.kind(), io::ErrorKind::NotFound);
+            }
+            other => panic!("{other}"),
+        }
         // Below the bound nothing is written, so no folder is needed.
         let mut held = TextMover::new(Path::new("/no/such/folder"), 1 << 20);
         held.push(documents(1).remove(0));

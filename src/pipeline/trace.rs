@@ -12,8 +12,8 @@
 //! What is held for the whole corpus is each document's record, its passage fingerprints
 //! and what the stages find; its text is held too, or, when the commands read a corpus
 //! larger than [`SpillOptions::held_bytes`], read back from a temporary file as stages
-//! need it ([`crate::corpus::Text`]). A document's tokens (24 bytes a word, more than its text) are
-//! made again from the text whenever a stage reads them — learning boilerplate,
+//! need it ([`crate::corpus::Text`]). A document's tokens (24 bytes a word, more than its
+//! text) are made again from the text whenever a stage reads them — learning boilerplate,
 //! fingerprinting, aligning a pair — and dropped after: tokenising costs less than
 //! aligning, and it halves the passage level's peak memory. Its content k-grams (8 bytes a
 //! word) are counted by story for the stock phrases as they are made, within a memory
@@ -257,17 +257,18 @@ fn related_families(docs: &[Document], dups: &DupsReport, pc: &PassageConfig) ->
 /// about 12 bytes a word, so never more than twice the text); and the process itself
 /// (code, thread stacks, tables filled once).
 ///
-/// Measured peaks under `--memory-limit` (so freed pages go back at once), 2026-12-02,
-/// `lineage`, against this model (texts above 128 MiB are moved to a file):
+/// Measured peaks under `--memory-limit` (so freed pages go back at once), 2026-12-02 (the
+/// `synth` rows 2026-12-03), `lineage`, against this model (texts above 128 MiB are moved
+/// to a file):
 ///
 /// | corpus | text | documents | peak | model |
 /// |---|---|---|---|---|
 /// | Clough & Stevenson | 0.13 MB | 100 | 18 MiB | 41 MiB |
 /// | COUNTER | 1.1 MB | 600 | 25 MiB | 45 MiB |
 /// | Reuters-21578 | 16.2 MB | 19,779 | 105 MiB | 133 MiB |
-/// | `synth`, 50,000 articles | 137 MB | 50,000 | PEAK50K | MODEL50K |
-/// | `synth`, 300,000 | 826 MB | 300,000 | PEAK300K | MODEL300K |
-/// | `synth`, 1,000,000 | 2.75 GB | 1,000,000 | PEAK1M | MODEL1M |
+/// | `synth`, 50,000 articles | 137 MB | 50,000 | 220 MiB | 363 MiB |
+/// | `synth`, 300,000 | 826 MB | 300,000 | 0.73 GiB | 1.15 GiB |
+/// | `synth`, 1,000,000 | 2.75 GB | 1,000,000 | 2.28 GiB | 3.38 GiB |
 ///
 /// Pairs are not modelled: a corpus whose documents nearly all copy one story, each
 /// changed a little, pairs each with many (3,000 such copies: 108 MiB against 62 MiB

@@ -25,12 +25,15 @@
 //! Cost: index O(fingerprints · log); alignment O(|A| + |B| + matches) per pair.
 
 use std::ops::Range;
+use std::sync::Mutex;
 
 use ahash::AHashMap;
+use rayon::slice::ParallelSliceMut;
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::normalize::{Token, char_offset};
+use crate::recurring::Partitioned;
 use crate::shingle::word_shingles;
 
 /// Parameters of passage finding.
@@ -136,107 +139,92 @@ pub struct PassageCandidates {
     pub capped_fingerprints: usize,
 }
 
+/// Pairs `(a, b, n)` of documents (`a < b`, sorted) with the number `n` of fingerprints
+/// they share.
+pub type SharedPairs = Vec<(u32, u32, u32)>;
+
 /// Pairs of documents sharing at least `min_shared` indexed fingerprints, with the number
-/// they share, and the number of fingerprints dropped by the `max_df` cap.
-///
-/// `doc_fingerprints` holds each document's distinct fingerprints, read in place when
-/// sorted (as [`fingerprints`] makes them) and sorted first otherwise. The index is built
-/// a range of fingerprint values at a time (16 ranges of about equal size): every
-/// document's fingerprints in a range are a run of its sorted list, following the previous
-/// range's, so the lists are walked once in all, and the postings held at once are a
-/// range's rather than the corpus's (16 bytes per fingerprint: on a million articles that
-/// was 2 GB beside the fingerprints themselves). A fingerprint's documents are all in its
-/// range, so the groups, the cap and the pairs are those of one index over everything.
+/// they share, and the number of fingerprints dropped by the `max_df` cap: the
+/// [`FingerprintPostings`] of `doc_fingerprints` (each document's fingerprints, in any
+/// order, repeats allowed), held in memory.
 pub fn shared_fingerprints(
     doc_fingerprints: &[Vec<u64>],
     max_df: usize,
     min_shared: usize,
-) -> (Vec<(u32, u32, u32)>, usize) {
-    shared_fingerprints_in(doc_fingerprints, max_df, min_shared, INDEX_SHARDS)
+) -> (SharedPairs, usize) {
+    let mut postings = FingerprintPostings(Partitioned::held());
+    for (d, fps) in doc_fingerprints.iter().enumerate() {
+        let mut distinct = fps.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        postings
+            .push(d as u32, &distinct)
+            .expect("held in memory: nothing is written");
+    }
+    postings
+        .shared(max_df, min_shared)
+        .expect("held in memory: nothing is read")
 }
 
-/// Ranges of fingerprint values the candidate index is built in, one after another.
-const INDEX_SHARDS: usize = 16;
+/// The fingerprint index as an external group-by: every (fingerprint, document) posting
+/// goes into one of [`crate::recurring::SHARDS`] partitions by fingerprint, held in memory
+/// up to a budget and appended to anonymous temporary files past it; each partition is
+/// then read back and sorted alone, its runs of one fingerprint are the documents holding
+/// it (capped at `max_df`), and every two of them share it. A fingerprint's postings are
+/// all in one partition, so the pairs, their counts and the cap are those of one index
+/// over everything, however much was held; what is held is the budget and a partition
+/// per thread (12 bytes a posting), not every document's fingerprints (a million `synth`
+/// articles have 140 million).
+pub struct FingerprintPostings(Partitioned);
 
-/// [`shared_fingerprints`] building the index in `shards` ranges.
-fn shared_fingerprints_in(
-    doc_fingerprints: &[Vec<u64>],
-    max_df: usize,
-    min_shared: usize,
-    shards: usize,
-) -> (Vec<(u32, u32, u32)>, usize) {
-    if !doc_fingerprints.iter().all(|f| f.is_sorted()) {
-        let sorted: Vec<Vec<u64>> = doc_fingerprints
-            .iter()
-            .map(|f| {
-                let mut f = f.clone();
-                f.sort_unstable();
-                f
-            })
+impl FingerprintPostings {
+    /// Postings held up to `held_bytes` in memory, and the rest in temporary files in
+    /// `dir`. Fails at once when `dir` cannot hold a file.
+    pub fn new(dir: &std::path::Path, held_bytes: usize) -> std::io::Result<Self> {
+        Partitioned::new(dir, held_bytes).map(FingerprintPostings)
+    }
+
+    /// Adds document `doc`'s distinct fingerprints (each once, in any order).
+    pub fn push(&mut self, doc: u32, fingerprints: &[u64]) -> std::io::Result<()> {
+        self.0.push(doc, fingerprints)
+    }
+
+    /// Pairs `(a, b, n)` of documents (`a < b`, sorted) sharing `n >= min_shared`
+    /// fingerprints each held by at most `max_df` documents, and the number of
+    /// fingerprints held by more.
+    pub fn shared(self, max_df: usize, min_shared: usize) -> std::io::Result<(SharedPairs, usize)> {
+        // Every partition's pairs go to one vector as it is done (the order they arrive in
+        // is undone by the sort), so that they are held once, not also per partition.
+        let all: Mutex<Vec<(u32, u32)>> = Mutex::new(Vec::new());
+        let capped = self.0.sorted_partitions(|entries| {
+            let mut pairs: Vec<(u32, u32)> = Vec::new();
+            let mut capped = 0;
+            for group in entries.chunk_by(|x, y| x.key == y.key) {
+                if group.len() > max_df {
+                    capped += 1;
+                    continue;
+                }
+                for (i, a) in group.iter().enumerate() {
+                    pairs.extend(group[i + 1..].iter().map(|b| (a.tag, b.tag)));
+                }
+            }
+            all.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend(pairs);
+            capped
+        })?;
+        let capped = capped.into_iter().sum();
+        let mut pairs = all
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        pairs.par_sort_unstable();
+        let counted = pairs
+            .chunk_by(|x, y| x == y)
+            .filter(|run| run.len() >= min_shared)
+            .map(|run| (run[0].0, run[0].1, run.len() as u32))
             .collect();
-        return shared_fingerprints_in(&sorted, max_df, min_shared, shards);
+        Ok((counted, capped))
     }
-    let lows = shard_lows(doc_fingerprints, shards);
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    let mut capped = 0;
-    let total: usize = doc_fingerprints.iter().map(Vec::len).sum();
-    let mut postings: Vec<(u64, u32)> = Vec::with_capacity(total / lows.len() * 5 / 4);
-    // Where each document's fingerprints of the range being indexed start: the ranges are
-    // taken in order, so each document's sorted fingerprints are walked once in all.
-    let mut next = vec![0usize; doc_fingerprints.len()];
-    for (s, &low) in lows.iter().enumerate() {
-        let high = lows.get(s + 1).copied();
-        debug_assert!(s > 0 || low == 0);
-        postings.clear();
-        for (d, fps) in doc_fingerprints.iter().enumerate() {
-            let start = next[d];
-            let end = high.map_or(fps.len(), |high| {
-                start + fps[start..].iter().take_while(|&&h| h < high).count()
-            });
-            postings.extend(fps[start..end].iter().map(|&h| (h, d as u32)));
-            next[d] = end;
-        }
-        postings.sort_unstable();
-        for group in postings.chunk_by(|x, y| x.0 == y.0) {
-            if group.len() > max_df {
-                capped += 1;
-                continue;
-            }
-            for (i, &(_, a)) in group.iter().enumerate() {
-                pairs.extend(group[i + 1..].iter().map(|&(_, b)| (a, b)));
-            }
-        }
-    }
-    drop(postings);
-    pairs.sort_unstable();
-    let counted = pairs
-        .chunk_by(|x, y| x == y)
-        .filter(|run| run.len() >= min_shared)
-        .map(|run| (run[0].0, run[0].1, run.len() as u32))
-        .collect();
-    (counted, capped)
-}
-
-/// Lower bounds, ascending and distinct, of at most `shards` ranges of fingerprint values
-/// that hold about as many of the documents' fingerprints each; the first is 0 and the
-/// last range runs to `u64::MAX` included. Winnowing keeps window minima, so the values
-/// crowd the low end: the bounds are quantiles of a sample (every 16th fingerprint of each
-/// document), not equal cuts.
-fn shard_lows(doc_fingerprints: &[Vec<u64>], shards: usize) -> Vec<u64> {
-    let mut sample: Vec<u64> = doc_fingerprints
-        .iter()
-        .flat_map(|f| f.iter().step_by(16).copied())
-        .collect();
-    sample.sort_unstable();
-    let mut lows = vec![0];
-    for s in 1..shards {
-        if let Some(&low) = sample.get(s * sample.len() / shards)
-            && low > lows[lows.len() - 1]
-        {
-            lows.push(low);
-        }
-    }
-    lows
 }
 
 /// Documents sharing enough fingerprints to be worth aligning.
@@ -724,7 +712,7 @@ mod tests {
     }
 
     #[test]
-    fn the_index_built_in_ranges_finds_what_one_index_over_all_finds() {
+    fn the_index_finds_what_brute_force_finds_held_or_moved_to_files() {
         // 150 documents of up to 40 fingerprints drawn from a small pool, so that many
         // are shared and some are over the cap; the pool holds the smallest and largest
         // values and many crowded at the low end, as winnowing leaves them.
@@ -748,10 +736,27 @@ mod tests {
         let (max_df, min_shared) = (12, 1);
         let (expected, expected_capped) = shared_by_brute_force(&docs, max_df);
         assert!(expected_capped > 0 && expected.len() > 100);
-        for shards in [1, 2, 7, 16, 400] {
-            let got = shared_fingerprints_in(&docs, max_df, min_shared, shards);
-            assert_eq!(got, (expected.clone(), expected_capped), "{shards} ranges");
+        // Held in memory; moved to files after every few documents; after every one. The
+        // documents go in out of order: a pair's first document is the smaller all the same.
+        let dir = tempfile::tempdir().unwrap();
+        for held_bytes in [usize::MAX / 2, 200, 0] {
+            let mut postings = FingerprintPostings::new(dir.path(), held_bytes).unwrap();
+            for (d, f) in docs.iter().enumerate().rev() {
+                postings.push(d as u32, f).unwrap();
+            }
+            assert_eq!(
+                postings.0.partitions_in_files() > 0,
+                held_bytes < usize::MAX / 2
+            );
+            let got = postings.shared(max_df, min_shared).unwrap();
+            assert_eq!(
+                got,
+                (expected.clone(), expected_capped),
+                "held {held_bytes}"
+            );
         }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert!(FingerprintPostings::new(std::path::Path::new("/no/such/folder"), 0).is_err());
         // Lists out of order are sorted first.
         let reversed: Vec<Vec<u64>> = docs
             .iter()

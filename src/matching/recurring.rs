@@ -3,16 +3,17 @@
 //! A stock phrase is a k-gram found in at least `min_stories` unrelated stories
 //! ([`crate::formula::StockPhrases`]). Counting that needs every document's k-grams at once
 //! — 8 bytes a word, on `synth` news about as many bytes as the texts — but not all in
-//! memory: it is the textbook external group-by. Each document's distinct
+//! memory: it is the textbook external group-by (`Partitioned`). Each document's distinct
 //! k-grams go, with its story, into one of [`SHARDS`] partitions by hash; a partition is a
 //! buffer in memory and, once all buffers together pass the budget, a temporary file that
 //! the buffers are appended to. At the end each partition alone is read back, sorted, and
 //! its runs of one k-gram counted by distinct story. Every k-gram is in exactly one
 //! partition, so the answer is the same however much was held in memory; what is held is
 //! the budget (up to twice it in the buffers' spare capacity) plus one partition being
-//! counted per thread.
+//! counted per thread. The passage fingerprints are grouped the same way, by document
+//! ([`crate::passage::FingerprintPostings`]).
 //!
-//! An entry is 12 bytes (hash and story), written to disk as they are; the files are
+//! An entry is 12 bytes (key and tag), written to disk as they are; the files are
 //! anonymous (deleted as soon as they are closed, on an error or a crash as well).
 
 use std::fs::File;
@@ -22,19 +23,24 @@ use std::path::{Path, PathBuf};
 use ahash::AHashSet;
 use rayon::prelude::*;
 
-/// Partitions of the k-gram hashes; a partition is counted at a time per thread.
+/// Partitions of the keys; a partition is read back and sorted at a time per thread.
 pub const SHARDS: usize = 64;
 
-/// One k-gram of one story: 12 bytes, in memory as on disk.
+/// One key (a k-gram, a fingerprint) with its tag (the story, the document holding it):
+/// 12 bytes, in memory as on disk. Sorted by key, then tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(C, packed(4))]
-struct Entry {
-    kgram: u64,
-    story: u32,
+pub(crate) struct Entry {
+    pub(crate) key: u64,
+    pub(crate) tag: u32,
 }
 
 /// Bytes an [`Entry`] takes in memory and on disk.
 const ENTRY_BYTES: usize = 12;
+
+/// Bytes buffered for each partition's file: every partition has one once moved out, so
+/// the buffers are held [`SHARDS`] times over.
+const FILE_BUFFER: usize = 16 << 10;
 
 /// One partition: what is in memory, and the file holding what was moved out of it.
 #[derive(Default)]
@@ -44,38 +50,47 @@ struct Shard {
     in_file: usize,
 }
 
-/// Counts, for every k-gram pushed, the distinct stories holding it (see the [module
-/// documentation](self)).
-pub struct RecurringKgrams {
+/// (key, tag) entries grouped by key within a memory bound: each partition of the keys is
+/// held in memory up to a budget over all and appended to a temporary file past it, then
+/// read back and sorted alone (see the [module documentation](self)).
+pub(crate) struct Partitioned {
     shards: Vec<Shard>,
     /// Entries in memory, over all partitions.
     held: usize,
     /// Entries held in memory before they are moved to the files.
     max_held: usize,
-    dir: PathBuf,
+    /// Where the files go; `None`: everything is held.
+    dir: Option<PathBuf>,
 }
 
-impl RecurringKgrams {
-    /// A counter holding up to `held_bytes` of entries in memory, and the rest in
-    /// temporary files in `dir`. Fails at once when `dir` cannot hold a file.
-    pub fn new(dir: &Path, held_bytes: usize) -> std::io::Result<Self> {
+impl Partitioned {
+    /// A store holding up to `held_bytes` of entries in memory, and the rest in temporary
+    /// files in `dir`. Fails at once when `dir` cannot hold a file.
+    pub(crate) fn new(dir: &Path, held_bytes: usize) -> std::io::Result<Self> {
         drop(tempfile::tempfile_in(dir)?);
-        Ok(RecurringKgrams {
-            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
-            held: 0,
+        Ok(Partitioned {
+            dir: Some(dir.to_path_buf()),
             max_held: held_bytes / ENTRY_BYTES,
-            dir: dir.to_path_buf(),
+            ..Partitioned::held()
         })
     }
 
-    /// Adds one document's distinct k-grams (each once), of story `story`.
-    pub fn push(&mut self, story: u32, kgrams: &[u64]) -> std::io::Result<()> {
-        for &kgram in kgrams {
-            self.shards[shard_of(kgram)]
-                .held
-                .push(Entry { kgram, story });
+    /// A store that holds everything in memory.
+    pub(crate) fn held() -> Self {
+        Partitioned {
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+            held: 0,
+            max_held: usize::MAX,
+            dir: None,
         }
-        self.held += kgrams.len();
+    }
+
+    /// Adds `keys`, each with `tag`.
+    pub(crate) fn push(&mut self, tag: u32, keys: &[u64]) -> std::io::Result<()> {
+        for &key in keys {
+            self.shards[shard_of(key)].held.push(Entry { key, tag });
+        }
+        self.held += keys.len();
         if self.held > self.max_held {
             self.move_to_files()?;
         }
@@ -84,6 +99,9 @@ impl RecurringKgrams {
 
     /// Appends every partition's entries in memory to its file, and frees them.
     fn move_to_files(&mut self) -> std::io::Result<()> {
+        let Some(dir) = &self.dir else {
+            return Ok(());
+        };
         for shard in &mut self.shards {
             if shard.held.is_empty() {
                 continue;
@@ -91,14 +109,14 @@ impl RecurringKgrams {
             let file = match &mut shard.file {
                 Some(file) => file,
                 None => shard.file.insert(BufWriter::with_capacity(
-                    1 << 16,
-                    tempfile::tempfile_in(&self.dir)?,
+                    FILE_BUFFER,
+                    tempfile::tempfile_in(dir)?,
                 )),
             };
             for e in &shard.held {
-                let Entry { kgram, story } = *e;
-                file.write_all(&kgram.to_le_bytes())?;
-                file.write_all(&story.to_le_bytes())?;
+                let Entry { key, tag } = *e;
+                file.write_all(&key.to_le_bytes())?;
+                file.write_all(&tag.to_le_bytes())?;
             }
             shard.in_file += shard.held.len();
             shard.held = Vec::new();
@@ -107,25 +125,28 @@ impl RecurringKgrams {
         Ok(())
     }
 
-    /// The k-grams found in at least `min_stories` distinct stories. `min_stories == 0`
-    /// finds none.
-    pub fn in_stories(self, min_stories: usize) -> std::io::Result<AHashSet<u64>> {
-        if min_stories == 0 {
-            return Ok(AHashSet::new());
-        }
-        let found: Vec<Vec<u64>> = self
-            .shards
+    /// Partitions with entries moved to a file.
+    #[cfg(test)]
+    pub(crate) fn partitions_in_files(&self) -> usize {
+        self.shards.iter().filter(|s| s.in_file > 0).count()
+    }
+
+    /// `each` of every partition's entries, sorted (by key, then tag), the partitions taken
+    /// in parallel, one at a time per thread; the results in partition order.
+    pub(crate) fn sorted_partitions<T: Send>(
+        self,
+        each: impl Fn(&[Entry]) -> T + Sync,
+    ) -> std::io::Result<Vec<T>> {
+        self.shards
             .into_par_iter()
-            .map(|shard| shard.recurring(min_stories))
-            .collect::<std::io::Result<_>>()?;
-        Ok(found.into_iter().flatten().collect())
+            .map(|shard| Ok(each(&shard.sorted()?)))
+            .collect()
     }
 }
 
 impl Shard {
-    /// This partition's k-grams in at least `min_stories` distinct stories: its file read
-    /// back, with what is in memory, sorted and counted.
-    fn recurring(self, min_stories: usize) -> std::io::Result<Vec<u64>> {
+    /// This partition's entries: its file read back, with what is in memory, sorted.
+    fn sorted(self) -> std::io::Result<Vec<Entry>> {
         let mut entries = self.held;
         if let Some(file) = self.file {
             let mut file = file.into_inner().map_err(|e| e.into_error())?;
@@ -135,18 +156,47 @@ impl Shard {
             let mut buf = [0u8; ENTRY_BYTES];
             for _ in 0..self.in_file {
                 reader.read_exact(&mut buf)?;
-                let (kgram, story) = buf.split_at(8);
+                let (key, tag) = buf.split_at(8);
                 entries.push(Entry {
-                    kgram: u64::from_le_bytes(kgram.try_into().expect("8 bytes")),
-                    story: u32::from_le_bytes(story.try_into().expect("4 bytes")),
+                    key: u64::from_le_bytes(key.try_into().expect("8 bytes")),
+                    tag: u32::from_le_bytes(tag.try_into().expect("4 bytes")),
                 });
             }
         }
         entries.sort_unstable();
-        Ok(groups_per_key(&entries, |e| e.kgram)
-            .filter(|&(_, stories)| stories >= min_stories)
-            .map(|(kgram, _)| kgram)
-            .collect())
+        Ok(entries)
+    }
+}
+
+/// Counts, for every k-gram pushed, the distinct stories holding it (see the [module
+/// documentation](self)).
+pub struct RecurringKgrams(Partitioned);
+
+impl RecurringKgrams {
+    /// A counter holding up to `held_bytes` of entries in memory, and the rest in
+    /// temporary files in `dir`. Fails at once when `dir` cannot hold a file.
+    pub fn new(dir: &Path, held_bytes: usize) -> std::io::Result<Self> {
+        Partitioned::new(dir, held_bytes).map(RecurringKgrams)
+    }
+
+    /// Adds one document's distinct k-grams (each once), of story `story`.
+    pub fn push(&mut self, story: u32, kgrams: &[u64]) -> std::io::Result<()> {
+        self.0.push(story, kgrams)
+    }
+
+    /// The k-grams found in at least `min_stories` distinct stories. `min_stories == 0`
+    /// finds none.
+    pub fn in_stories(self, min_stories: usize) -> std::io::Result<AHashSet<u64>> {
+        if min_stories == 0 {
+            return Ok(AHashSet::new());
+        }
+        let found = self.0.sorted_partitions(|entries| {
+            groups_per_key(entries, |e| e.key)
+                .filter(|&(_, stories)| stories >= min_stories)
+                .map(|(kgram, _)| kgram)
+                .collect::<Vec<u64>>()
+        })?;
+        Ok(found.into_iter().flatten().collect())
     }
 }
 
@@ -168,9 +218,11 @@ pub(crate) fn groups_per_key<'a, T: PartialEq, K: PartialEq>(
         })
 }
 
-/// The partition of a k-gram hash: its top bits (the low bits choose shards elsewhere).
-fn shard_of(kgram: u64) -> usize {
-    (kgram >> (64 - SHARDS.trailing_zeros())) as usize
+/// The partition of a key: the top bits of the key times an odd constant, so that every
+/// bit of it counts (winnowed fingerprints are window minima, crowded at the low end: their
+/// own top bits would put nearly all in one partition).
+fn shard_of(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SHARDS.trailing_zeros())) as usize
 }
 
 #[cfg(test)]
@@ -229,7 +281,7 @@ mod tests {
                 for (story, kgrams) in &docs {
                     counter.push(*story, kgrams).unwrap();
                 }
-                let moved = counter.shards.iter().filter(|s| s.in_file > 0).count();
+                let moved = counter.0.partitions_in_files();
                 assert_eq!(moved > 0, held_bytes < usize::MAX / 2, "{held_bytes}");
                 let got = sorted(counter.in_stories(min).unwrap());
                 assert_eq!(got, expected, "min {min}, held {held_bytes}");

@@ -19,8 +19,8 @@
 //! word) are counted by story for the stock phrases as they are made, within a memory
 //! bound ([`crate::recurring`], the rest in temporary files: [`SpillOptions`]), and made
 //! again as a set only for the documents in a candidate pair, on which pairs are measured
-//! and lineage weighs a third document. The fingerprint index is built a range of values
-//! at a time ([`passage::shared_fingerprints`]).
+//! and lineage weighs a third document. The content fingerprints go to an index within the
+//! same bound as they are made ([`FingerprintPostings`]), not held per document.
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -37,7 +37,7 @@ use crate::formula::{self, Frames, Side, StockPhrases, TemplateSpan};
 use crate::lineage::{self, ContentStats, Lineage, LineageConfig, PairEvidence};
 use crate::normalize::{Token, tokenize};
 use crate::paraphrase::{ParaphraseConfig, Rewrites};
-use crate::passage::{self, PassageConfig, SharedSpan};
+use crate::passage::{self, FingerprintPostings, PassageConfig, SharedSpan};
 use crate::recurring::RecurringKgrams;
 use crate::shingle::{ShingleSet, headline_kgrams, word_shingles};
 use crate::verify::exact_similarity;
@@ -228,15 +228,29 @@ const RELATED_SHARE: f64 = 0.5;
 /// Groups documents that tell one story: near-duplicate families, joined with pairs where
 /// one holds most of the other (a truncated copy is not a near-duplicate of the full text,
 /// but its header and headline are no template). Returns a family id per document.
-fn related_families(docs: &[Document], dups: &DupsReport, pc: &PassageConfig) -> Vec<u32> {
-    let fps: Vec<Vec<u64>> = docs
-        .par_iter()
-        .map(|d| passage::fingerprints(&tokenize(&d.text), pc))
-        .collect();
-    let (shared, _) = passage::shared_fingerprints(&fps, pc.max_df, pc.min_shared_fingerprints);
+/// The whole texts' fingerprints go to an index within the spill's bound as they are made,
+/// a block of documents at a time; only their numbers are kept.
+fn related_families(
+    docs: &[Document],
+    dups: &DupsReport,
+    pc: &PassageConfig,
+    mut postings: FingerprintPostings,
+) -> std::io::Result<Vec<u32>> {
+    let mut counts: Vec<u32> = Vec::with_capacity(docs.len());
+    for block in (0..docs.len()).step_by(MEASURE_BLOCK) {
+        let fps: Vec<Vec<u64>> = docs[block..docs.len().min(block + MEASURE_BLOCK)]
+            .par_iter()
+            .map(|d| passage::fingerprints(&tokenize(&d.text), pc))
+            .collect();
+        for (i, f) in (block as u32..).zip(&fps) {
+            postings.push(i, f)?;
+            counts.push(f.len() as u32);
+        }
+    }
+    let (shared, _) = postings.shared(pc.max_df, pc.min_shared_fingerprints)?;
     let mut uf = UnionFind::<u32>::new(docs.len());
     for (a, b, n) in shared {
-        let smaller = fps[a as usize].len().min(fps[b as usize].len());
+        let smaller = counts[a as usize].min(counts[b as usize]);
         if n as f64 >= RELATED_SHARE * smaller as f64 {
             uf.union(a, b);
         }
@@ -244,15 +258,16 @@ fn related_families(docs: &[Document], dups: &DupsReport, pc: &PassageConfig) ->
     for p in &dups.pairs {
         uf.union(p.a, p.b);
     }
-    uf.into_labeling()
+    Ok(uf.into_labeling())
 }
 
 /// The passage level's peak resident memory, modelled from what it holds: the texts held
 /// in memory (kept to the end) or, for texts moved to a file ([`crate::corpus::TextMover`]),
 /// the pages of it that stages read between two releases ([`MAPPED_RESIDENT`] at most);
 /// at the peak, about half the text again for one stage's working set (the
-/// whole-document stage's signatures, the whole-text fingerprints of boilerplate learning,
-/// the content fingerprints); per document, its record and the entries every stage keeps
+/// whole-document stage's signatures and entries; the fingerprints, whole-text and
+/// content, are indexed within the spill's bound since 2026-12-03 and no longer count
+/// here, so the model now errs high by them); per document, its record and the entries every stage keeps
 /// for it; the k-gram counts held before they spill (up to [`SpillOptions::held_bytes`],
 /// about 12 bytes a word, so never more than twice the text); and the process itself
 /// (code, thread stacks, tables filled once).
@@ -420,7 +435,9 @@ fn push_pairs(
 /// Counting which k-grams recur across stories ([`crate::recurring`]) needs every
 /// document's k-grams: the counter holds `held_bytes` of them and moves the rest to
 /// anonymous temporary files in `dir`, which are gone when the run ends, however it ends.
-/// The commands that read a corpus for the passage level hold its texts up to the same
+/// The fingerprint indexes (of the whole texts, for boilerplate learning, and of the
+/// content, for the candidate pairs: [`FingerprintPostings`]) hold a 32nd of the bound
+/// each and move the rest to the same folder. The commands that read a corpus for the passage level hold its texts up to the same
 /// bound and move them past it ([`crate::corpus::read_inputs_moving_texts`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpillOptions {
@@ -488,23 +505,27 @@ pub fn find_passages_with(
         source,
     };
     let mut recurring = RecurringKgrams::new(&spill_dir, spill.held()).map_err(spill_err)?;
+    let mut postings =
+        FingerprintPostings::new(&spill_dir, spill.held() / POSTINGS_SHARE).map_err(spill_err)?;
     let dups = bounded_duplicates(docs, &config.dups, spill)?;
-    let (boilerplate, family) = learn_boilerplate(docs, &dups, config);
+    let whole_texts =
+        FingerprintPostings::new(&spill_dir, spill.held() / POSTINGS_SHARE).map_err(spill_err)?;
+    let (boilerplate, family) =
+        learn_boilerplate(docs, &dups, config, whole_texts).map_err(spill_err)?;
     let content = Content {
         docs,
         boilerplate: &boilerplate,
     };
     let pc = &config.passage;
     // One pass over the content, a block of documents at a time: each document's length,
-    // its fingerprints (the candidate pairs come from them) and its k-grams, counted by
-    // story for the stock phrases and then dropped: pairs are measured on the k-gram sets
-    // of the documents in them, made again once the pairs are known. The k-grams by
-    // position, as passages are judged on them, are made again for each pair aligned, as
-    // the content tokens are: alignment reads them anyway.
+    // its fingerprints (indexed for the candidate pairs, within the spill's bound) and its
+    // k-grams, counted by story for the stock phrases and then dropped: pairs are measured
+    // on the k-gram sets of the documents in them, made again once the pairs are known.
+    // The k-grams by position, as passages are judged on them, are made again for each
+    // pair aligned, as the content tokens are: alignment reads them anyway.
     // The k-grams of a headline held apart from the text are made here too, but kept
     // apart: lineage reads them with the text (`with_headlines`), the pair measures do not.
     let mut stats = Vec::with_capacity(docs.len());
-    let mut fingerprints = Vec::with_capacity(docs.len());
     let mut headlines: Vec<(u32, Vec<u64>)> = Vec::new();
     let mut specifics = Vec::with_capacity(docs.len());
     let mut figure_kgrams = Vec::with_capacity(docs.len());
@@ -520,7 +541,7 @@ pub fn find_passages_with(
                 .map_err(spill_err)?;
             usages.push(m.usages);
             stats.push(m.stats);
-            fingerprints.push(m.fingerprints);
+            postings.push(i, &m.fingerprints).map_err(spill_err)?;
             specifics.push(m.specifics);
             figure_kgrams.push(m.figure_kgrams);
             if !m.headline.is_empty() {
@@ -528,7 +549,8 @@ pub fn find_passages_with(
             }
         }
     }
-    let (candidates, lsh_pairs, capped_fingerprints) = candidate_pairs(fingerprints, &dups, pc);
+    let (candidates, lsh_pairs, capped_fingerprints) =
+        candidate_pairs(postings, &dups, pc).map_err(spill_err)?;
     let stock = StockPhrases::counted(recurring, config.boilerplate.min_docs)
         .map_err(spill_err)?
         .with_frames(&figure_kgrams, &specifics, &family);
@@ -614,6 +636,13 @@ fn bounded_duplicates(
     Ok(report)
 }
 
+/// The fingerprint indexes hold this share of [`SpillOptions::held`] in memory, the rest in
+/// files. A posting takes 12 bytes against a fingerprint's 8 in a document's list (and its
+/// partition's spare capacity), so an index held whole would cost more than the lists did;
+/// read back a partition at a time it costs next to nothing, and the files are written
+/// once and read once, in order.
+const POSTINGS_SHARE: usize = 32;
+
 /// Documents signed at a time by [`bounded_duplicates`].
 const DUPS_BATCH: usize = 1024;
 
@@ -678,8 +707,9 @@ fn learn_boilerplate(
     docs: &[Document],
     dups: &DupsReport,
     config: &TraceConfig,
-) -> (Boilerplate, Vec<u32>) {
-    let family = related_families(docs, dups, &config.passage);
+    postings: FingerprintPostings,
+) -> std::io::Result<(Boilerplate, Vec<u32>)> {
+    let family = related_families(docs, dups, &config.passage, postings)?;
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let boilerplate = boilerplate::detect_with(
         &texts,
@@ -687,7 +717,7 @@ fn learn_boilerplate(
         &family,
         &config.boilerplate,
     );
-    (boilerplate, family)
+    Ok((boilerplate, family))
 }
 
 /// What the content pass makes of one document.
@@ -760,18 +790,17 @@ type Pairs = Vec<(u32, u32)>;
 /// (sorted, each once); the latter on their own (sorted); and the number of fingerprints
 /// too common to index.
 fn candidate_pairs(
-    fingerprints: Vec<Vec<u64>>,
+    postings: FingerprintPostings,
     dups: &DupsReport,
     pc: &PassageConfig,
-) -> (Pairs, Pairs, usize) {
-    let indexed = passage::candidates(&fingerprints, pc);
-    drop(fingerprints);
+) -> std::io::Result<(Pairs, Pairs, usize)> {
+    let (shared, capped) = postings.shared(pc.max_df, pc.min_shared_fingerprints)?;
     let lsh_pairs: Vec<(u32, u32)> = dups.pairs.iter().map(|p| (p.a, p.b)).collect();
-    let mut candidates = indexed.pairs;
+    let mut candidates: Pairs = shared.into_iter().map(|(a, b, _)| (a, b)).collect();
     candidates.extend_from_slice(&lsh_pairs);
     candidates.sort_unstable();
     candidates.dedup();
-    (candidates, lsh_pairs, indexed.capped_fingerprints)
+    Ok((candidates, lsh_pairs, capped))
 }
 
 /// Sorted pairs cut into tasks: runs of pairs of one first document, at most

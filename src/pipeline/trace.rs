@@ -267,10 +267,10 @@ fn related_families(
 /// at the peak, about half the text again for one stage's working set (the
 /// whole-document stage's signatures and entries; the fingerprints, whole-text and
 /// content, are indexed within the spill's bound since 2026-12-03 and no longer count
-/// here, so the model now errs high by them); per document, its record and the entries every stage keeps
-/// for it; the k-gram counts held before they spill (up to [`SpillOptions::held_bytes`],
-/// about 12 bytes a word, so never more than twice the text); and the process itself
-/// (code, thread stacks, tables filled once).
+/// here, so the model now errs high by them); per document, its record and the entries
+/// every stage keeps for it; the k-gram counts held before they spill (up to
+/// [`SpillOptions::held_bytes`], about 12 bytes a word, so never more than twice the
+/// text); and the process itself (code, thread stacks, tables filled once).
 ///
 /// Measured peaks under `--memory-limit` (so freed pages go back at once), 2026-12-02 (the
 /// `synth` rows 2026-12-03), `lineage`, against this model (texts above 128 MiB are moved
@@ -437,8 +437,9 @@ fn push_pairs(
 /// anonymous temporary files in `dir`, which are gone when the run ends, however it ends.
 /// The fingerprint indexes (of the whole texts, for boilerplate learning, and of the
 /// content, for the candidate pairs: [`FingerprintPostings`]) hold a 32nd of the bound
-/// each and move the rest to the same folder. The commands that read a corpus for the passage level hold its texts up to the same
-/// bound and move them past it ([`crate::corpus::read_inputs_moving_texts`]).
+/// each and move the rest to the same folder. The commands that read a corpus for the
+/// passage level hold its texts up to the same bound and move them past it
+/// ([`crate::corpus::read_inputs_moving_texts`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpillOptions {
     /// Folder for the temporary files (default: the system's temporary folder).

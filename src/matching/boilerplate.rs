@@ -19,7 +19,11 @@
 //! Consecutive boilerplate lines form a [`Template`], listed with the number of documents
 //! that carry it.
 //!
-//! Cost: one pass over the tokens and a hash map of line hashes, O(corpus).
+//! Cost: two passes over the tokens, O(corpus). The first counts the families of each
+//! line and of each pair of adjacent lines, as (line, family) entries grouped by line
+//! within a memory bound (the external group-by of [`crate::recurring`], past the bound in
+//! temporary files); the second reads each document's lines again and masks them. No
+//! document's lines are held beyond its block of [`LINES_BLOCK`].
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -30,7 +34,7 @@ use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::normalize::Token;
-use crate::recurring::groups_per_key;
+use crate::recurring::{Partitioned, groups_per_key};
 
 /// Parameters of boilerplate detection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,30 +158,56 @@ pub fn detect(
     detect_with(texts, |i| Cow::Borrowed(&tokens[i]), family, config)
 }
 
-/// [`detect`] with document i's tokens given by `tokens(i)` when its lines are read (once
-/// per document), so that a caller need not hold every document's tokens at once.
+/// [`detect`] with document i's tokens given by `tokens(i)` when its lines are read (twice
+/// per document: once to count, once to mask), so that a caller need not hold every
+/// document's tokens at once. The counts are held in memory.
 pub fn detect_with<'t>(
     texts: &[&str],
     tokens: impl Fn(usize) -> Cow<'t, [Token]> + Sync + Send,
     family: &[u32],
     config: &BoilerplateConfig,
 ) -> Boilerplate {
-    let doc_lines: Vec<Vec<Line>> = texts
-        .par_iter()
-        .enumerate()
-        .map(|(i, text)| lines(text, &tokens(i)))
-        .collect();
-    let counts = LineCounts::of(&doc_lines, family);
-    let mut masks = Vec::with_capacity(doc_lines.len());
-    let mut blocks: AHashMap<u64, Block> = AHashMap::new();
-    for (doc, ls) in doc_lines.iter().enumerate() {
-        let rules = counts.rules(ls, config);
-        masks.push(mask(doc, texts[doc], ls, &rules, &mut blocks));
+    let held = || Ok(Partitioned::held());
+    match detect_within(texts, tokens, family, config, held) {
+        Ok(found) => found,
+        Err(e) => unreachable!("counts held in memory touch no file: {e}"),
     }
-    Boilerplate {
+}
+
+/// Documents whose lines are read at a time, in parallel, in each pass of
+/// [`detect_within`].
+pub const LINES_BLOCK: usize = 4096;
+
+/// [`detect_with`], the counts kept in the stores `store()` makes (two: lines and pairs of
+/// adjacent lines), which may move them to files; their errors stop the detection.
+pub(crate) fn detect_within<'t>(
+    texts: &[&str],
+    tokens: impl Fn(usize) -> Cow<'t, [Token]> + Sync + Send,
+    family: &[u32],
+    config: &BoilerplateConfig,
+    store: impl Fn() -> std::io::Result<Partitioned>,
+) -> std::io::Result<Boilerplate> {
+    let lines_of = |i: usize| lines(texts[i], &tokens(i));
+    let blocks_of_lines = || {
+        (0..texts.len()).step_by(LINES_BLOCK).map(|block| {
+            let end = texts.len().min(block + LINES_BLOCK);
+            let read: Vec<Vec<Line>> = (block..end).into_par_iter().map(lines_of).collect();
+            (block, read)
+        })
+    };
+    let counts = LineCounts::of(blocks_of_lines(), family, store()?, store()?)?;
+    let mut masks = Vec::with_capacity(texts.len());
+    let mut blocks: AHashMap<u64, Block> = AHashMap::new();
+    for (first, doc_lines) in blocks_of_lines() {
+        for (doc, ls) in (first..).zip(&doc_lines) {
+            let rules = counts.rules(ls, config);
+            masks.push(mask(doc, texts[doc], ls, &rules, &mut blocks));
+        }
+    }
+    Ok(Boilerplate {
         masks,
         templates: ranked(blocks),
-    }
+    })
 }
 
 /// In how many distinct families each line hash occurs, and each pair of adjacent lines:
@@ -185,34 +215,40 @@ pub fn detect_with<'t>(
 /// from one outlet share its header and headline without making them a template).
 ///
 /// Only the counts of two families or more are kept: it is asked of lines and pairs the
-/// documents have, so anything not kept occurs in one family. They are counted by sorting
-/// (line, family) entries, 16 bytes a line of the corpus for the time of the count, rather
-/// than with a set of families per distinct line, which allocated a table for each of a
-/// large corpus's millions of lines and kept them for the whole stage.
+/// documents have, so anything not kept occurs in one family. They are counted by grouping
+/// (line, family) entries, 12 bytes a line of the corpus, in a store that may move them to
+/// files ([`Partitioned`]), rather than with a set of families per distinct line, which
+/// allocated a table for each of a large corpus's millions of lines and kept them for the
+/// whole stage. A pair of adjacent lines is one key, a hash of the two lines' hashes.
 struct LineCounts {
     families_with: AHashMap<u64, u32>,
-    adjacent: AHashMap<(u64, u64), u32>,
+    adjacent: AHashMap<u64, u32>,
 }
 
 impl LineCounts {
-    fn of(doc_lines: &[Vec<Line>], family: &[u32]) -> LineCounts {
-        let mut lines: Vec<(u64, u32)> = doc_lines
-            .par_iter()
-            .zip(family)
-            .flat_map_iter(|(ls, &f)| ls.iter().map(move |l| (l.hash, f)))
-            .collect();
-        let families_with = in_two_families_or_more(&mut lines);
-        drop(lines);
-        let mut pairs: Vec<((u64, u64), u32)> = doc_lines
-            .par_iter()
-            .zip(family)
-            .flat_map_iter(|(ls, &f)| ls.windows(2).map(move |w| ((w[0].hash, w[1].hash), f)))
-            .collect();
-        let adjacent = in_two_families_or_more(&mut pairs);
-        LineCounts {
-            families_with,
-            adjacent,
+    /// The counts of the lines of every document, read a block of documents at a time
+    /// (the first document's number and each one's lines).
+    fn of(
+        blocks: impl Iterator<Item = (usize, Vec<Vec<Line>>)>,
+        family: &[u32],
+        mut lines: Partitioned,
+        mut pairs: Partitioned,
+    ) -> std::io::Result<LineCounts> {
+        let mut keys = Vec::new();
+        for (first, doc_lines) in blocks {
+            for (doc, ls) in (first..).zip(&doc_lines) {
+                keys.clear();
+                keys.extend(ls.iter().map(|l| l.hash));
+                lines.push(family[doc], &keys)?;
+                keys.clear();
+                keys.extend(ls.windows(2).map(|w| adjacent_key(w[0].hash, w[1].hash)));
+                pairs.push(family[doc], &keys)?;
+            }
         }
+        Ok(LineCounts {
+            families_with: in_two_families_or_more(lines)?,
+            adjacent: in_two_families_or_more(pairs)?,
+        })
     }
 
     /// The number of families line `h` (a line of some document) occurs in.
@@ -233,7 +269,7 @@ impl LineCounts {
                     && short_shared[i + 1]
                     && self
                         .adjacent
-                        .get(&(ls[i].hash, ls[i + 1].hash))
+                        .get(&adjacent_key(ls[i].hash, ls[i + 1].hash))
                         .is_some_and(|&n| n >= 2)
             })
             .collect();
@@ -250,16 +286,24 @@ impl LineCounts {
     }
 }
 
-/// The keys of `(key, family)` entries found with two distinct families or more, and
-/// their number of families; sorts `entries`.
-fn in_two_families_or_more<K: Ord + Copy + Send + std::hash::Hash>(
-    entries: &mut [(K, u32)],
-) -> AHashMap<K, u32> {
-    entries.par_sort_unstable();
-    groups_per_key(entries, |e| e.0)
-        .filter(|&(_, families)| families >= 2)
-        .map(|(key, families)| (key, families as u32))
-        .collect()
+/// The key of two adjacent lines, `first` then `second` (by their hashes).
+fn adjacent_key(first: u64, second: u64) -> u64 {
+    let mut both = [0u8; 16];
+    both[..8].copy_from_slice(&first.to_le_bytes());
+    both[8..].copy_from_slice(&second.to_le_bytes());
+    xxh3_64(&both)
+}
+
+/// The keys of a store's (key, family) entries found with two distinct families or more,
+/// and their number of families.
+fn in_two_families_or_more(store: Partitioned) -> std::io::Result<AHashMap<u64, u32>> {
+    let found = store.sorted_partitions(|entries| {
+        groups_per_key(entries, |e| e.key)
+            .filter(|&(_, families)| families >= 2)
+            .map(|(key, families)| (key, families as u32))
+            .collect::<Vec<_>>()
+    })?;
+    Ok(found.into_iter().flatten().collect())
 }
 
 /// A run of boilerplate lines as found across the corpus: the first document that carries
@@ -368,6 +412,72 @@ mod tests {
         let tokens = tokenize(&a);
         assert!(!bp.covers(0, &tokens[0]));
         assert!(bp.covers(0, tokens.iter().find(|t| t.start == start).unwrap()));
+    }
+
+    #[test]
+    fn counts_moved_to_files_find_what_counts_held_find() {
+        // Three blocks of documents and more: a footer block under every fifth story, a
+        // disclaimer under every seventh, families of three copies, and stories of their own.
+        let disclaimer = "This story was produced with material from wire services and has \
+            been edited for length and clarity by our desk.";
+        let texts: Vec<String> = (0..2 * LINES_BLOCK + 700)
+            .map(|i| {
+                let story = i / 3;
+                let mut t = format!(
+                    "Story {story} on the markets: prices of item {story} moved.\n\n\
+                     Traders in city {} said demand for lot {story} held up.\n",
+                    story % 97
+                );
+                if story % 5 == 0 {
+                    t.push_str(FOOTER);
+                    t.push_str(&format!("Teaser {i}\n"));
+                }
+                if story % 7 == 0 {
+                    t.push_str(disclaimer);
+                }
+                t
+            })
+            .collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let family: Vec<u32> = (0..texts.len() as u32).map(|i| i / 3).collect();
+        let config = BoilerplateConfig::default();
+        let held = run(&texts, &family, &config);
+        let footed = (0..texts.len()).filter(|i| (i / 3) % 5 == 0).count();
+        assert!(
+            held.templates.iter().any(|t| t.rule == Rule::TemplateBlock
+                && t.text.starts_with("Sign Up")
+                && t.documents == footed),
+            "{:?}",
+            held.templates
+        );
+        assert!(
+            held.templates.iter().any(
+                |t| t.rule == Rule::Widespread && t.text.starts_with("This story was produced")
+            )
+        );
+        let dir = tempfile::tempdir().unwrap();
+        for held_bytes in [0, 600, 1 << 30] {
+            let moved = detect_within(
+                &texts,
+                |i| Cow::Owned(tokenize(texts[i])),
+                &family,
+                &config,
+                || Partitioned::new(dir.path(), held_bytes),
+            )
+            .unwrap();
+            assert_eq!(moved.masks, held.masks, "{held_bytes}");
+            assert_eq!(moved.templates, held.templates, "{held_bytes}");
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // A store that cannot be made stops the detection with its error.
+        let refused = detect_within(
+            &texts,
+            |i| Cow::Owned(tokenize(texts[i])),
+            &family,
+            &config,
+            || Err(std::io::Error::other("no room")),
+        );
+        assert_eq!(refused.unwrap_err().to_string(), "no room");
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //! order and sorted into a set only if LSH puts the document in a candidate pair (a tenth
 //! of the documents or fewer in news corpora); the shingles wait for verification in
 //! fixed-size memory chunks that a writer thread moves to disk when they pass a bound,
-//! while reading and signing go on.
+//! while reading and signing go on. The signature waits with them: banding needs only its
+//! band keys and a hash of the whole, kept for every document (a third of the signature),
+//! and the estimate of a verified pair reads the signatures back with the shingles.
 
 use std::cmp::Ordering;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
@@ -24,7 +26,9 @@ use crate::corpus::{
 };
 use crate::error::{Error, Result};
 use crate::families::{Family, families};
-use crate::lsh::{Candidates, LshParams, candidate_pairs, optimal_params};
+use crate::lsh::{
+    Banded, Candidates, LshParams, candidate_pairs, candidates_of_bands, optimal_params,
+};
 use crate::minhash::{MinHasher, Signature};
 use crate::shingle::{ShingleScheme, ShingleSet, shingle_sequence, shingle_set};
 use crate::verify::{VerifiedPair, verify};
@@ -247,17 +251,17 @@ pub struct StreamOptions {
     pub spill_dir: Option<std::path::PathBuf>,
     /// Documents shingled and signed together (default [`DEFAULT_BATCH`]).
     pub batch: Option<usize>,
-    /// Bytes of shingle sets held in memory before they spill to disk (default
+    /// Bytes of signatures and shingles held in memory before they spill to disk (default
     /// [`SPILL_AFTER_BYTES`], or an eighth of `memory_limit` if less).
     pub spill_after_bytes: Option<usize>,
-    /// Stop with [`Error::MemoryLimit`] when what must stay in memory (signatures,
+    /// Stop with [`Error::MemoryLimit`] when what must stay in memory (band keys,
     /// metadata, the batch being signed) would pass this many bytes.
     pub memory_limit: Option<u64>,
 }
 
 /// Bytes a document's metadata and bookkeeping take besides its strings (the `Document`
-/// record, its entry in the duplicate-id index, its signature's allocation), as estimated
-/// for `--memory-limit`.
+/// record, its entry in the duplicate-id index, its place in the spill), as estimated for
+/// `--memory-limit`; its band keys are counted apart.
 pub const PER_DOCUMENT_OVERHEAD: u64 = 400;
 
 /// Documents shingled and signed per batch when streaming.
@@ -270,10 +274,12 @@ pub const BATCH_TEXT_BYTES: usize = 64 << 20;
 /// memory.
 ///
 /// Documents are read, shingled, signed and dropped batch by batch: what stays in memory
-/// is each document's metadata (id, source, date; not its text), its signature
-/// (`4 × num_perm` bytes) and its shingles, kept in memory up to [`SPILL_AFTER_BYTES`]
-/// in all and beyond that in a temporary file, read back (and only then sorted into a set)
-/// for the documents that LSH puts in a candidate pair. The returned corpus holds
+/// is each document's metadata (id, source, date; not its text), its band keys and a hash
+/// of its whole signature (`8 × (bands + 1)` bytes, [`crate::lsh::Banded`]), and its
+/// signature and shingles, kept in memory up to [`SPILL_AFTER_BYTES`] in all and beyond
+/// that in a temporary file, read back (and only then the shingles sorted into a set) for
+/// the documents that LSH puts in a candidate pair, and the signatures alone for the few
+/// documents whose whole-signature hashes meet (to find identical signatures exactly). The returned corpus holds
 /// the documents with their text emptied. Results equal [`find_duplicates`] on the same
 /// documents.
 pub fn stream_duplicates(
@@ -355,7 +361,7 @@ pub fn stream_documents(
         source,
     };
     let stop = AtomicBool::new(false);
-    let mut signer = Signer::new(config, options, &spill_dir, &stop).map_err(spill_err)?;
+    let mut signer = Signer::new(config, lsh, options, &spill_dir, &stop).map_err(spill_err)?;
     let mut corpus = read_and_sign(source, options, &mut signer, progress)?;
     let Signer {
         signed,
@@ -375,19 +381,27 @@ pub fn stream_documents(
         metadata,
         mut shingle_counts,
         active,
-        signatures,
+        banded,
     } = signed;
     if metadata.len() > u32::MAX as usize {
         return Err(Error::Config("more than 2³² documents in one run".into()));
     }
 
     progress(Progress::Candidates);
-    let candidates = candidate_pairs(&signatures, lsh, config.max_bucket);
+    let candidates = candidates_of_bands(
+        &banded,
+        |i| spill.read_signature(i, config.num_perm),
+        config.max_bucket,
+    )
+    .map_err(spill_err)?;
     progress(Progress::Verifying {
         candidates: candidates.pairs.len(),
     });
-    // Only the documents in some candidate pair have their shingle sets read back.
-    let sets = read_back(&spill, &candidates, signatures.len()).map_err(spill_err)?;
+    // Only the documents in some candidate pair have their signatures and shingle sets
+    // read back.
+    let (signatures, sets) =
+        read_back(&spill, &candidates, banded.len(), config.num_perm).map_err(spill_err)?;
+    drop(banded);
     for (i, set) in sets.iter().enumerate() {
         if !set.is_empty() {
             shingle_counts[active[i] as usize] = set.len();
@@ -420,13 +434,13 @@ pub fn stream_documents(
 }
 
 /// What signing keeps of the documents: each one's metadata (its text dropped) and number
-/// of shingles, and, for those with shingles, their input index and signature.
-#[derive(Default)]
+/// of shingles, and, for those with shingles, their input index and band keys (the
+/// signature itself goes to the spill, ahead of the shingles).
 struct Signed {
     metadata: Vec<Document>,
     shingle_counts: Vec<usize>,
     active: Vec<u32>,
-    signatures: Vec<Signature>,
+    banded: Banded,
 }
 
 /// The signing half of a streaming run: shingles and signs a batch at a time, spills the
@@ -439,6 +453,8 @@ struct Signer<'a> {
     spill_after: usize,
     spill: Spill,
     signed: Signed,
+    /// A signature and its shingles, as one spill record, reused.
+    record: Vec<u64>,
     /// Text bytes read so far.
     bytes: u64,
     /// Estimated bytes held for the documents signed so far.
@@ -452,6 +468,7 @@ struct Signer<'a> {
 impl<'a> Signer<'a> {
     fn new(
         config: &'a DupsConfig,
+        lsh: LshParams,
         options: &StreamOptions,
         spill_dir: &std::path::Path,
         stop: &'a AtomicBool,
@@ -466,7 +483,13 @@ impl<'a> Signer<'a> {
             memory_limit: options.memory_limit,
             spill_after,
             spill: Spill::new(spill_dir, spill_after)?,
-            signed: Signed::default(),
+            signed: Signed {
+                metadata: Vec::new(),
+                shingle_counts: Vec::new(),
+                active: Vec::new(),
+                banded: Banded::new(lsh),
+            },
+            record: Vec::new(),
             bytes: 0,
             held: 0,
             over_limit: None,
@@ -495,16 +518,19 @@ impl<'a> Signer<'a> {
         let batch_text: u64 = batch.iter().map(|d| d.text.len() as u64).sum();
         for (mut doc, (set, sig)) in batch.drain(..).zip(signed) {
             self.bytes += doc.text.len() as u64;
-            self.held += held_for(&doc, config.num_perm);
+            self.held += held_for(&doc, self.signed.banded.params());
             let out = &mut self.signed;
             let index = out.metadata.len() as u32;
             out.shingle_counts.push(set.len());
             if let Some(sig) = sig {
-                if let Err(e) = self.spill.push(&set) {
+                self.record.clear();
+                push_signature(&mut self.record, &sig);
+                self.record.extend_from_slice(&set);
+                if let Err(e) = self.spill.push(&self.record) {
                     self.spill_failure.get_or_insert(e);
                 }
                 out.active.push(index);
-                out.signatures.push(sig);
+                out.banded.push(&sig);
             }
             doc.text = Text::default();
             out.metadata.push(doc);
@@ -538,10 +564,10 @@ impl<'a> Signer<'a> {
     }
 }
 
-/// Bytes held for one signed document: its signature and metadata.
-fn held_for(doc: &Document, num_perm: usize) -> u64 {
+/// Bytes held for one signed document: its band keys and metadata.
+fn held_for(doc: &Document, lsh: LshParams) -> u64 {
     PER_DOCUMENT_OVERHEAD
-        + 4 * num_perm as u64
+        + Banded::bytes_per_signature(lsh) as u64
         + 2 * doc.id.len() as u64
         + 2 * doc.origin.path.len() as u64
         + [&doc.source, &doc.date, &doc.title, &doc.url]
@@ -606,25 +632,62 @@ fn read_and_sign(
     }
 }
 
-/// The shingle sets of the documents in some candidate pair, read back from the spill and
-/// sorted into sets (by signed index; the others stay empty).
+/// Spill words a signature of `num_perm` values takes at the head of its record: two
+/// values to a word.
+fn signature_words(num_perm: usize) -> usize {
+    num_perm.div_ceil(2)
+}
+
+/// Appends `signature` to a spill record, two values to a word (the first in the low half).
+fn push_signature(record: &mut Vec<u64>, signature: &[u32]) {
+    record.extend(
+        signature
+            .chunks(2)
+            .map(|two| u64::from(two[0]) | u64::from(two.get(1).copied().unwrap_or(0)) << 32),
+    );
+}
+
+/// The signature of `num_perm` values at the head of a spill record.
+fn signature_of(words: &[u64], num_perm: usize) -> Signature {
+    let mut signature: Signature = words
+        .iter()
+        .flat_map(|&w| [w as u32, (w >> 32) as u32])
+        .collect();
+    signature.truncate(num_perm);
+    signature
+}
+
+/// The signatures and shingle sets of the documents in some candidate pair, read back
+/// from the spill, the shingles sorted into sets (by signed index; the others stay empty).
 fn read_back(
     spill: &SealedSpill,
     candidates: &Candidates,
     signed: usize,
-) -> std::io::Result<Vec<ShingleSet>> {
+    num_perm: usize,
+) -> std::io::Result<(Vec<Signature>, Vec<ShingleSet>)> {
     let mut needed: Vec<u32> = candidates.pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     needed.sort_unstable();
     needed.dedup();
-    let loaded: Vec<std::io::Result<ShingleSet>> = needed
+    let words = signature_words(num_perm);
+    let loaded: Vec<std::io::Result<(Signature, ShingleSet)>> = needed
         .par_iter()
-        .map(|&i| spill.read(i).map(ShingleSet::from_hashes))
+        .map(|&i| {
+            let mut record = spill.read(i)?;
+            let shingles = record.split_off(words.min(record.len()));
+            Ok((
+                signature_of(&record, num_perm),
+                ShingleSet::from_hashes(shingles),
+            ))
+        })
         .collect();
+    let mut signatures: Vec<Signature> = vec![Signature::new(); signed];
     let mut sets: Vec<ShingleSet> = vec![ShingleSet::default(); signed];
-    for (&i, set) in needed.iter().zip(loaded) {
-        sets[i as usize] = set?;
+    for (&i, one) in needed.iter().zip(loaded) {
+        let (signature, set) = one?;
+        signatures[i as usize] = signature;
+        sets[i as usize] = set;
     }
-    Ok(sets)
+    Ok((signatures, sets))
 }
 
 /// Verifies the candidates a chunk at a time, so that the sink sees pairs while the rest
@@ -652,7 +715,8 @@ fn verify_to_sink(
     Ok(pairs)
 }
 
-/// Shingles kept for verification: in memory up to [`SPILL_AFTER_BYTES`], then in an
+/// Signatures and shingles kept for verification, one record a document (the signature
+/// first, [`push_signature`]): in memory up to [`SPILL_AFTER_BYTES`], then in an
 /// anonymous temporary file (deleted when closed), read back by position.
 ///
 /// The memory part is a list of fixed-size chunks, not one growing vector: a vector that
@@ -817,7 +881,7 @@ impl Spill {
     }
 }
 
-/// The shingle sets of a [`Spill`] once all are pushed: in the file up to shingle number
+/// The records of a [`Spill`] once all are pushed: in the file up to word number
 /// `in_file`, in memory chunks after it.
 struct SealedSpill {
     chunks: Vec<Vec<u64>>,
@@ -828,9 +892,21 @@ struct SealedSpill {
 }
 
 impl SealedSpill {
-    /// The set pushed `i`-th.
+    /// The signature at the head of the record pushed `i`-th (see [`push_signature`]).
+    fn read_signature(&self, i: u32, num_perm: usize) -> std::io::Result<Signature> {
+        let words = self.read_head(i, signature_words(num_perm))?;
+        Ok(signature_of(&words, num_perm))
+    }
+
+    /// The record pushed `i`-th.
     fn read(&self, i: u32) -> std::io::Result<Vec<u64>> {
+        self.read_head(i, usize::MAX)
+    }
+
+    /// The first `most` words of the record pushed `i`-th.
+    fn read_head(&self, i: u32, most: usize) -> std::io::Result<Vec<u64>> {
         let (start, n) = self.index[i as usize];
+        let n = n.min(u32::try_from(most).unwrap_or(u32::MAX));
         if start >= self.in_file {
             let mut at = (start - self.in_file) as usize;
             let end = at + n as usize;
@@ -939,6 +1015,73 @@ mod tests {
         let spill = spill.seal().unwrap();
         for (i, set) in sets.iter().enumerate() {
             assert_eq!(&spill.read(i as u32).unwrap(), set, "set {i}");
+        }
+    }
+
+    #[test]
+    fn a_signature_comes_back_from_its_record_as_it_went_in() {
+        for num_perm in [1, 2, 7, 128, 129] {
+            let signature: Signature = (0..num_perm as u32)
+                .map(|v| v.wrapping_mul(0x9E37_79B9) ^ u32::MAX)
+                .collect();
+            let mut record = Vec::new();
+            push_signature(&mut record, &signature);
+            assert_eq!(record.len(), signature_words(num_perm));
+            record.extend_from_slice(&[5, 6]);
+            assert_eq!(
+                signature_of(&record[..signature_words(num_perm)], num_perm),
+                signature
+            );
+        }
+    }
+
+    #[test]
+    fn signatures_put_aside_give_the_pairs_and_groups_of_signatures_held() {
+        // 40 copies of one story (a group of identical signatures larger than
+        // `COLLAPSE_ABOVE`, collapsed to a star), edited copies, a story of its own,
+        // and an odd signature length (the last spill word half used).
+        let mut docs: Vec<Document> = (0..40)
+            .map(|i| Document::new(format!("copy{i}"), STORY))
+            .collect();
+        for (i, edit) in ["Kyodo", "Xinhua", "AP"].iter().enumerate() {
+            docs.insert(
+                7 * i + 3,
+                Document::new(format!("edit{i}"), format!("{STORY} Source: {edit} news")),
+            );
+        }
+        docs.push(Document::new(
+            "other",
+            "A different story about markets, rates and bonds in Tokyo today.",
+        ));
+        let source = |sink: &mut dyn FnMut(Document)| {
+            docs.iter().cloned().for_each(&mut *sink);
+            Ok(Corpus::default())
+        };
+        for num_perm in [128, 61] {
+            let config = DupsConfig {
+                num_perm,
+                threshold: 0.5,
+                ..DupsConfig::default()
+            };
+            let held = find_duplicates(&docs, &config).unwrap();
+            assert_eq!(held.collapsed_groups, 1);
+            assert!(held.pairs.len() > 40);
+            for spill_after in [1 << 20, 64, 0] {
+                let options = StreamOptions {
+                    batch: Some(5),
+                    spill_after_bytes: Some(spill_after),
+                    ..StreamOptions::default()
+                };
+                let (_, streamed) =
+                    stream_documents(&source, &config, &options, &|_| {}, &mut ()).unwrap();
+                // The estimates too: they are made from the signatures read back.
+                assert_eq!(streamed.pairs, held.pairs, "{num_perm} {spill_after}");
+                assert_eq!(
+                    (streamed.candidates, streamed.collapsed_groups),
+                    (held.candidates, held.collapsed_groups)
+                );
+                assert_eq!(streamed.largest_bucket, held.largest_bucket);
+            }
         }
     }
 

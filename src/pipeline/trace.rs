@@ -29,16 +29,16 @@ use petgraph::unionfind::UnionFind;
 use rayon::prelude::*;
 
 use crate::boilerplate::{self, Boilerplate, BoilerplateConfig};
-use crate::corpus::Document;
 use crate::corpus::{Corpus, MAPPED_RESIDENT};
-use crate::dups::{DupsConfig, DupsReport, Flow, StreamOptions, stream_documents};
+use crate::corpus::{Document, Origin};
+use crate::dups::{DupsConfig, DupsReport, Flow, StreamOptions, no_token_skips, stream_documents};
 use crate::error::Result;
 use crate::formula::{self, Frames, Side, StockPhrases, TemplateSpan};
 use crate::lineage::{self, ContentStats, Lineage, LineageConfig, PairEvidence};
 use crate::normalize::{Token, tokenize};
 use crate::paraphrase::{ParaphraseConfig, Rewrites};
 use crate::passage::{self, FingerprintPostings, PassageConfig, SharedSpan};
-use crate::recurring::RecurringKgrams;
+use crate::recurring::{Partitioned, RecurringKgrams};
 use crate::shingle::{ShingleSet, headline_kgrams, word_shingles};
 use crate::verify::exact_similarity;
 
@@ -291,7 +291,7 @@ fn related_families(
 /// The counting allocator stops such a run cleanly when it reaches the limit.
 pub fn memory_model(texts: TextBytes, documents: u64, held_bytes: u64) -> u64 {
     let text_bytes = texts.held + texts.moved;
-    let working = text_bytes / 2;
+    let working = text_bytes / 4;
     let per_document = documents.saturating_mul(BYTES_PER_DOCUMENT);
     let counts = held_bytes.min(text_bytes.saturating_mul(2));
     texts
@@ -349,7 +349,7 @@ impl TextBytes {
 /// Bytes per document besides its text in [`memory_model`]: its record (id, metadata,
 /// origin), its signature and whole-document entries, its fingerprints' index entries, its
 /// node in the graph.
-pub const BYTES_PER_DOCUMENT: u64 = 2 * 1024;
+pub const BYTES_PER_DOCUMENT: u64 = 1536;
 
 /// The process besides its heap, and what the heap holds however small the corpus, in
 /// [`memory_model`]: code, thread stacks, the tokeniser's table of the Basic Multilingual
@@ -512,7 +512,7 @@ pub fn find_passages_with(
     let whole_texts =
         FingerprintPostings::new(&spill_dir, spill.held() / POSTINGS_SHARE).map_err(spill_err)?;
     let (boilerplate, family) =
-        learn_boilerplate(docs, &dups, config, whole_texts).map_err(spill_err)?;
+        learn_boilerplate(docs, &dups, config, whole_texts, spill).map_err(spill_err)?;
     let content = Content {
         docs,
         boilerplate: &boilerplate,
@@ -620,9 +620,25 @@ fn bounded_duplicates(
     config: &DupsConfig,
     spill: &SpillOptions,
 ) -> Result<DupsReport> {
+    // The stage keeps each document it is handed for the whole run; all it reads of one
+    // besides the text is the timestamp (the family's representative is the earliest
+    // copy), so it is handed that and the text alone, not a second copy of the metadata.
     let source = |take: &mut dyn FnMut(Document)| {
         for doc in docs {
-            take(doc.clone());
+            take(Document {
+                id: String::new(),
+                text: doc.text.clone(),
+                source: None,
+                date: None,
+                timestamp: doc.timestamp,
+                title: None,
+                url: None,
+                origin: Origin {
+                    path: String::new(),
+                    line: None,
+                },
+                raw: None,
+            });
         }
         Ok(Corpus::default())
     };
@@ -633,7 +649,10 @@ fn bounded_duplicates(
         batch: Some(DUPS_BATCH),
         memory_limit: None,
     };
-    let (_, report) = stream_documents(&source, config, &options, &|_| {}, &mut ())?;
+    let (_, mut report) = stream_documents(&source, config, &options, &|_| {}, &mut ())?;
+    // The skips name the documents, which the stage was not handed: named here, from the
+    // same counts (zero exactly for the documents without a shingle).
+    report.skipped = no_token_skips(docs, &report.shingle_counts);
     Ok(report)
 }
 
@@ -643,6 +662,11 @@ fn bounded_duplicates(
 /// read back a partition at a time it costs next to nothing, and the files are written
 /// once and read once, in order.
 const POSTINGS_SHARE: usize = 32;
+
+/// Each of boilerplate learning's two line counts holds this share of
+/// [`SpillOptions::held`] in memory, the rest in files: like the fingerprint postings, its
+/// entries are written once and read back once, a partition at a time.
+const LINE_COUNTS_SHARE: usize = 16;
 
 /// Documents signed at a time by [`bounded_duplicates`].
 const DUPS_BATCH: usize = 1024;
@@ -709,15 +733,18 @@ fn learn_boilerplate(
     dups: &DupsReport,
     config: &TraceConfig,
     postings: FingerprintPostings,
+    spill: &SpillOptions,
 ) -> std::io::Result<(Boilerplate, Vec<u32>)> {
     let family = related_families(docs, dups, &config.passage, postings)?;
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-    let boilerplate = boilerplate::detect_with(
+    let dir = spill.dir();
+    let boilerplate = boilerplate::detect_within(
         &texts,
         |i| Cow::Owned(tokenize(texts[i])),
         &family,
         &config.boilerplate,
-    );
+        || Partitioned::new(&dir, spill.held() / LINE_COUNTS_SHARE),
+    )?;
     Ok((boilerplate, family))
 }
 

@@ -211,42 +211,164 @@ pub struct Candidates {
 /// [`candidate_pairs`]).
 pub const COLLAPSE_ABOVE: usize = 32;
 
-/// Groups of identical signatures: `(first member, other members)` for each group of more
-/// than [`COLLAPSE_ABOVE`] documents, and the documents left to band (the rest, plus each
-/// group's first member), ascending.
-fn collapse_identical(signatures: &[Signature]) -> (Vec<(u32, Vec<u32>)>, Vec<u32>) {
-    let mut order: Vec<(u64, u32)> = signatures
-        .par_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let bytes: Vec<u8> = s.iter().flat_map(|v| v.to_le_bytes()).collect();
-            (xxhash_rust::xxh3::xxh3_64(&bytes), i as u32)
-        })
-        .collect();
-    order.par_sort_unstable();
-    let mut groups = Vec::new();
-    let mut banded = Vec::with_capacity(signatures.len());
-    for same_hash in order.chunk_by(|x, y| x.0 == y.0) {
-        // Equal hashes of unequal signatures are split apart: exactness does not rest on
-        // the hash.
-        let mut members: Vec<u32> = same_hash.iter().map(|&(_, i)| i).collect();
-        members.sort_by(|&x, &y| {
-            signatures[x as usize]
-                .cmp(&signatures[y as usize])
-                .then(x.cmp(&y))
-        });
-        for group in members.chunk_by(|&x, &y| signatures[x as usize] == signatures[y as usize]) {
-            if group.len() > COLLAPSE_ABOVE {
-                banded.push(group[0]);
-                groups.push((group[0], group[1..].to_vec()));
-            } else {
-                banded.extend_from_slice(group);
-            }
+/// What banding keeps of each signature: its band keys, side by side in one array, and a
+/// hash of the whole signature (to find identical ones). A signature of `num_perm` 32-bit
+/// values is reduced to `bands + 1` 64-bit words (160 bytes for 512 at the defaults), so
+/// a streaming run can keep this for every document and the signatures themselves only
+/// where it can read them back ([`candidates_of_bands`]).
+#[derive(Debug, Clone)]
+pub struct Banded {
+    params: LshParams,
+    /// `params.bands` keys per signature, in push order.
+    keys: Vec<u64>,
+    /// The hash of each whole signature.
+    whole: Vec<u64>,
+    /// Bands filled, per signature, once some signature has been too short to fill them
+    /// all (never for a signature of the length the bands were chosen for).
+    filled: Option<Vec<u32>>,
+}
+
+impl Banded {
+    /// No signatures yet, to be cut as `params` says.
+    pub fn new(params: LshParams) -> Self {
+        Banded {
+            params,
+            keys: Vec::new(),
+            whole: Vec::new(),
+            filled: None,
         }
     }
-    banded.sort_unstable();
+
+    /// The band keys of every signature in `signatures`, in parallel.
+    pub fn of(signatures: &[Signature], params: LshParams) -> Self {
+        let mut banded = Banded::new(params);
+        let each: Vec<(Vec<u64>, u64)> = signatures
+            .par_iter()
+            .map(|s| (band_keys(s, params), whole_signature_hash(s)))
+            .collect();
+        for (keys, whole) in each {
+            banded.push_keys(&keys, whole);
+        }
+        banded
+    }
+
+    /// Adds the next signature.
+    pub fn push(&mut self, signature: &[u32]) {
+        let keys = band_keys(signature, self.params);
+        self.push_keys(&keys, whole_signature_hash(signature));
+    }
+
+    fn push_keys(&mut self, keys: &[u64], whole: u64) {
+        let bands = self.params.bands;
+        if keys.len() < bands && self.filled.is_none() {
+            self.filled = Some(vec![bands as u32; self.whole.len()]);
+        }
+        if let Some(filled) = &mut self.filled {
+            filled.push(keys.len() as u32);
+        }
+        self.keys.extend_from_slice(keys);
+        // A short signature's missing bands hold zeros that no bucket reads.
+        self.keys.extend(std::iter::repeat_n(0, bands - keys.len()));
+        self.whole.push(whole);
+    }
+
+    /// Signatures pushed.
+    pub fn len(&self) -> usize {
+        self.whole.len()
+    }
+
+    /// Whether none was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.whole.is_empty()
+    }
+
+    /// The bands the signatures are cut into.
+    pub fn params(&self) -> LshParams {
+        self.params
+    }
+
+    /// The key of signature `doc` in `band`, if the signature fills that band.
+    fn key(&self, doc: u32, band: usize) -> Option<u64> {
+        let doc = doc as usize;
+        if let Some(filled) = &self.filled
+            && band >= filled[doc] as usize
+        {
+            return None;
+        }
+        Some(self.keys[doc * self.params.bands + band])
+    }
+
+    /// Bytes held per signature (without the `filled` counts, which short signatures
+    /// alone bring in).
+    pub fn bytes_per_signature(params: LshParams) -> usize {
+        8 * (params.bands + 1)
+    }
+}
+
+/// A stable hash of a whole signature; equal signatures have equal hashes.
+fn whole_signature_hash(signature: &[u32]) -> u64 {
+    let bytes: Vec<u8> = signature.iter().flat_map(|v| v.to_le_bytes()).collect();
+    xxhash_rust::xxh3::xxh3_64(&bytes)
+}
+
+/// Groups of identical signatures, each as its first member and the others.
+type Groups = Vec<(u32, Vec<u32>)>;
+
+/// Groups of identical signatures: `(first member, other members)` for each group of more
+/// than [`COLLAPSE_ABOVE`] documents, and the documents left to band (the rest, plus each
+/// group's first member), ascending. Only documents whose whole-signature hashes are equal
+/// have their signatures fetched, to compare them.
+fn collapse_identical<E: Send>(
+    banded: &Banded,
+    signature: &(impl Fn(u32) -> std::result::Result<Signature, E> + Sync),
+) -> std::result::Result<(Groups, Vec<u32>), E> {
+    let mut order: Vec<(u64, u32)> = banded
+        .whole
+        .iter()
+        .zip(0u32..)
+        .map(|(&h, i)| (h, i))
+        .collect();
+    order.par_sort_unstable();
+    let mut banded_docs = Vec::with_capacity(order.len());
+    let mut shared = Vec::new();
+    for same_hash in order.chunk_by(|x, y| x.0 == y.0) {
+        if let [(_, only)] = same_hash {
+            banded_docs.push(*only);
+        } else {
+            shared.push(same_hash);
+        }
+    }
+    // Equal hashes of unequal signatures are split apart: exactness does not rest on the
+    // hash.
+    let split: Vec<std::result::Result<(Vec<u32>, Groups), E>> = shared
+        .par_iter()
+        .map(|same_hash| {
+            let mut members = same_hash
+                .iter()
+                .map(|&(_, i)| signature(i).map(|s| (s, i)))
+                .collect::<std::result::Result<Vec<_>, E>>()?;
+            members.sort_unstable();
+            let (mut banded, mut groups) = (Vec::new(), Vec::new());
+            for group in members.chunk_by(|x, y| x.0 == y.0) {
+                if group.len() > COLLAPSE_ABOVE {
+                    banded.push(group[0].1);
+                    groups.push((group[0].1, group[1..].iter().map(|m| m.1).collect()));
+                } else {
+                    banded.extend(group.iter().map(|m| m.1));
+                }
+            }
+            Ok((banded, groups))
+        })
+        .collect();
+    let mut groups = Vec::new();
+    for part in split {
+        let (banded, found) = part?;
+        banded_docs.extend(banded);
+        groups.extend(found);
+    }
+    banded_docs.par_sort_unstable();
     groups.sort_unstable();
-    (groups, banded)
+    Ok((groups, banded_docs))
 }
 
 /// All pairs of documents that share a band key.
@@ -262,18 +384,29 @@ pub fn candidate_pairs(
     params: LshParams,
     max_bucket: usize,
 ) -> Candidates {
-    let (groups, banded) = collapse_identical(signatures);
-    let keys: Vec<Vec<u64>> = banded
-        .par_iter()
-        .map(|&d| band_keys(&signatures[d as usize], params))
-        .collect();
-    let per_band: Vec<Candidates> = (0..params.bands)
+    let banded = Banded::of(signatures, params);
+    let fetch = |i: u32| Ok::<_, std::convert::Infallible>(signatures[i as usize].clone());
+    match candidates_of_bands(&banded, fetch, max_bucket) {
+        Ok(c) => c,
+        Err(never) => match never {},
+    }
+}
+
+/// [`candidate_pairs`] from what [`Banded`] kept of the signatures: `signature(i)` gives
+/// back signature `i` (read from where it was put aside) for the few whose whole-signature
+/// hash another shares; its error stops the search.
+pub fn candidates_of_bands<E: Send>(
+    banded: &Banded,
+    signature: impl Fn(u32) -> std::result::Result<Signature, E> + Sync,
+    max_bucket: usize,
+) -> std::result::Result<Candidates, E> {
+    let (groups, banded_docs) = collapse_identical(banded, &signature)?;
+    let per_band: Vec<Candidates> = (0..banded.params.bands)
         .into_par_iter()
         .map(|band| {
-            let mut bucketed: Vec<(u64, u32)> = keys
+            let mut bucketed: Vec<(u64, u32)> = banded_docs
                 .iter()
-                .zip(&banded)
-                .filter_map(|(k, &doc)| k.get(band).map(|&key| (key, doc)))
+                .filter_map(|&doc| banded.key(doc, band).map(|key| (key, doc)))
                 .collect();
             bucketed.sort_unstable();
             let mut out = Candidates::default();
@@ -312,7 +445,7 @@ pub fn candidate_pairs(
     }
     all.pairs.par_sort_unstable();
     all.pairs.dedup();
-    all
+    Ok(all)
 }
 
 #[cfg(test)]
@@ -389,6 +522,81 @@ mod tests {
                 .pairs
                 .len(),
             6
+        );
+    }
+
+    #[test]
+    fn signatures_are_fetched_only_where_whole_hashes_meet() {
+        // Random signatures, some repeated (twice, and 40 times: a collapsed group), one
+        // shorter than the bands (it takes part in the bands it fills only).
+        let mut state = 11u64;
+        let mut sigs: Vec<Vec<u32>> = (0..300)
+            .map(|_| {
+                (0..16)
+                    .map(|_| (crate::minhash::splitmix64(&mut state) % 3) as u32)
+                    .collect()
+            })
+            .collect();
+        for i in 0..40 {
+            sigs.push(sigs[7].clone());
+            if i % 10 == 0 {
+                sigs.push(sigs[100 + i].clone());
+            }
+        }
+        let mut short = sigs[5].clone();
+        short.truncate(9);
+        sigs.push(short);
+        let params = LshParams::uniform(4, 4);
+        let banded = Banded::of(&sigs, params);
+        assert_eq!(banded.len(), sigs.len());
+        let fetched = std::sync::Mutex::new(Vec::new());
+        let fetch = |i: u32| {
+            fetched.lock().unwrap().push(i);
+            Ok::<_, ()>(sigs[i as usize].clone())
+        };
+        let c = candidates_of_bands(&banded, fetch, 1000).unwrap();
+        let mut fetched = fetched.into_inner().unwrap();
+        fetched.sort_unstable();
+        let mut shared: Vec<u32> = (0..sigs.len() as u32)
+            .filter(|&i| sigs.iter().filter(|s| **s == sigs[i as usize]).count() > 1)
+            .collect();
+        shared.sort_unstable();
+        assert_eq!(fetched, shared);
+        assert_eq!(c.collapsed_groups, 1);
+        // The same candidates as pairs sharing a band key, found by brute force, less the
+        // pairs inside the collapsed group (a star from its first member).
+        let keys: Vec<Vec<u64>> = sigs.iter().map(|s| band_keys(s, params)).collect();
+        let group: Vec<u32> = (0..sigs.len() as u32)
+            .filter(|&i| sigs[i as usize] == sigs[7])
+            .collect();
+        let mut expected = Vec::new();
+        for a in 0..sigs.len() {
+            for b in a + 1..sigs.len() {
+                let (a, b) = (a as u32, b as u32);
+                let hidden = |i: u32| group.contains(&i) && i != group[0];
+                let meet = keys[a as usize]
+                    .iter()
+                    .zip(&keys[b as usize])
+                    .any(|(x, y)| x == y);
+                let found = if group.contains(&a) && group.contains(&b) {
+                    a == group[0]
+                } else {
+                    !hidden(a) && !hidden(b) && meet
+                };
+                if found {
+                    expected.push((a, b));
+                }
+            }
+        }
+        assert_eq!(c.pairs, expected);
+        assert_eq!(candidate_pairs(&sigs, params, 1000), c);
+        // The short signature matches its original on the two bands it fills.
+        assert!(c.pairs.contains(&(5, sigs.len() as u32 - 1)));
+        // A failed fetch stops the search.
+        let failing = |_| Err::<Vec<u32>, _>("unreadable");
+        assert_eq!(
+            candidates_of_bands(&banded, failing, 1000),
+            Err("unreadable")
         );
     }
 

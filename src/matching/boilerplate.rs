@@ -174,8 +174,8 @@ pub fn detect_with<'t>(
     }
 }
 
-/// Documents whose lines are read at a time, in parallel, in each pass of
-/// [`detect_within`].
+/// Documents whose lines are read at a time, in parallel, in each pass of boilerplate
+/// detection.
 pub const LINES_BLOCK: usize = 4096;
 
 /// [`detect_with`], the counts kept in the stores `store()` makes (two: lines and pairs of

@@ -264,30 +264,29 @@ fn related_families(
 /// The passage level's peak resident memory, modelled from what it holds: the texts held
 /// in memory (kept to the end) or, for texts moved to a file ([`crate::corpus::TextMover`]),
 /// the pages of it that stages read between two releases ([`MAPPED_RESIDENT`] at most);
-/// at the peak, about half the text again for one stage's working set (the
-/// whole-document stage's signatures and entries; the fingerprints, whole-text and
-/// content, are indexed within the spill's bound since 2026-12-03 and no longer count
-/// here, so the model now errs high by them); per document, its record and the entries
-/// every stage keeps for it; the k-gram counts held before they spill (up to
-/// [`SpillOptions::held_bytes`], about 12 bytes a word, so never more than twice the
-/// text); and the process itself (code, thread stacks, tables filled once).
+/// at the peak, a quarter of the text again for one stage's working set (the blocks of
+/// documents a stage reads at a time, what it makes of them, and the pairs; the
+/// signatures, fingerprints and line counts that grew with the corpus are put aside within
+/// the spill's bound since 2026-12-03); per document, its record and the entries every
+/// stage keeps for it ([`BYTES_PER_DOCUMENT`]); the k-gram counts held before they spill
+/// (up to [`SpillOptions::held_bytes`], about 12 bytes a word, so never more than twice
+/// the text); and the process itself (code, thread stacks, tables filled once).
 ///
-/// Measured peaks under `--memory-limit` (so freed pages go back at once), 2026-12-02 (the
-/// `synth` rows 2026-12-03), `lineage`, against this model (texts above 128 MiB are moved
-/// to a file):
+/// Measured peaks under `--memory-limit` (so freed pages go back at once), `lineage`,
+/// 2026-12-03, against this model (texts above 128 MiB are moved to a file):
 ///
 /// | corpus | text | documents | peak | model |
 /// |---|---|---|---|---|
 /// | Clough & Stevenson | 0.13 MB | 100 | 18 MiB | 41 MiB |
-/// | COUNTER | 1.1 MB | 600 | 25 MiB | 45 MiB |
-/// | Reuters-21578 | 16.2 MB | 19,779 | 105 MiB | 133 MiB |
-/// | `synth`, 50,000 articles | 137 MB | 50,000 | 220 MiB | 363 MiB |
-/// | `synth`, 300,000 | 826 MB | 300,000 | 0.73 GiB | 1.15 GiB |
-/// | `synth`, 1,000,000 | 2.75 GB | 1,000,000 | 2.28 GiB | 3.38 GiB |
+/// | COUNTER | 1.1 MB | 600 | 25 MiB | 44 MiB |
+/// | Reuters-21578 | 16.2 MB | 19,779 | 104 MiB | 119 MiB |
+/// | `synth`, 50,000 articles | 137 MB | 50,000 | 201 MiB | 306 MiB |
+/// | `synth`, 300,000 | 826 MB | 300,000 | 0.48 GiB | 0.82 GiB |
+/// | `synth`, 1,000,000 | 2.75 GB | 1,000,000 | 1.23 GiB | 2.27 GiB |
 ///
 /// Pairs are not modelled: a corpus whose documents nearly all copy one story, each
-/// changed a little, pairs each with many (3,000 such copies: 108 MiB against 62 MiB
-/// modelled; 20,000 identical copies, one family and few pairs, 87 MiB against 106 MiB).
+/// changed a little, pairs each with many (3,000 such copies: 108 MiB against 59 MiB
+/// modelled; 20,000 identical copies, one family and few pairs, 87 MiB against 94 MiB).
 /// The counting allocator stops such a run cleanly when it reaches the limit.
 pub fn memory_model(texts: TextBytes, documents: u64, held_bytes: u64) -> u64 {
     let text_bytes = texts.held + texts.moved;
@@ -347,8 +346,8 @@ impl TextBytes {
 }
 
 /// Bytes per document besides its text in [`memory_model`]: its record (id, metadata,
-/// origin), its signature and whole-document entries, its fingerprints' index entries, its
-/// node in the graph.
+/// origin), its band keys and whole-document entries, what the content pass keeps of it
+/// (its length, figures and names), its node in the graph.
 pub const BYTES_PER_DOCUMENT: u64 = 1536;
 
 /// The process besides its heap, and what the heap holds however small the corpus, in

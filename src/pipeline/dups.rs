@@ -279,9 +279,9 @@ pub const BATCH_TEXT_BYTES: usize = 64 << 20;
 /// signature and shingles, kept in memory up to [`SPILL_AFTER_BYTES`] in all and beyond
 /// that in a temporary file, read back (and only then the shingles sorted into a set) for
 /// the documents that LSH puts in a candidate pair, and the signatures alone for the few
-/// documents whose whole-signature hashes meet (to find identical signatures exactly). The returned corpus holds
-/// the documents with their text emptied. Results equal [`find_duplicates`] on the same
-/// documents.
+/// documents whose whole-signature hashes meet (to find identical signatures exactly).
+/// The returned corpus holds the documents with their text emptied. Results equal
+/// [`find_duplicates`] on the same documents.
 pub fn stream_duplicates(
     inputs: &[Input],
     read: &ReadOptions,
